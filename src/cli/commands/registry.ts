@@ -1,0 +1,8 @@
+import type { Command } from "commander";
+
+// One line per sub-command; each module exports `register(program)`.
+const commandModules: Array<{ register(program: Command): void }> = [];
+
+export function registerCommands(program: Command): void {
+  for (const module of commandModules) module.register(program);
+}
