@@ -1,0 +1,185 @@
+/**
+ * `npm run bench:slots`: medians of the availability engine on workload W (issue 3), next to the
+ * reference figures of the leading open-source scheduler's slot code on this kind of machine.
+ *
+ * Workload W: N hosts, each Mon-Fri 09:00-17:00 Europe/Berlin, one date override (10:00-14:00 on one
+ * day), 5 busy events of 45 minutes per working day at varying times; 30-minute duration and step;
+ * invitee in America/New_York; range starting 2030-03-01.
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Temporal } from "temporal-polyfill";
+import { computeSlots } from "../src/core/availability/compute-slots.ts";
+import { groupSlotsByLocalDate } from "../src/core/availability/invitee-dates.ts";
+import {
+  type AvailabilityRequest,
+  parseAvailabilityRequest,
+  type SchedulingMode,
+} from "../src/core/availability/request-schema.ts";
+
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run measures the same workload. */
+function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ZONE = "Europe/Berlin";
+const RANGE_START = Temporal.PlainDate.from("2030-03-01");
+
+function berlinInstant(date: Temporal.PlainDate, minutes: number): string {
+  const zoned = date.toZonedDateTime({ timeZone: ZONE, plainTime: { hour: 0 } }).add({ minutes });
+  return zoned.toInstant().toString();
+}
+
+export function buildWorkload(params: { hosts: number; days: number; mode: SchedulingMode }): unknown {
+  const random = createRandom(params.hosts * 1000 + params.days);
+  const hosts = Array.from({ length: params.hosts }, (_, hostIndex) => {
+    const busy: Array<{ start: string; end: string; source: string }> = [];
+    for (let day = 0; day < params.days; day++) {
+      const date = RANGE_START.add({ days: day });
+      if (date.dayOfWeek > 5) continue;
+      for (let event = 0; event < 5; event++) {
+        // 45-minute events starting on a quarter hour between 09:00 and 16:15 local time.
+        const startMinutes = 9 * 60 + Math.floor(random() * 30) * 15;
+        busy.push({
+          start: berlinInstant(date, startMinutes),
+          end: berlinInstant(date, startMinutes + 45),
+          source: `outlook:h${hostIndex}-d${day}-e${event}`,
+        });
+      }
+    }
+    const workday: Array<[string, string]> = [["09:00", "17:00"]];
+    return {
+      id: `h${hostIndex + 1}`,
+      timeZone: ZONE,
+      weekly: { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday },
+      overrides: [
+        { date: RANGE_START.add({ days: 12 + (hostIndex % 5) }).toString(), intervals: [["10:00", "14:00"]] },
+      ],
+      busy,
+    };
+  });
+  return {
+    range: {
+      from: "2030-03-01T00:00:00Z",
+      to: RANGE_START.add({ days: params.days }).toZonedDateTime("UTC").toInstant().toString(),
+    },
+    now: "2030-02-28T12:00:00Z",
+    inviteeTimeZone: "America/New_York",
+    eventType: { durationMinutes: 30, stepMinutes: 30, mode: params.mode },
+    hosts,
+  };
+}
+
+interface Row {
+  label: string;
+  hosts: number;
+  days: number;
+  mode: SchedulingMode;
+  referenceMs: number;
+  targetMs: number;
+}
+
+const ROWS: Row[] = [
+  { label: "1 host x 30 days", hosts: 1, days: 30, mode: "single", referenceMs: 48, targetMs: 0.48 },
+  { label: "1 host x 90 days", hosts: 1, days: 90, mode: "single", referenceMs: 148, targetMs: 1.48 },
+  { label: "10 x 30 collective", hosts: 10, days: 30, mode: "collective", referenceMs: 335, targetMs: 3.35 },
+  {
+    label: "10 x 30 round-robin",
+    hosts: 10,
+    days: 30,
+    mode: "round-robin",
+    referenceMs: 353,
+    targetMs: 3.53,
+  },
+  {
+    label: "100 x 30 round-robin",
+    hosts: 100,
+    days: 30,
+    mode: "round-robin",
+    referenceMs: 3000,
+    targetMs: 30,
+  },
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Repeat until both a minimum count and a minimum total time are reached; a short warm-up first. */
+function measure(run: () => unknown): number[] {
+  for (let i = 0; i < 20; i++) run();
+  const samples: number[] = [];
+  const began = performance.now();
+  while (samples.length < 50 || (performance.now() - began < 1000 && samples.length < 5000)) {
+    const start = performance.now();
+    run();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+function heapUsed(): number {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
+
+function parse(input: unknown): AvailabilityRequest {
+  const parsed = parseAvailabilityRequest(input);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+}
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+const ms = (value: number): string => (value < 1 ? value.toFixed(3) : value.toFixed(2));
+
+const table = ROWS.map((row) => {
+  const input = buildWorkload(row);
+  const request = parse(input);
+  const slots = computeSlots(request);
+  const computeSamples = measure(() => computeSlots(request));
+  const groupedSamples = measure(() =>
+    groupSlotsByLocalDate({ slots: computeSlots(request), timeZone: request.inviteeTimeZone }),
+  );
+  const parseSamples = measure(() => parse(input));
+  const before = heapUsed();
+  const kept = computeSlots(request);
+  const resultBytes = heapUsed() - before;
+  const computeMs = median(computeSamples);
+  return {
+    row: row.label,
+    "busy events": request.hosts.reduce((sum, host) => sum + (host.busy?.length ?? 0), 0),
+    slots: slots.length === kept.length ? slots.length : Number.NaN,
+    "median ms": ms(computeMs),
+    "+ group by invitee date": ms(median(groupedSamples)),
+    "parse input (zod) ms": ms(median(parseSamples)),
+    "reference ms": row.referenceMs,
+    "speed-up": `${Math.round(row.referenceMs / computeMs)}x`,
+    target: computeMs <= row.targetMs ? "met" : "MISSED",
+    runs: computeSamples.length,
+    "result heap": kib(resultBytes),
+  };
+});
+
+console.log(
+  `Availability engine, workload W (Node ${process.version}, ${process.arch}); medians over repeated runs`,
+);
+console.table(table);
+console.log(
+  "median ms: computeSlots on a parsed request (the engine; zone offsets are loaded per request, no cross-call cache).",
+);
+console.log(
+  "+ group by invitee date: computeSlots then grouping by the invitee's local date (America/New_York).",
+);
+console.log("target: at least 100x faster than the reference; result heap: retained size of one result.");
