@@ -1,0 +1,67 @@
+import type { IcalTime } from "./ical-time.ts";
+import { formatDateSeconds, formatLocalSeconds, localToEpochSeconds } from "./local-epoch.ts";
+import type { TimeZoneResolver } from "./time-zone-resolver.ts";
+import { UTC_RULES, type ZoneRules } from "./zone-rules.ts";
+
+const DAY = 86_400;
+
+/** A value with its zone applied: wall-clock seconds plus rules (null = floating, or a DATE when allDay). */
+export interface EventTime {
+  local: number;
+  allDay: boolean;
+  zone: ZoneRules | null;
+}
+
+/** A point of output: real UTC seconds, or wall-clock seconds for floating times and dates. */
+export interface TimePoint {
+  kind: "utc" | "floating" | "date";
+  seconds: number;
+}
+
+/**
+ * Apply the calendar's zones to a parsed value. A TZID nobody can resolve falls back to X-WR-TIMEZONE, then to
+ * floating (the problem is reported by the resolver); a floating time takes X-WR-TIMEZONE when there is one.
+ */
+export function toEventTime(time: IcalTime, resolver: TimeZoneResolver, line: number): EventTime {
+  if (time.kind === "date") {
+    return { local: localToEpochSeconds(time.date.toPlainDateTime()), allDay: true, zone: null };
+  }
+  const local = localToEpochSeconds(time.local);
+  if (time.zone.type === "utc") return { local, allDay: false, zone: UTC_RULES };
+  if (time.zone.type === "tzid") {
+    const rules = resolver.resolve(time.zone.tzid, line) ?? resolver.floatingZone;
+    return { local, allDay: false, zone: rules };
+  }
+  return { local, allDay: false, zone: resolver.floatingZone };
+}
+
+export function startOfDay(seconds: number): number {
+  return Math.floor(seconds / DAY) * DAY;
+}
+
+/** The wall clock of `time` in the frame of a series (its DTSTART's zone, floating, or dates). */
+export function localInFrame(frame: EventTime, time: EventTime): number {
+  if (frame.allDay) return startOfDay(time.local);
+  if (frame.zone && time.zone && !time.allDay && frame.zone !== time.zone) {
+    return frame.zone.toLocal(time.zone.toUtc(time.local));
+  }
+  return time.local;
+}
+
+/** The output point of a wall-clock value in a frame. */
+export function pointInFrame(frame: EventTime, local: number): TimePoint {
+  if (frame.allDay) return { kind: "date", seconds: local };
+  if (frame.zone) return { kind: "utc", seconds: frame.zone.toUtc(local) };
+  return { kind: "floating", seconds: local };
+}
+
+export function toPoint(time: EventTime): TimePoint {
+  return pointInFrame(time, time.local);
+}
+
+/** Output forms of the CLI spec: `...Z` for UTC, no `Z` for floating, `YYYY-MM-DD` for dates. */
+export function formatPoint(point: TimePoint): string {
+  if (point.kind === "date") return formatDateSeconds(point.seconds);
+  const text = formatLocalSeconds(point.seconds);
+  return point.kind === "utc" ? `${text}Z` : text;
+}

@@ -1,0 +1,202 @@
+import { type EventSpan, endOf, spanOf, spanUpperBound } from "./event-span.ts";
+import {
+  type EventTime,
+  formatPoint,
+  localInFrame,
+  pointInFrame,
+  startOfDay,
+  type TimePoint,
+  toPoint,
+} from "./event-time.ts";
+import type { IcalProblem } from "./ical-problem.ts";
+import type { Occurrence } from "./occurrence.ts";
+import type { EventData } from "./read-event.ts";
+import { type ExpansionBudget, expandRecurrenceRule } from "./recurrence-rule.ts";
+
+/** The requested range as seconds; floating and DATE values are compared on the same (UTC) wall clock. */
+export interface ExpansionRange {
+  from: number;
+  to: number;
+}
+
+export interface SeriesExpansion {
+  occurrences: Occurrence[];
+  capped: boolean;
+}
+
+// Zones are at most 14 hours from UTC: a margin of two days covers any wall clock against a UTC range.
+const MARGIN = 2 * 86_400;
+
+function overlaps(start: TimePoint, end: TimePoint, range: ExpansionRange): boolean {
+  if (end.seconds <= start.seconds) return start.seconds >= range.from && start.seconds < range.to;
+  return start.seconds < range.to && end.seconds > range.from;
+}
+
+function occurrenceOf(params: {
+  source: EventData;
+  start: TimePoint;
+  end: TimePoint;
+  recurrenceId: TimePoint | null;
+  zone: string | undefined;
+}): Occurrence {
+  const { source, start, end, recurrenceId, zone } = params;
+  const occurrence: Occurrence = {
+    uid: source.uid,
+    recurrenceId: recurrenceId ? formatPoint(recurrenceId) : null,
+    start: formatPoint(start),
+    end: formatPoint(end.seconds < start.seconds ? start : end),
+    allDay: start.kind === "date",
+    floating: start.kind === "floating",
+    summary: source.summary,
+    status: source.status,
+    transparency: source.transparency,
+    sequence: source.sequence,
+  };
+  if (start.kind === "utc" && zone) occurrence.timeZone = zone;
+  return occurrence;
+}
+
+/** The single occurrence of an event that does not recur, or of an override, with its own times. */
+function standalone(event: EventData, recurrenceId: TimePoint | null, range: ExpansionRange): Occurrence[] {
+  const start = toPoint(event.start);
+  const end = endOf(event.start, event.start.local, start, spanOf(event));
+  if (!overlaps(start, end, range)) return [];
+  return [occurrenceOf({ source: event, start, end, recurrenceId, zone: event.start.zone?.id })];
+}
+
+/** A THISANDFUTURE override re-times every later instance: same shift, its own span and properties. */
+interface FutureChange {
+  slot: number;
+  shift: number;
+  span: EventSpan;
+  source: EventData;
+}
+
+/**
+ * Expand one UID: the master's RRULE/RDATE set minus EXDATEs (DTSTART always counts, RFC 5545 section
+ * 3.8.5.3), each instance replaced by the override whose RECURRENCE-ID names its slot, later instances re-timed
+ * by RANGE=THISANDFUTURE overrides (section 3.8.4.4). Slots are compared as instants in the master's zone, so
+ * an EXDATE in UTC still removes a 09:00 Europe/Berlin instance.
+ */
+export function expandSeries(params: {
+  master: EventData | null;
+  overrides: EventData[];
+  range: ExpansionRange;
+  budget: ExpansionBudget;
+  problems: IcalProblem[];
+}): SeriesExpansion {
+  const { master, overrides, range, budget, problems } = params;
+  if (!master) {
+    const occurrences = overrides.flatMap((event) =>
+      standalone(event, event.recurrenceId ? toPoint(event.recurrenceId) : null, range),
+    );
+    return { occurrences, capped: false };
+  }
+  if (master.rrules.length === 0 && master.rdates.length === 0) {
+    return { occurrences: standalone(master, null, range), capped: false };
+  }
+  const frame = master.start;
+  const keyOf = (time: EventTime): number => pointInFrame(frame, localInFrame(frame, time)).seconds;
+  const span = spanOf(master);
+
+  // Overrides by slot; the highest SEQUENCE wins, then the later one in the file.
+  const bySlot = new Map<number, EventData>();
+  for (const override of overrides) {
+    const slot = keyOf(override.recurrenceId!);
+    const previous = bySlot.get(slot);
+    if (!previous || override.sequence >= previous.sequence) bySlot.set(slot, override);
+  }
+  const futureChanges: FutureChange[] = [...bySlot.entries()]
+    .filter(([, override]) => override.thisAndFuture)
+    .map(([slot, override]) => ({
+      slot,
+      shift: keyOf(override.start) - slot,
+      span: spanOf(override),
+      source: override,
+    }))
+    .sort((a, b) => a.slot - b.slot);
+  const maxShift = futureChanges.reduce((max, change) => Math.max(max, Math.abs(change.shift)), 0);
+
+  const excludedSlots = new Set<number>();
+  const excludedDays = new Set<number>();
+  for (const exdate of master.exdates) {
+    // A DATE EXDATE on a timed series removes the instances of that day (seen in hand-edited feeds).
+    if (exdate.allDay && !frame.allDay) excludedDays.add(startOfDay(exdate.local));
+    else excludedSlots.add(keyOf(exdate));
+  }
+
+  // Instance wall clocks, in the master's frame.
+  const collectFrom = range.from - MARGIN - spanUpperBound(span) - maxShift;
+  const limit = range.to + MARGIN + maxShift;
+  const instances = new Map<number, { local: number; end: TimePoint | null }>();
+  const addInstance = (local: number, end: TimePoint | null): void => {
+    const key = pointInFrame(frame, local).seconds;
+    if (!instances.has(key)) instances.set(key, { local, end });
+  };
+  addInstance(frame.local, null);
+  let capped = false;
+  for (const { rule, until } of master.rrules) {
+    const expansion = expandRecurrenceRule({
+      rule,
+      startLocal: frame.local,
+      allDay: frame.allDay,
+      untilLocal: until ? localInFrame(frame, until) : null,
+      collectFrom,
+      limit,
+      budget,
+    });
+    if (expansion.error) problems.push({ severity: "warning", line: master.line, message: expansion.error });
+    capped ||= expansion.capped;
+    for (const local of expansion.starts) addInstance(local, null);
+  }
+  for (const rdate of master.rdates) {
+    const local = localInFrame(frame, rdate.start);
+    const end = rdate.end ? toPoint(rdate.end) : null;
+    addInstance(
+      local,
+      end ??
+        (rdate.duration
+          ? endOf(frame, local, pointInFrame(frame, local), {
+              type: "nominal",
+              duration: rdate.duration,
+            })
+          : null),
+    );
+  }
+
+  const occurrences: Occurrence[] = [];
+  for (const [slot, instance] of instances) {
+    if (excludedSlots.has(slot) || excludedDays.has(startOfDay(instance.local))) continue;
+    const slotPoint = pointInFrame(frame, instance.local);
+    const override = bySlot.get(slot);
+    if (override) {
+      occurrences.push(...standalone(override, slotPoint, range));
+      continue;
+    }
+    let change: FutureChange | undefined;
+    for (const candidate of futureChanges) if (candidate.slot < slot) change = candidate;
+    const local = instance.local;
+    const startPoint = change
+      ? { kind: slotPoint.kind, seconds: slotPoint.seconds + change.shift }
+      : slotPoint;
+    const end = change
+      ? endOf(frame, local + change.shift, startPoint, change.span)
+      : (instance.end ?? endOf(frame, local, startPoint, span));
+    if (!overlaps(startPoint, end, range)) continue;
+    occurrences.push(
+      occurrenceOf({
+        source: change?.source ?? master,
+        start: startPoint,
+        end,
+        recurrenceId: slotPoint,
+        zone: frame.zone?.id,
+      }),
+    );
+  }
+  // Overrides whose slot the master does not produce (moved RRULE, EXDATE'd slot) still happened.
+  for (const [slot, override] of bySlot) {
+    if (!instances.has(slot))
+      occurrences.push(...standalone(override, toPoint(override.recurrenceId!), range));
+  }
+  return { occurrences, capped };
+}

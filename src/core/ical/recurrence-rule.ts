@@ -1,0 +1,107 @@
+import ICAL from "ical.js";
+import { type IcalTime, readTimeList } from "./ical-time.ts";
+import { epochSecondsToLocal, localToEpochSeconds } from "./local-epoch.ts";
+import { err, ok, type Result } from "./result.ts";
+
+/** A parsed RRULE; UNTIL is kept apart because it must be moved into the series' wall clock first. */
+export interface RecurrenceRule {
+  text: string;
+  until: IcalTime | null;
+}
+
+/** Shared step budget, so that one file of absurd rules (FREQ=SECONDLY since 1970) cannot hang a request. */
+export interface ExpansionBudget {
+  steps: number;
+}
+
+export interface RuleExpansion {
+  starts: number[];
+  /** True when the step budget ran out before the rule or the range ended. */
+  capped: boolean;
+  error: string | null;
+}
+
+export function parseRecurrenceRule(value: string): Result<RecurrenceRule, string> {
+  const parts = value
+    .trim()
+    .replace(/^RRULE:/i, "")
+    .split(";");
+  const untilPart = parts.find((part) => /^UNTIL=/i.test(part));
+  let until: IcalTime | null = null;
+  if (untilPart) {
+    const parsed = readTimeList({ name: "UNTIL", params: {}, value: untilPart.slice(6), line: 0 });
+    const first = parsed.ok ? parsed.value[0] : undefined;
+    if (!first) return err(`RRULE has an invalid UNTIL "${untilPart.slice(6)}"`);
+    until = first.start;
+  }
+  const text = parts.filter((part) => part !== untilPart && part !== "").join(";");
+  try {
+    const recur = ICAL.Recur.fromString(text);
+    if (!recur.freq) return err(`RRULE without FREQ: "${value}"`);
+  } catch (error) {
+    return err(`invalid RRULE "${value}": ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return ok({ text, until });
+}
+
+function toIcalTime(localSeconds: number, allDay: boolean): ICAL.Time {
+  const local = epochSecondsToLocal(localSeconds);
+  return ICAL.Time.fromData({
+    year: local.year,
+    month: local.month,
+    day: local.day,
+    hour: allDay ? 0 : local.hour,
+    minute: allDay ? 0 : local.minute,
+    second: allDay ? 0 : local.second,
+    isDate: allDay,
+  });
+}
+
+function fromIcalTime(time: ICAL.Time): number {
+  const date = new Date(0);
+  date.setUTCFullYear(time.year, time.month - 1, time.day);
+  date.setUTCHours(time.hour, time.minute, time.second, 0);
+  return Math.floor(date.getTime() / 1000);
+}
+
+/**
+ * Expand an RRULE in wall-clock time (RFC 5545 section 3.3.10: the rule applies to the local time of DTSTART;
+ * the zone is applied to each occurrence afterwards, which is what keeps 09:00 at 09:00 across DST). Returns
+ * the starts that are `>= collectFrom` and `<= limit`; `untilLocal` is UNTIL already moved to the same wall clock.
+ */
+export function expandRecurrenceRule(params: {
+  rule: RecurrenceRule;
+  startLocal: number;
+  allDay: boolean;
+  untilLocal: number | null;
+  collectFrom: number;
+  limit: number;
+  budget: ExpansionBudget;
+}): RuleExpansion {
+  const { rule, startLocal, allDay, untilLocal, collectFrom, limit, budget } = params;
+  const starts: number[] = [];
+  try {
+    const recur = ICAL.Recur.fromString(rule.text);
+    if (untilLocal !== null) recur.until = toIcalTime(untilLocal, allDay);
+    const iterator = recur.iterator(toIcalTime(startLocal, allDay));
+    for (;;) {
+      if (budget.steps <= 0) return { starts, capped: true, error: null };
+      budget.steps--;
+      const next = iterator.next();
+      if (!next) break;
+      const local = fromIcalTime(next);
+      if (local > limit) break;
+      if (local >= collectFrom) starts.push(local);
+    }
+  } catch (error) {
+    return { starts, capped: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  return { starts, capped: false, error: null };
+}
+
+/** Wall-clock seconds of a parsed value, for callers that have no zone to apply (VTIMEZONE onsets). */
+export function plainLocalSeconds(time: IcalTime): number {
+  return time.kind === "date"
+    ? localToEpochSeconds(time.date.toPlainDateTime())
+    : localToEpochSeconds(time.local);
+}

@@ -1,0 +1,111 @@
+import { readTime, readTimeList } from "./ical-time.ts";
+import { firstProperty, type IcalComponent } from "./parse-calendar.ts";
+import { expandRecurrenceRule, parseRecurrenceRule, plainLocalSeconds } from "./recurrence-rule.ts";
+import { err, ok, type Result } from "./result.ts";
+import { localToUtcWith, type ZoneRules } from "./zone-rules.ts";
+
+// Transitions are computed up to this wall-clock time; later times keep the last offset.
+const LAST_TRANSITION_SECONDS = Date.UTC(2200, 0, 1) / 1000;
+
+interface Transition {
+  at: number;
+  offset: number;
+}
+
+/** `+0100`, `-0500`, `+053000` (RFC 5545 section 3.3.14) to seconds. */
+export function parseUtcOffset(value: string): number | null {
+  const match = /^([+-])(\d{2})(\d{2})(\d{2})?$/.exec(value.trim());
+  if (!match) return null;
+  const seconds = Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4] ?? 0);
+  return match[1] === "-" ? -seconds : seconds;
+}
+
+/** The onsets of one STANDARD or DAYLIGHT observance as UTC transitions (RFC 5545 section 3.6.5). */
+function observanceTransitions(observance: IcalComponent): Result<Transition[], string> {
+  const from = parseUtcOffset(firstProperty(observance, "TZOFFSETFROM")?.value ?? "");
+  const to = parseUtcOffset(firstProperty(observance, "TZOFFSETTO")?.value ?? "");
+  const dtstartProperty = firstProperty(observance, "DTSTART");
+  if (from === null || to === null || !dtstartProperty) {
+    return err(`${observance.name} of line ${observance.line} needs DTSTART, TZOFFSETFROM and TZOFFSETTO`);
+  }
+  const dtstart = readTime(dtstartProperty);
+  if (!dtstart.ok) return err(dtstart.error);
+  const onsets = [plainLocalSeconds(dtstart.value)];
+  for (const property of observance.properties) {
+    if (property.name === "RDATE") {
+      const rdates = readTimeList(property);
+      if (rdates.ok) onsets.push(...rdates.value.map((rdate) => plainLocalSeconds(rdate.start)));
+    } else if (property.name === "RRULE") {
+      const rule = parseRecurrenceRule(property.value);
+      if (!rule.ok) return err(rule.error);
+      // UNTIL in a VTIMEZONE is UTC; move it to the wall clock the onsets are written in.
+      const until = rule.value.until;
+      const untilLocal =
+        until === null
+          ? null
+          : plainLocalSeconds(until) + (until.kind === "date-time" && until.zone.type === "utc" ? from : 0);
+      const expansion = expandRecurrenceRule({
+        rule: rule.value,
+        startLocal: onsets[0]!,
+        allDay: false,
+        untilLocal,
+        collectFrom: Number.NEGATIVE_INFINITY,
+        limit: LAST_TRANSITION_SECONDS,
+        budget: { steps: 5_000 },
+      });
+      if (expansion.error) return err(expansion.error);
+      onsets.push(...expansion.starts);
+    }
+  }
+  // The onset is written in the offset in force before it (TZOFFSETFROM).
+  return ok(onsets.map((onset) => ({ at: onset - from, offset: to })));
+}
+
+/**
+ * Rules from a VTIMEZONE. Computed here rather than by ical.js because ical.js resolves DST gaps and repeated
+ * hours differently from RFC 5545 (a 02:30 in a spring-forward gap came out as 01:30 standard time).
+ */
+export function vtimezoneRules(vtimezone: IcalComponent): Result<ZoneRules, string> {
+  const tzid = firstProperty(vtimezone, "TZID")?.value.trim() ?? "";
+  if (tzid === "") return err(`VTIMEZONE of line ${vtimezone.line} has no TZID`);
+  const transitions: Transition[] = [];
+  let initialOffset: number | null = null;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const observance of vtimezone.components) {
+    if (observance.name !== "STANDARD" && observance.name !== "DAYLIGHT") continue;
+    const observed = observanceTransitions(observance);
+    if (!observed.ok) return err(`VTIMEZONE ${tzid}: ${observed.error}`);
+    transitions.push(...observed.value);
+    const first = observed.value.reduce((min, t) => (t.at < min.at ? t : min), observed.value[0]!);
+    if (first.at < earliest) {
+      earliest = first.at;
+      initialOffset = parseUtcOffset(firstProperty(observance, "TZOFFSETFROM")?.value ?? "");
+    }
+  }
+  if (transitions.length === 0 || initialOffset === null) {
+    return err(`VTIMEZONE ${tzid} has no STANDARD or DAYLIGHT observance`);
+  }
+  transitions.sort((a, b) => a.at - b.at);
+  const before = initialOffset;
+  const offsetAt = (utcSeconds: number): number => {
+    // Binary search for the last transition at or before the instant.
+    let low = 0;
+    let high = transitions.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (transitions[middle]!.at <= utcSeconds) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found < 0 ? before : transitions[found]!.offset;
+  };
+  return ok({
+    id: tzid,
+    toUtc: (localSeconds) => localToUtcWith(offsetAt, localSeconds),
+    toLocal: (utcSeconds) => utcSeconds + offsetAt(utcSeconds),
+  });
+}
