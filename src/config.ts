@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { z } from "zod";
+
+/**
+ * The one reader of process.env. Everything configurable is parsed and validated here once; a bad or missing
+ * variable stops start-up with a message that names it.
+ */
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const optionalString = z
+  .string()
+  .transform((value) => value.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((value) => (value === "" ? undefined : value));
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  PUBLIC_URL: z.url({ message: "must be an absolute URL such as https://calbridge.example.com" }).optional(),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  DATA_DIR: z.string().min(1).default("./.calbridge"),
+  ENCRYPTION_KEYS: optionalString,
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional(),
+  ),
+  MAIL_FROM: z.string().default("Calbridge <calbridge@localhost>"),
+  ICS_FEED_ALLOW: optionalString,
+  MICROSOFT_CLIENT_ID: optionalString,
+  MICROSOFT_CLIENT_SECRET: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  encryptionKeys: string | undefined;
+  logLevel: (typeof logLevels)[number];
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  icsFeedAllow: string[];
+  microsoft: { clientId: string; clientSecret: string | undefined } | undefined;
+  google: { clientId: string; clientSecret: string | undefined } | undefined;
+  sandbox: "auto" | "on" | "off";
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses a plain record (the environment merged with `.env`) into a Config, or throws a ConfigError naming the variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const raw = result.data;
+  const port = raw.PORT;
+  return {
+    port,
+    host: raw.HOST,
+    publicUrl: (raw.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    databaseUrl: raw.DATABASE_URL,
+    dataDir: resolve(raw.DATA_DIR),
+    encryptionKeys: raw.ENCRYPTION_KEYS,
+    logLevel: raw.LOG_LEVEL,
+    smtpUrl: raw.SMTP_URL,
+    mailFrom: raw.MAIL_FROM,
+    icsFeedAllow: (raw.ICS_FEED_ALLOW ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    microsoft: raw.MICROSOFT_CLIENT_ID
+      ? { clientId: raw.MICROSOFT_CLIENT_ID, clientSecret: raw.MICROSOFT_CLIENT_SECRET }
+      : undefined,
+    google: raw.GOOGLE_CLIENT_ID
+      ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
+      : undefined,
+    sandbox: raw.SANDBOX,
+  };
+}
+
+/** Reads `.env` in the working directory (if any) under the real environment, which wins. */
+export function loadConfig(
+  options: { envFile?: string; overrides?: Record<string, string | undefined> } = {},
+): Config {
+  const envFile = resolve(options.envFile ?? ".env");
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  return parseConfig({ ...fromFile, ...process.env, ...options.overrides });
+}
+
+/** Whether tests run in CI, where a missing PostgreSQL is a failure rather than a skip. */
+export function readTestEnvironment(): { ci: boolean; testDatabaseUrl: string | undefined } {
+  return { ci: process.env.CI === "true", testDatabaseUrl: process.env.TEST_DATABASE_URL };
+}

@@ -1,0 +1,100 @@
+import PgBoss from "pg-boss";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Store } from "../store/database.ts";
+
+/**
+ * pg-boss is the one job engine. On PostgreSQL it uses its own connection pool, so several service processes share
+ * the queues and each job runs once (pg-boss fetches with SELECT ... FOR UPDATE SKIP LOCKED). In embedded mode it
+ * runs in-process on the same PGlite database through its `db.executeSql` adapter: same engine, same semantics.
+ */
+export interface JobDefinition<Data extends object> {
+  name: string;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  retryBackoff?: boolean;
+  expireInSeconds?: number;
+  /** How many jobs one worker fetches at once; each is handled on its own. */
+  batchSize?: number;
+  handle(data: Data, job: { id: string; retryCount: number }): Promise<void>;
+}
+
+export interface JobEngine {
+  boss: PgBoss;
+  register<Data extends object>(definition: JobDefinition<Data>): Promise<void>;
+  send<Data extends object>(name: string, data: Data, options?: PgBoss.SendOptions): Promise<string | null>;
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+export async function startJobEngine(params: {
+  store: Store;
+  databaseUrl?: string | undefined;
+  logger: Logger;
+  metrics?: Metrics;
+  schema?: string;
+  pollingIntervalSeconds?: number;
+}): Promise<JobEngine> {
+  const common = {
+    schema: params.schema ?? "pgboss",
+    // Our own maintenance cadence is fine; the defaults poll every 2 s, which is what we want for mail and webhooks.
+    supervise: true,
+    migrate: true,
+  };
+  const boss =
+    params.store.kind === "postgres"
+      ? new PgBoss({
+          ...common,
+          connectionString: params.databaseUrl,
+          max: 4,
+          application_name: "calbridge-jobs",
+        })
+      : new PgBoss({
+          ...common,
+          db: { executeSql: (text, values) => params.store.executeSql(text, values) },
+        });
+  // Background failures go to the log on a typed channel; nothing is swallowed.
+  boss.on("error", (error) => params.logger.error({ err: error }, "job engine error"));
+  await boss.start();
+  const pollingIntervalSeconds = params.pollingIntervalSeconds ?? 1;
+
+  return {
+    boss,
+    async register(definition) {
+      await boss.createQueue(definition.name, {
+        name: definition.name,
+        retryLimit: definition.retryLimit ?? 5,
+        retryDelay: definition.retryDelaySeconds ?? 5,
+        retryBackoff: definition.retryBackoff ?? true,
+        expireInSeconds: definition.expireInSeconds ?? 300,
+      });
+      await boss.work<Parameters<typeof definition.handle>[0]>(
+        definition.name,
+        { batchSize: definition.batchSize ?? 1, pollingIntervalSeconds, includeMetadata: true },
+        async (jobs) => {
+          for (const job of jobs) {
+            const log = params.logger.child({
+              queue: definition.name,
+              jobId: job.id,
+              attempt: job.retryCount + 1,
+            });
+            try {
+              await definition.handle(job.data, { id: job.id, retryCount: job.retryCount });
+              params.metrics?.jobsCompleted.inc({ queue: definition.name, outcome: "completed" });
+            } catch (error) {
+              params.metrics?.jobsCompleted.inc({ queue: definition.name, outcome: "failed" });
+              log.warn({ err: error }, "job failed; pg-boss will retry it while retries remain");
+              throw error;
+            }
+          }
+        },
+      );
+    },
+    send(name, data, options) {
+      return options ? boss.send(name, data, options) : boss.send(name, data);
+    },
+    async stop(options = {}) {
+      // Graceful: stop fetching, let running handlers finish (up to the timeout), then close.
+      await boss.stop({ graceful: true, wait: true, close: true, timeout: options.timeoutMs ?? 30_000 });
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Database } from "../store/database.ts";
+import { installApiKeyAuth } from "./auth.ts";
+import { installErrorHandler } from "./error-handler.ts";
+import { tenantRoutes } from "./routes/api-keys.ts";
+import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
+import { hostRoutes } from "./routes/hosts.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
+
+export interface ServerDeps {
+  db: Database;
+  logger: Logger;
+  metrics: Metrics;
+  version: string;
+  publicUrl: string;
+  readiness: ReadinessCheck[];
+  /** Route plugins of later features, registered inside the authenticated /v1 scope. */
+  extraTenantRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Route plugins without API-key auth (public booking pages, feeds, webhooks from providers). */
+  extraPublicRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
+  bodyLimit?: number;
+}
+
+/** Builds the HTTP server: zod on every route, OpenAPI from the same schemas, one error envelope. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const base = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    // Request ids make one request's log lines findable; honour a caller's id when it sends one.
+    requestIdHeader: "x-request-id",
+  });
+  base.setValidatorCompiler(validatorCompiler);
+  base.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(base);
+  const app = base.withTypeProvider<ZodTypeProvider>();
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Calbridge API",
+        version: deps.version,
+        description:
+          "Calendar integration for booking apps: hosts, schedules, availability, bookings and calendar connections. " +
+          "Authenticate with `Authorization: Bearer <API key>` (create one with `calbridge tenant create <name>`).",
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Calbridge API key" } },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes({ checks: deps.readiness, metrics: deps.metrics, version: deps.version }));
+
+  await app.register(
+    async (scope) => {
+      installApiKeyAuth(scope, deps.db);
+      scope.addHook("onRoute", (route) => {
+        route.schema = { ...route.schema, security: [{ apiKey: [] }] };
+      });
+      await scope.register(tenantRoutes(deps.db));
+      await scope.register(hostRoutes(deps.db));
+      await scope.register(scheduleRoutes(deps.db));
+      for (const plugin of deps.extraTenantRoutes ?? []) await scope.register(plugin);
+    },
+    { prefix: "/v1" },
+  );
+  for (const plugin of deps.extraPublicRoutes ?? []) await app.register(plugin);
+
+  return base;
+}

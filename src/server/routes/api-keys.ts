@@ -1,0 +1,103 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Database } from "../../store/database.ts";
+import { createApiKey, findTenantById, listApiKeys, revokeApiKey } from "../../store/tenants-repository.ts";
+import { requireTenant } from "../auth.ts";
+import { notFound } from "../errors.ts";
+import { idParam, standardErrors } from "../schemas.ts";
+
+const apiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: "ApiKey" });
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+/** The calling tenant and its API keys (keys are shown once, at creation, and stored hashed). */
+export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      "/tenant",
+      {
+        schema: {
+          tags: ["Tenant"],
+          summary: "The tenant the API key belongs to",
+          response: {
+            200: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+            ...standardErrors,
+          },
+        },
+      },
+      async (request) => {
+        const tenant = await findTenantById(db, requireTenant(request));
+        if (!tenant) throw notFound("tenant");
+        return { id: tenant.id, slug: tenant.slug, name: tenant.name };
+      },
+    );
+
+    app.get(
+      "/api-keys",
+      {
+        schema: {
+          tags: ["Tenant"],
+          summary: "List API keys (without their secrets)",
+          response: { 200: z.object({ data: z.array(apiKeySchema) }), ...standardErrors },
+        },
+      },
+      async (request) => {
+        const rows = await listApiKeys(db, requireTenant(request));
+        return {
+          data: rows.map((row) => ({
+            ...row,
+            createdAt: row.createdAt.toISOString(),
+            lastUsedAt: iso(row.lastUsedAt),
+            revokedAt: iso(row.revokedAt),
+          })),
+        };
+      },
+    );
+
+    app.post(
+      "/api-keys",
+      {
+        schema: {
+          tags: ["Tenant"],
+          summary: "Create an API key; the key is returned once",
+          body: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+          response: {
+            201: z.object({ id: z.string(), name: z.string(), key: z.string() }),
+            ...standardErrors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const created = await createApiKey(db, { tenantId: requireTenant(request), name: request.body.name });
+        return reply.status(201).send({ id: created.id, name: request.body.name, key: created.key });
+      },
+    );
+
+    app.delete(
+      "/api-keys/:keyId",
+      {
+        schema: {
+          tags: ["Tenant"],
+          summary: "Revoke an API key",
+          params: z.object({ keyId: idParam("API key id") }),
+          response: { 204: z.null(), ...standardErrors },
+        },
+      },
+      async (request, reply) => {
+        if (!(await revokeApiKey(db, { tenantId: requireTenant(request), id: request.params.keyId }))) {
+          throw notFound("API key");
+        }
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

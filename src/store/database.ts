@@ -1,0 +1,116 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import { acquireDataDirLock } from "./data-dir-lock.ts";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** Raw SQL access with positional parameters, the shape pg-boss's `db` option expects. */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+export interface Store extends SqlExecutor {
+  kind: "pglite" | "postgres";
+  db: Database;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/**
+ * The one function that opens the database. PGlite must be opened with the same extension list every time:
+ * reopening without btree_gist makes the next insert into a gist-indexed table fail (58P01).
+ */
+export async function openStore(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  inMemory?: boolean;
+}): Promise<Store> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openPglite(options);
+}
+
+async function openPglite(options: { dataDir: string; inMemory?: boolean }): Promise<Store> {
+  const lock = options.inMemory ? undefined : acquireDataDirLock(options.dataDir);
+  try {
+    let dataPath: string | undefined;
+    if (!options.inMemory) {
+      dataPath = join(options.dataDir, "pglite");
+      mkdirSync(dataPath, { recursive: true });
+    }
+    const client = new PGlite({ ...(dataPath ? { dataDir: dataPath } : {}), extensions: { btree_gist } });
+    await client.waitReady;
+    const db = drizzlePglite(client, { schema }) as unknown as Database;
+    return {
+      kind: "pglite",
+      db,
+      async executeSql(text, values) {
+        if (values && values.length > 0) {
+          const result = await client.query<Record<string, unknown>>(text, values);
+          return { rows: result.rows };
+        }
+        // pg-boss sends parameterless multi-statement scripts (its schema migrations): exec runs them all.
+        const results = await client.exec(text);
+        return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+      },
+      async migrate() {
+        await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+      },
+      async close() {
+        try {
+          await client.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function openPostgres(databaseUrl: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // Fail fast with a clear message when the server is unreachable instead of on the first request.
+  const probe = await pool.connect().catch(async (error: Error) => {
+    await pool.end();
+    throw new Error(`cannot connect to PostgreSQL at DATABASE_URL: ${error.message}`);
+  });
+  probe.release();
+  const db = drizzleNodePg(pool, { schema }) as unknown as Database;
+  return {
+    kind: "postgres",
+    db,
+    async executeSql(text, values) {
+      const result = await pool.query(text, values);
+      return { rows: result.rows };
+    },
+    async migrate() {
+      // One migrator at a time across processes: the advisory lock serialises concurrent starts.
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock(727274)");
+        await migrateNodePg(drizzleNodePg(client, { schema }), { migrationsFolder });
+      } finally {
+        await client.query("select pg_advisory_unlock(727274)").catch(() => undefined);
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
