@@ -1,6 +1,6 @@
 /**
  * When to retry a failed delivery. The Standard Webhooks / Svix schedule: 5 s, 5 min, 30 min, 2 h,
- * 5 h, 10 h, 10 h — about a day and a half before giving up, long enough to ride out a receiver's
+ * 5 h, 10 h, 10 h — about 28 hours before giving up, long enough to ride out a receiver's
  * deploy or outage. ±20 % jitter spreads the retries of many endpoints that failed together
  * (a receiver outage) so they do not come back as one burst.
  */
