@@ -167,13 +167,12 @@ export class OAuthStore {
   /** Revoking either token of a grant revokes both, and forgets the consent (3.1). */
   revoke(token: string): boolean {
     const access = this.accessTokens.get(token);
-    const refreshToken = access ? access.refreshToken : token;
-    const refresh = refreshToken ? this.refreshTokens.get(refreshToken) : undefined;
-    if (!access && !refresh) return false;
+    const refresh = this.refreshTokens.get(access ? (access.refreshToken ?? "") : token);
+    const grant = access ?? refresh;
+    if (!grant || grant.revoked) return false;
     if (access) access.revoked = true;
-    if (refresh) this.revokeRefresh(refresh);
-    const owner = refresh ?? access;
-    if (owner) this.consents.delete(`${owner.clientId} ${owner.account}`);
+    if (refresh && !refresh.revoked) this.revokeRefresh(refresh);
+    this.consents.delete(`${grant.clientId} ${grant.account}`);
     return true;
   }
 
