@@ -38,6 +38,13 @@ describe("composeBookingEmail", () => {
     expect(message.calendar).toEqual({ method: "REQUEST", content: base.ics, fileName: "invite.ics" });
   });
 
+  it("marks an update as such and keeps the REQUEST method", () => {
+    const message = composeBookingEmail({ ...base, kind: "update", icsMethod: "REQUEST" });
+    expect(message.subject).toMatch(/^Updated invitation: Intro call @ /);
+    expect(message.text.startsWith("This booking has changed.")).toBe(true);
+    expect(message.calendar?.method).toBe("REQUEST");
+  });
+
   it("escapes HTML in every attendee- or tenant-supplied field", () => {
     const message = invite({ title: "<script>alert(1)</script>", hostName: 'Ann "the" Host' });
     expect(message.html).not.toContain("<script>");

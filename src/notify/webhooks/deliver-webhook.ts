@@ -4,8 +4,8 @@ export interface WebhookEvent {
   /** Stable per event: the receiver deduplicates retries by this `webhook-id`. */
   id: string;
   type: string;
-  /** When the event happened (goes into the body); the header timestamp is the attempt time. */
-  timestamp: Date;
+  /** When the event happened (goes into the body as ISO 8601); the header timestamp is the attempt time. */
+  timestamp: Date | string;
   data: unknown;
 }
 
@@ -42,7 +42,7 @@ export async function deliverWebhook(params: {
   const { event } = params;
   const payload = JSON.stringify({
     type: event.type,
-    timestamp: event.timestamp.toISOString(),
+    timestamp: new Date(event.timestamp).toISOString(),
     data: event.data,
   });
   const now = (params.now ?? (() => new Date()))();
