@@ -91,20 +91,14 @@ function calendarViewDelta(ctx: GraphContext): SandboxReply {
       }),
     };
   });
-  const link = new URL(ctx.req.url.pathname, ctx.origin);
+  const link = `${ctx.origin}${ctx.req.url.pathname}`;
   const annotation: Record<string, string> = {};
   if (rest.length > 0) {
-    link.searchParams.set(
-      "$skiptoken",
-      storeRound(ctx.state, { ...round, pending: rest, issuedMs: ctx.state.now() }),
-    );
-    annotation["@odata.nextLink"] = link.href;
+    const token = storeRound(ctx.state, { ...round, pending: rest, issuedMs: ctx.state.now() });
+    annotation["@odata.nextLink"] = `${link}?$skiptoken=${token}`;
   } else {
-    link.searchParams.set(
-      "$deltatoken",
-      storeRound(ctx.state, { ...round, pending: [], issuedMs: ctx.state.now() }),
-    );
-    annotation["@odata.deltaLink"] = link.href;
+    const token = storeRound(ctx.state, { ...round, pending: [], issuedMs: ctx.state.now() });
+    annotation["@odata.deltaLink"] = `${link}?$deltatoken=${token}`;
   }
   return {
     status: 200,

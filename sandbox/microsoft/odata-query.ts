@@ -124,7 +124,11 @@ export function pageOf(params: {
   const value = params.items.slice(params.query.skip, params.query.skip + size);
   const nextSkip = params.query.skip + size;
   if (nextSkip >= params.items.length) return { value, nextLink: null };
-  const next = new URL(params.requestUrl.pathname + params.requestUrl.search, params.origin);
-  next.searchParams.set("$skip", String(nextSkip));
-  return { value, nextLink: next.href };
+  // Keep the caller's query as sent and append a literal `$skip=N`, as Graph's links read.
+  const kept = params.requestUrl.search
+    .slice(1)
+    .split("&")
+    .filter((part) => part && !/^(\$|%24)skip=/i.test(part));
+  const query = [...kept, `$skip=${nextSkip}`].join("&");
+  return { value, nextLink: `${params.origin}${params.requestUrl.pathname}?${query}` };
 }

@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
+import { type MicrosoftSandbox, type MicrosoftSandboxOptions, startMicrosoftSandbox } from "./server.ts";
 
 /**
  * Test support: signs a seeded account in through the sandbox's real OAuth endpoints (auto-approve
@@ -112,4 +114,45 @@ export async function admin(url: string, path: string, body: unknown = {}): Prom
   });
   if (!response.ok) throw new Error(`admin ${path}: ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+export type GraphFetch = ReturnType<typeof graphClient>;
+
+export interface SandboxFixture {
+  sandbox: MicrosoftSandbox;
+  /** A Graph client signed in as the account (auth code + PKCE through the sandbox). */
+  as(account: string): GraphFetch;
+  /** Signs the account in again (after a revoke or a clock jump). */
+  signInAgain(account: string): Promise<void>;
+}
+
+/** Starts a sandbox for one test file and signs the given accounts in. */
+export function withSandbox(params: {
+  accounts: string[];
+  options?: MicrosoftSandboxOptions;
+}): SandboxFixture {
+  const clients = new Map<string, GraphFetch>();
+  const fixture: SandboxFixture = {
+    sandbox: undefined as unknown as MicrosoftSandbox,
+    as: (account) => {
+      const client = clients.get(account);
+      if (!client) throw new Error(`${account} is not signed in`);
+      return client;
+    },
+    signInAgain: async (account) => {
+      const tokens = await signIn({ url: fixture.sandbox.url, account });
+      clients.set(account, graphClient(fixture.sandbox.url, tokens.access_token));
+    },
+  };
+  beforeAll(async () => {
+    fixture.sandbox = await startMicrosoftSandbox({ autoApprove: true, ...params.options });
+    for (const account of params.accounts) await fixture.signInAgain(account);
+  });
+  afterAll(() => fixture.sandbox.close());
+  return fixture;
+}
+
+/** The first entry of a notification POST body (`{"value":[...]}`). */
+export function firstNotification(body: Json | undefined): Json {
+  return ((body?.value as Json[] | undefined) ?? [])[0] ?? {};
 }
