@@ -1,0 +1,108 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runSlots, SlotsInputError } from "./slots.ts";
+
+// The example request from issue 3, which docs/availability-input.md also shows.
+const example = {
+  range: { from: "2030-03-01T00:00:00Z", to: "2030-03-31T00:00:00Z" },
+  now: "2030-02-28T12:00:00Z",
+  inviteeTimeZone: "America/New_York",
+  eventType: {
+    durationMinutes: 30,
+    stepMinutes: 30,
+    bufferBeforeMinutes: 0,
+    bufferAfterMinutes: 0,
+    minimumNoticeMinutes: 0,
+    mode: "single",
+  },
+  hosts: [
+    {
+      id: "h1",
+      timeZone: "Europe/Berlin",
+      weekly: { mon: [["09:00", "17:00"]], tue: [["09:00", "17:00"]] },
+      overrides: [{ date: "2030-03-13", intervals: [["10:00", "14:00"]] }],
+      busy: [{ start: "2030-03-04T08:00:00Z", end: "2030-03-04T08:45:00Z", source: "outlook:abc" }],
+    },
+  ],
+};
+
+describe("runSlots", () => {
+  it("prints the slots of the issue's example", () => {
+    const output = runSlots({ inputText: JSON.stringify(example) }) as { slots: Array<{ start: string }> };
+    // Monday 2030-03-04: busy 08:00-08:45Z (09:00-09:45 Berlin) removes the first two slots.
+    expect(output.slots[0]).toEqual({
+      start: "2030-03-04T09:00:00Z",
+      end: "2030-03-04T09:30:00Z",
+      hostIds: ["h1"],
+    });
+    // The Wednesday override 10:00-14:00 Berlin gives 8 slots on 2030-03-13.
+    expect(output.slots.filter((slot) => slot.start.startsWith("2030-03-13")).length).toBe(8);
+  });
+
+  it("explains an instant", () => {
+    const output = runSlots({ inputText: JSON.stringify(example), explain: "2030-03-04T08:30:00Z" });
+    expect(output).toMatchObject({
+      bookable: false,
+      reasons: [{ code: "busy", hostId: "h1", source: "outlook:abc" }],
+    });
+  });
+
+  it.each([
+    ["not JSON", "{", undefined, /^input is not JSON/],
+    [
+      "a schema error naming the field",
+      JSON.stringify({ ...example, inviteeTimeZone: "Mars/Olympus" }),
+      undefined,
+      /inviteeTimeZone: unknown IANA time zone/,
+    ],
+    ["a bad --explain instant", JSON.stringify(example), "tomorrow", /^--explain:/],
+  ])("rejects %s", (_name, inputText, explain, message) => {
+    expect(() => runSlots({ inputText, explain })).toThrow(SlotsInputError);
+    expect(() => runSlots({ inputText, explain })).toThrow(message);
+  });
+});
+
+describe("calbridge slots (the real CLI)", () => {
+  const folder = mkdtempSync(join(tmpdir(), "calbridge-slots-"));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const cli = (args: string[], input?: string) =>
+    spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "slots", ...args], {
+      encoding: "utf8",
+      input,
+      cwd: join(import.meta.dirname, "../../.."),
+    });
+
+  it("reads a file and prints {slots}", () => {
+    const file = join(folder, "request.json");
+    writeFileSync(file, JSON.stringify(example));
+    const result = cli(["--input", file]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).slots.length).toBeGreaterThan(100);
+  });
+
+  it("reads standard input with --input - and explains", () => {
+    const result = cli(["--input", "-", "--explain", "2030-03-04T09:00:00Z"], JSON.stringify(example));
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ bookable: true, hostIds: ["h1"] });
+  });
+
+  it("bad input: one line on stderr, exit code 2, no stack", () => {
+    const bad = { ...example, range: { from: "2030-03-31T00:00:00Z", to: "2030-03-01T00:00:00Z" } };
+    const result = cli(["--input", "-"], JSON.stringify(bad));
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "calbridge: invalid availability request: range.to: must be after range.from\n",
+    );
+  });
+
+  it("a missing file is bad input too", () => {
+    const result = cli(["--input", join(folder, "missing.json")]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
