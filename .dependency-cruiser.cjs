@@ -18,7 +18,8 @@ module.exports = {
     },
     {
       name: "core-no-io-modules",
-      comment: "The core does no I/O: these modules read files, the network, the database or the environment.",
+      comment:
+        "The core does no I/O: these modules read files, the network, the database or the environment.",
       severity: "error",
       from: { path: "^src/core/" },
       to: { path: IO_MODULES },

@@ -23,6 +23,8 @@ export interface SqlExecutor {
 export interface Store extends SqlExecutor {
   kind: "pglite" | "postgres";
   db: Database;
+  /** PGlite only: a dump of the whole data directory (used to build test templates). */
+  dumpDataDir?(): Promise<Blob>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -33,16 +35,20 @@ const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
  * The one function that opens the database. PGlite must be opened with the same extension list every time:
  * reopening without btree_gist makes the next insert into a gist-indexed table fail (58P01).
  */
-export async function openStore(options: {
-  databaseUrl?: string;
+export interface OpenStoreOptions {
+  databaseUrl?: string | undefined;
   dataDir: string;
   inMemory?: boolean;
-}): Promise<Store> {
+  /** A PGlite data-directory dump (from `dumpDataDir`) to start an in-memory database from: tests use a migrated template. */
+  loadDataDir?: Blob;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
   return openPglite(options);
 }
 
-async function openPglite(options: { dataDir: string; inMemory?: boolean }): Promise<Store> {
+async function openPglite(options: OpenStoreOptions): Promise<Store> {
   const lock = options.inMemory ? undefined : acquireDataDirLock(options.dataDir);
   try {
     let dataPath: string | undefined;
@@ -50,12 +56,17 @@ async function openPglite(options: { dataDir: string; inMemory?: boolean }): Pro
       dataPath = join(options.dataDir, "pglite");
       mkdirSync(dataPath, { recursive: true });
     }
-    const client = new PGlite({ ...(dataPath ? { dataDir: dataPath } : {}), extensions: { btree_gist } });
+    const client = new PGlite({
+      ...(dataPath ? { dataDir: dataPath } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      extensions: { btree_gist },
+    });
     await client.waitReady;
     const db = drizzlePglite(client, { schema }) as unknown as Database;
     return {
       kind: "pglite",
       db,
+      dumpDataDir: async () => (await client.dumpDataDir("gzip")) as Blob,
       async executeSql(text, values) {
         if (values && values.length > 0) {
           const result = await client.query<Record<string, unknown>>(text, values);

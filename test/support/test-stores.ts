@@ -1,4 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { readTestEnvironment } from "../../src/config.ts";
 import { openStore, type Store } from "../../src/store/database.ts";
@@ -58,12 +62,34 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
   };
 }
 
+/**
+ * initdb + migrations cost seconds per PGlite; tests start from a migrated template instead. The template is keyed by
+ * the migration files' contents and shared by all test processes through a file (written to a temp name, renamed).
+ */
+async function pgliteTemplate(): Promise<Blob> {
+  const folder = fileURLToPath(new URL("../../src/store/migrations", import.meta.url));
+  const hash = createHash("sha256");
+  for (const file of readdirSync(folder).sort())
+    if (file.endsWith(".sql")) hash.update(readFileSync(join(folder, file)));
+  const path = join(tmpdir(), `calbridge-pglite-template-${hash.digest("hex").slice(0, 16)}.tgz`);
+  if (!existsSync(path)) {
+    const store = await openStore({ dataDir: "", inMemory: true });
+    await store.migrate();
+    const dump = await store.dumpDataDir!();
+    await store.close();
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, Buffer.from(await dump.arrayBuffer()));
+    renameSync(temporary, path);
+  }
+  return new Blob([readFileSync(path)]);
+}
+
 /** Opens a migrated store of the given kind; PGlite runs in memory (the data-dir tests cover persistence). */
 export async function openTestStore(
   kind: "pglite" | "postgres",
 ): Promise<{ store: Store; databaseUrl?: string; dispose(): Promise<void> }> {
   if (kind === "pglite") {
-    const store = await openStore({ dataDir: "", inMemory: true });
+    const store = await openStore({ dataDir: "", inMemory: true, loadDataDir: await pgliteTemplate() });
     await store.migrate();
     return { store, dispose: () => store.close() };
   }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./config.ts";
+
+describe("config", () => {
+  it("has working defaults for the embedded quick start", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, logLevel: "info", sandbox: "auto" });
+    expect(config.dataDir).toMatch(/\.calbridge$/);
+    expect(config.publicUrl).toBe("http://localhost:3000");
+  });
+
+  it("parses every variable", () => {
+    const config = parseConfig({
+      PORT: "8080",
+      PUBLIC_URL: "https://cal.example.com/",
+      DATABASE_URL: "postgres://u@db/cal",
+      DATA_DIR: "/var/lib/calbridge",
+      ENCRYPTION_KEYS: "k1:abc",
+      LOG_LEVEL: "debug",
+      ICS_FEED_ALLOW: "10.0.0.0/8, intranet.example.com",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      publicUrl: "https://cal.example.com",
+      databaseUrl: "postgres://u@db/cal",
+      dataDir: "/var/lib/calbridge",
+      logLevel: "debug",
+      icsFeedAllow: ["10.0.0.0/8", "intranet.example.com"],
+    });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, /PORT:/],
+    [{ PORT: "70000" }, /PORT:/],
+    [{ PUBLIC_URL: "not a url" }, /PUBLIC_URL: must be an absolute URL/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must be a postgres/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL:/],
+    [{ SMTP_URL: "http://mail" }, /SMTP_URL: must be an smtp/],
+  ])("stops with a message naming the bad variable (%o)", (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+});
