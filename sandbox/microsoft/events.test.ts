@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { field, type GraphFetch, graphClient, signIn, valuesOf, withSandbox } from "./test-session.ts";
+import { field, type GraphFetch, graphClient, valuesOf, withSandbox } from "./test-session.ts";
+import { signIn } from "./test-sign-in.ts";
 
 const fx = withSandbox({ accounts: ["adele@contoso.com", "megan@contoso.com", "sam.taylor@outlook.com"] });
 const adele: GraphFetch = (path, init) => fx.as("adele@contoso.com")(path, init);

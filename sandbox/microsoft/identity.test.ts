@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MicrosoftSandbox, startMicrosoftSandbox } from "./server.ts";
-import { admin, CONTOSO_TENANT, type Json, WEB_APP } from "./test-session.ts";
+import { admin, type Json } from "./test-session.ts";
+import { CONTOSO_TENANT, WEB_APP } from "./test-sign-in.ts";
 
 let sandbox: MicrosoftSandbox;
 beforeAll(async () => {

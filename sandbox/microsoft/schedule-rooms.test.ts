@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  field,
-  type GraphFetch,
-  graphClient,
-  type Json,
-  signIn,
-  valuesOf,
-  withSandbox,
-} from "./test-session.ts";
+import { field, type GraphFetch, graphClient, type Json, valuesOf, withSandbox } from "./test-session.ts";
+import { signIn } from "./test-sign-in.ts";
 
 const fx = withSandbox({ accounts: ["adele@contoso.com"] });
 const adele: GraphFetch = (path, init) => fx.as("adele@contoso.com")(path, init);
