@@ -15,6 +15,7 @@ import { createSigningKeys } from "./identity-keys.ts";
 import { newGuid } from "./ids.ts";
 import { registerPlacesRoutes } from "./places-routes.ts";
 import { renderReply, renderThrown } from "./reply.ts";
+import { registerResponseRoutes } from "./response-routes.ts";
 import { registerScheduleRoutes } from "./schedule-route.ts";
 import { loadSeed, type MicrosoftSeed, readSeed } from "./seed.ts";
 import { MicrosoftSandboxState } from "./state.ts";
@@ -69,6 +70,7 @@ function graphRouter(): Router<GraphContext> {
   const router = new Router<GraphContext>();
   registerUserRoutes(router);
   registerEventRoutes(router);
+  registerResponseRoutes(router);
   registerCalendarViewRoutes(router);
   registerDeltaRoutes(router);
   registerScheduleRoutes(router);
