@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -41,6 +41,19 @@ describe("runSlots", () => {
   ])("rejects %s", (_name, inputText, explain, message) => {
     expect(() => runSlots({ inputText, explain })).toThrow(SlotsInputError);
     expect(() => runSlots({ inputText, explain })).toThrow(message);
+  });
+});
+
+describe("docs/availability-input.md", () => {
+  it("the fuller example prints the documented slots and explanation", () => {
+    const docs = readFileSync(join(import.meta.dirname, "../../../docs/availability-input.md"), "utf8");
+    const section = docs.slice(docs.indexOf("## A fuller example"));
+    const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1]!));
+    const [request, slots, explanation] = blocks;
+    expect(runSlots({ inputText: JSON.stringify(request) })).toEqual(slots);
+    expect(runSlots({ inputText: JSON.stringify(request), explain: "2030-03-04T09:00:00Z" })).toEqual(
+      explanation,
+    );
   });
 });
 

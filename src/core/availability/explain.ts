@@ -194,7 +194,7 @@ function explainHost(plan: HostPlan, rules: EngineRules, startMs: number): Reaso
     });
     if (violation !== null) reasons.push(violation);
   }
-  return reasons.map((reason) => ({ ...reason, hostId: plan.host.id }));
+  return reasons.map((reason) => ({ hostId: plan.host.id, ...reason }));
 }
 
 /**
