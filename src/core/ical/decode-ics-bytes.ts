@@ -34,12 +34,13 @@ function rejoinSplitCharacters(input: Uint8Array): Uint8Array {
     }
     if (count > 0) {
       if (!copied) {
-        bytes = bytes.slice();
+        // A copy, never a view: Node's Buffer#slice shares memory with the caller's buffer.
+        bytes = new Uint8Array(bytes);
         copied = true;
       }
       // [break][fold][continuation...] becomes [continuation...][break][fold].
-      const moved = bytes.slice(breakEnd + 1, breakEnd + 1 + count);
-      const lineBreakAndFold = bytes.slice(i, breakEnd + 1);
+      const moved = Uint8Array.from(bytes.subarray(breakEnd + 1, breakEnd + 1 + count));
+      const lineBreakAndFold = Uint8Array.from(bytes.subarray(i, breakEnd + 1));
       bytes.set(moved, i);
       bytes.set(lineBreakAndFold, i + count);
     }

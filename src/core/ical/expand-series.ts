@@ -24,8 +24,9 @@ export interface SeriesExpansion {
   capped: boolean;
 }
 
-// Zones are at most 14 hours from UTC: a margin of two days covers any wall clock against a UTC range.
-const MARGIN = 2 * 86_400;
+// Zones are at most 14 hours from UTC: a day of margin covers a zone's wall clock against a UTC range. UTC,
+// floating and DATE series are compared on the same clock as the range and need none.
+const ZONE_MARGIN = 86_400;
 
 function overlaps(start: TimePoint, end: TimePoint, range: ExpansionRange): boolean {
   if (end.seconds <= start.seconds) return start.seconds >= range.from && start.seconds < range.to;
@@ -126,8 +127,9 @@ export function expandSeries(params: {
   }
 
   // Instance wall clocks, in the master's frame.
-  const collectFrom = range.from - MARGIN - spanUpperBound(span) - maxShift;
-  const limit = range.to + MARGIN + maxShift;
+  const margin = frame.zone && frame.zone.id !== "UTC" ? ZONE_MARGIN : 0;
+  const collectFrom = range.from - margin - spanUpperBound(span) - maxShift;
+  const limit = range.to + margin + maxShift;
   const instances = new Map<number, { local: number; end: TimePoint | null }>();
   const addInstance = (local: number, end: TimePoint | null): void => {
     const key = pointInFrame(frame, local).seconds;
@@ -170,7 +172,7 @@ export function expandSeries(params: {
     const slotPoint = pointInFrame(frame, instance.local);
     const override = bySlot.get(slot);
     if (override) {
-      occurrences.push(...standalone(override, slotPoint, range));
+      for (const occurrence of standalone(override, slotPoint, range)) occurrences.push(occurrence);
       continue;
     }
     let change: FutureChange | undefined;

@@ -4,8 +4,12 @@ import { expandRecurrenceRule, parseRecurrenceRule, plainLocalSeconds } from "./
 import { err, ok, type Result } from "./result.ts";
 import { localToUtcWith, type ZoneRules } from "./zone-rules.ts";
 
-// Transitions are computed up to this wall-clock time; later times keep the last offset.
+// Transitions are computed from 1970 to 2200 (wall clock); earlier and later times keep the nearest offset.
+// Outlook starts its observances in 1601: iterating 370 years of yearly rules through ical.js cost ~100 ms a
+// zone, and no calendar feed needs zone history before 1970.
+const FIRST_TRANSITION_SECONDS = Date.UTC(1970, 0, 1) / 1000;
 const LAST_TRANSITION_SECONDS = Date.UTC(2200, 0, 1) / 1000;
+const YEAR = 365.2425 * 86_400;
 
 interface Transition {
   at: number;
@@ -44,9 +48,25 @@ function observanceTransitions(observance: IcalComponent): Result<Transition[], 
         until === null
           ? null
           : plainLocalSeconds(until) + (until.kind === "date-time" && until.zone.type === "utc" ? from : 0);
+      // A yearly rule can start on the same day of a later year without changing what it produces after it.
+      let startLocal = onsets[0]!;
+      if (
+        /FREQ=YEARLY/i.test(rule.value.text) &&
+        !/COUNT=/i.test(rule.value.text) &&
+        startLocal < FIRST_TRANSITION_SECONDS
+      ) {
+        const start = new Date(startLocal * 1000);
+        const years = Math.floor((FIRST_TRANSITION_SECONDS - startLocal) / YEAR);
+        start.setUTCFullYear(
+          start.getUTCFullYear() + years,
+          start.getUTCMonth(),
+          Math.min(start.getUTCDate(), 28),
+        );
+        startLocal = start.getTime() / 1000;
+      }
       const expansion = expandRecurrenceRule({
         rule: rule.value,
-        startLocal: onsets[0]!,
+        startLocal,
         allDay: false,
         untilLocal,
         collectFrom: Number.NEGATIVE_INFINITY,
@@ -66,6 +86,24 @@ function observanceTransitions(observance: IcalComponent): Result<Transition[], 
  * hours differently from RFC 5545 (a 02:30 in a spring-forward gap came out as 01:30 standard time).
  */
 export function vtimezoneRules(vtimezone: IcalComponent): Result<ZoneRules, string> {
+  // Feeds are re-read on every poll with the same VTIMEZONEs: remember the rules by the component's text.
+  const key = componentKey(vtimezone);
+  const cached = rulesCache.get(key);
+  if (cached) return cached;
+  const rules = buildRules(vtimezone);
+  if (rulesCache.size >= 200) rulesCache.clear();
+  rulesCache.set(key, rules);
+  return rules;
+}
+
+const rulesCache = new Map<string, Result<ZoneRules, string>>();
+
+function componentKey(component: IcalComponent): string {
+  const lines = component.properties.map((p) => `${p.name};${JSON.stringify(p.params)}:${p.value}`);
+  return `${component.name}{${lines.join("\n")}${component.components.map(componentKey).join("")}}`;
+}
+
+function buildRules(vtimezone: IcalComponent): Result<ZoneRules, string> {
   const tzid = firstProperty(vtimezone, "TZID")?.value.trim() ?? "";
   if (tzid === "") return err(`VTIMEZONE of line ${vtimezone.line} has no TZID`);
   const transitions: Transition[] = [];
