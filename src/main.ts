@@ -6,7 +6,9 @@ import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
+import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
 import { buildServer } from "./server/app.ts";
+import { adminRoutes } from "./server/routes/admin.ts";
 import { openStore, type Store } from "./store/database.ts";
 
 /**
@@ -48,7 +50,9 @@ export async function startService(config: Config, options: { logger?: Logger } 
   try {
     jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
     const startedJobs = jobs;
+    const adminToken = newAdminToken();
     const server = await buildServer({
+      extraPublicRoutes: [adminRoutes({ db: store.db, adminToken })],
       db: store.db,
       logger,
       metrics,
@@ -61,6 +65,11 @@ export async function startService(config: Config, options: { logger?: Logger } 
     });
     const address = await server.listen({ port: config.port, host: config.host });
     logger.info({ url: address, docs: `${config.publicUrl}/docs` }, "Calbridge is listening");
+    // Embedded mode: the CLI can't open the locked database folder, so it asks this process (see admin-handoff).
+    const withdrawHandoff =
+      store.kind === "pglite"
+        ? publishAdminHandoff(config.dataDir, { url: address, token: adminToken })
+        : () => {};
     let stopping: Promise<void> | undefined;
     return {
       config,
@@ -73,6 +82,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       stop() {
         // Order matters: stop taking requests, drain running jobs, then close the database they use.
         stopping ??= (async () => {
+          withdrawHandoff();
           await server.close();
           await startedJobs.stop();
           await store.close();

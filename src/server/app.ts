@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import {
+  type FastifyPluginAsyncZod,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
@@ -26,9 +27,9 @@ export interface ServerDeps {
   publicUrl: string;
   readiness: ReadinessCheck[];
   /** Route plugins of later features, registered inside the authenticated /v1 scope. */
-  extraTenantRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
+  extraTenantRoutes?: FastifyPluginAsyncZod[];
   /** Route plugins without API-key auth (public booking pages, feeds, webhooks from providers). */
-  extraPublicRoutes?: Array<(app: FastifyInstance) => Promise<void>>;
+  extraPublicRoutes?: FastifyPluginAsyncZod[];
   bodyLimit?: number;
 }
 

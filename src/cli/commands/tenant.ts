@@ -1,8 +1,43 @@
 import type { Command } from "commander";
-import { loadConfig } from "../../config.ts";
+import { type Config, loadConfig } from "../../config.ts";
 import { openConfiguredStore } from "../../main.ts";
 import { createLogger } from "../../observability/logger.ts";
+import { readAdminHandoff } from "../../server/admin-handoff.ts";
+import { DataDirLockedError } from "../../store/data-dir-lock.ts";
 import { createApiKey, createTenant } from "../../store/tenants-repository.ts";
+
+interface CreatedTenant {
+  tenant: { id: string; name: string; slug: string };
+  apiKey: string;
+}
+
+async function createTenantHere(
+  config: Config,
+  request: { name: string; slug?: string },
+): Promise<CreatedTenant> {
+  const store = await openConfiguredStore(config, createLogger({ level: "warn" }));
+  try {
+    const tenant = await createTenant(store.db, request);
+    const key = await createApiKey(store.db, { tenantId: tenant.id, name: "first key" });
+    return { tenant: { id: tenant.id, name: tenant.name, slug: tenant.slug }, apiKey: key.key };
+  } finally {
+    await store.close();
+  }
+}
+
+async function createTenantThroughService(
+  handoff: { url: string; token: string },
+  request: { name: string; slug?: string },
+): Promise<CreatedTenant> {
+  const response = await fetch(`${handoff.url}/internal/admin/tenants`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-calbridge-admin-token": handoff.token },
+    body: JSON.stringify(request),
+  });
+  const body = (await response.json()) as CreatedTenant & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `the running service answered ${response.status}`);
+  return body;
+}
 
 export function register(program: Command): void {
   const tenant = program.command("tenant").description("manage tenants (embedding apps)");
@@ -17,23 +52,21 @@ export function register(program: Command): void {
         throw new Error("--slug must be lower-case letters, digits and dashes (at most 48)");
       }
       const config = loadConfig();
-      const store = await openConfiguredStore(config, createLogger({ level: "warn" }));
-      try {
-        const created = await createTenant(store.db, {
-          name,
-          ...(options.slug ? { slug: options.slug } : {}),
-        });
-        const key = await createApiKey(store.db, { tenantId: created.id, name: "first key" });
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify({ tenant: created, apiKey: key.key })}\n`);
-        } else {
-          process.stdout.write(
-            `tenant ${created.name} created (id ${created.id}, slug ${created.slug})\n` +
-              `API key (shown once, store it now):\n${key.key}\n`,
-          );
-        }
-      } finally {
-        await store.close();
+      const request = { name, ...(options.slug ? { slug: options.slug } : {}) };
+      const created = await createTenantHere(config, request).catch(async (error: unknown) => {
+        // Embedded mode while `calbridge serve` runs: the service owns the folder, so ask it.
+        const handoff = error instanceof DataDirLockedError ? readAdminHandoff(config.dataDir) : undefined;
+        if (!handoff) throw error;
+        return createTenantThroughService(handoff, request);
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(created)}\n`);
+      } else {
+        const { tenant, apiKey } = created;
+        process.stdout.write(
+          `tenant ${tenant.name} created (id ${tenant.id}, slug ${tenant.slug})\n` +
+            `API key (shown once, store it now):\n${apiKey}\n`,
+        );
       }
     });
 }
