@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseInstant } from "./instant-text.ts";
 import { minutesFromClock, WEEKDAY_KEYS } from "./wall-time.ts";
 
 /**
@@ -113,7 +114,7 @@ const overrideSchema = z
   });
 
 function endAfterStart(value: { start: string; end: string }): boolean {
-  return Date.parse(value.end) > Date.parse(value.start);
+  return parseInstant(value.end) > parseInstant(value.start);
 }
 const endAfterStartIssue = { path: ["end"], message: "end must be after start" };
 
@@ -228,8 +229,8 @@ export const availabilityRequestSchema = z
     hosts: z.array(hostSchema).min(1),
   })
   .superRefine((request, ctx) => {
-    const from = Date.parse(request.range.from);
-    const to = Date.parse(request.range.to);
+    const from = parseInstant(request.range.from);
+    const to = parseInstant(request.range.to);
     if (to <= from)
       ctx.addIssue({ code: "custom", path: ["range", "to"], message: "must be after range.from" });
     if (to - from > MAX_RANGE_DAYS * 86_400_000) {
