@@ -109,22 +109,9 @@ function cancelCopy(state: MicrosoftSandboxState, copy: StoredEvent): void {
   if (copy.fields.isCancelled) return;
   const mailbox = state.mailboxes.get(copy.mailboxId);
   if (mailbox?.kind === "room") {
-    state.events.delete(copy.id);
-    state.emitChange({
-      mailboxId: copy.mailboxId,
-      eventId: copy.id,
-      changeType: "deleted",
-      changeKey: copy.changeKey,
-    });
+    state.remove(copy);
     return;
   }
   copy.fields = { ...copy.fields, isCancelled: true, subject: `Canceled: ${copy.fields.subject}` };
-  copy.changeKey = newChangeKey();
-  copy.lastModifiedMs = state.now();
-  state.emitChange({
-    mailboxId: copy.mailboxId,
-    eventId: copy.id,
-    changeType: "updated",
-    changeKey: copy.changeKey,
-  });
+  state.touch(copy);
 }

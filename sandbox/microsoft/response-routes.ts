@@ -3,26 +3,12 @@ import { mailboxOf } from "./event-routes.ts";
 import { requireScope, WRITE_CALENDARS } from "./graph-auth.ts";
 import { GraphError, itemNotFound } from "./graph-errors.ts";
 import { parseJsonBody, type Router, type SandboxReply } from "./http-kit.ts";
-import { newChangeKey } from "./ids.ts";
-import type { StoredEvent } from "./model.ts";
-import type { MicrosoftSandboxState } from "./state.ts";
 
 const RESPONSES = {
   accept: { response: "accepted", showAs: "busy" },
   tentativelyAccept: { response: "tentativelyAccepted", showAs: "tentative" },
   decline: { response: "declined", showAs: "free" },
 } as const;
-
-function touch(state: MicrosoftSandboxState, event: StoredEvent): void {
-  event.changeKey = newChangeKey();
-  event.lastModifiedMs = state.now();
-  state.emitChange({
-    mailboxId: event.mailboxId,
-    eventId: event.id,
-    changeType: "updated",
-    changeKey: event.changeKey,
-  });
-}
 
 /**
  * POST /events/{id}/accept|tentativelyAccept|decline (reference 2.7): 202, empty body. The organizer's
@@ -49,15 +35,9 @@ function respond(kind: keyof typeof RESPONSES) {
       showAs: answer.showAs,
     };
     if (kind === "decline") {
-      ctx.state.events.delete(event.id);
-      ctx.state.emitChange({
-        mailboxId: event.mailboxId,
-        eventId: event.id,
-        changeType: "deleted",
-        changeKey: event.changeKey,
-      });
+      ctx.state.remove(event);
     } else {
-      touch(ctx.state, event);
+      ctx.state.touch(event);
     }
     const organizer = [...ctx.state.events.values()].find(
       (e) => e.meetingId === event.meetingId && e.fields.isOrganizer,
@@ -68,7 +48,7 @@ function respond(kind: keyof typeof RESPONSES) {
     );
     if (organizer && attendee && body.sendResponse !== false) {
       attendee.status = { response: answer.response, time };
-      touch(ctx.state, organizer);
+      ctx.state.touch(organizer);
     }
     return { status: 202 };
   };

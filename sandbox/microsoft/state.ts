@@ -1,6 +1,7 @@
 import type { SandboxClock } from "./clock.ts";
 import type { DeltaRound } from "./delta.ts";
 import type { AccessGrant, AuthCode, RefreshGrant } from "./identity-grants.ts";
+import { newChangeKey } from "./ids.ts";
 import type { Mailbox, RegisteredApp, RoomList, StoredCalendar, StoredEvent, Tenant } from "./model.ts";
 
 export interface EventChange {
@@ -71,6 +72,29 @@ export class MicrosoftSandboxState {
 
   emitChange(change: EventChange): void {
     for (const listener of this.listeners) listener(change);
+  }
+
+  /** Records an in-place modification: new changeKey, new lastModified, an `updated` change. */
+  touch(event: StoredEvent): void {
+    event.changeKey = newChangeKey();
+    event.lastModifiedMs = this.now();
+    this.emitChange({
+      mailboxId: event.mailboxId,
+      eventId: event.id,
+      changeType: "updated",
+      changeKey: event.changeKey,
+    });
+  }
+
+  /** Removes an item and records a `deleted` change. */
+  remove(event: StoredEvent): void {
+    this.events.delete(event.id);
+    this.emitChange({
+      mailboxId: event.mailboxId,
+      eventId: event.id,
+      changeType: "deleted",
+      changeKey: event.changeKey,
+    });
   }
 
   findMailbox(idOrAddress: string): Mailbox | undefined {
