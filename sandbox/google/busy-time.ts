@@ -28,7 +28,8 @@ export function busyPeriods(params: {
   const periods: BusyPeriod[] = [];
   const collect = (source: CalendarRecord, counts: (event: GoogleEvent) => boolean): void => {
     for (const event of concreteEvents(source, timeMax)) {
-      if (event.id === params.ignoreEventId || event.recurringEventId === params.ignoreEventId) continue;
+      const ignored = params.ignoreEventId;
+      if (ignored !== undefined && (event.id === ignored || event.recurringEventId === ignored)) continue;
       if (event.status === "cancelled" || event.transparency === "transparent" || !counts(event)) continue;
       const span = eventSpan(event, source.seed.timeZone);
       if (!span) continue;

@@ -27,7 +27,7 @@ export interface Delivery {
   channelId: string;
   state: ResourceState;
   messageNumber: number;
-  outcome: "delivered" | "dropped" | "failed";
+  outcome: "pending" | "delivered" | "dropped" | "failed";
   httpStatus?: number;
   attempts: number;
 }
@@ -127,12 +127,15 @@ export class ChannelRegistry {
       channelId: channel.id,
       state,
       messageNumber: channel.messageNumber,
-      outcome: "dropped",
+      outcome: "pending",
       attempts: 0,
     };
     this.record(delivery);
     const mode = this.consumeMode();
-    if (mode.mode === "drop") return;
+    if (mode.mode === "drop") {
+      delivery.outcome = "dropped";
+      return;
+    }
     const headers: Record<string, string> = {
       "x-goog-channel-id": channel.id,
       "x-goog-channel-expiration": new Date(channel.expiration).toUTCString(),
@@ -164,10 +167,11 @@ export class ChannelRegistry {
       const response = await fetch(address, { method: "POST", headers, body: "", signal: controller.signal });
       await response.arrayBuffer();
       delivery.httpStatus = response.status;
-      delivery.outcome = response.status < 300 || response.status === 102 ? "delivered" : "failed";
-      if (RETRY_STATUSES.has(response.status)) this.retry(address, headers, delivery);
+      const retry = RETRY_STATUSES.has(response.status) && delivery.attempts < MAX_ATTEMPTS;
+      delivery.outcome = response.status < 300 ? "delivered" : retry ? "pending" : "failed";
+      if (retry) this.retry(address, headers, delivery);
     } catch (error) {
-      delivery.outcome = "failed";
+      delivery.outcome = delivery.attempts < MAX_ATTEMPTS && !this.closed ? "pending" : "failed";
       if (!this.closed) {
         this.log.warn({ err: error, channelId: delivery.channelId }, "push notification failed");
         this.retry(address, headers, delivery);

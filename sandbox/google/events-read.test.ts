@@ -1,22 +1,19 @@
 import type { calendar_v3 } from "@googleapis/calendar";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GoogleSandbox, startGoogleSandbox } from "./server.ts";
-import { calendarClientFor, googleFailure } from "./test-calendar-client.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { ALICE, BOB, CAROL, DENTIST, YOGA } from "./test-accounts.ts";
+import { googleFailure } from "./test-calendar-client.ts";
+import { useGoogleSandbox } from "./test-fixture.ts";
 import { loginForTests } from "./test-login.ts";
 
-const ALICE = "alice.sandbox@gmail.com";
-const YOGA = "a1ce00000000000000000000001";
 const JANUARY = { timeMin: "2030-01-01T00:00:00Z", timeMax: "2030-02-01T00:00:00Z" };
 
-let sandbox: GoogleSandbox;
+const fixture = useGoogleSandbox({ accounts: [ALICE, BOB], reset: "never" });
 let alice: calendar_v3.Calendar;
 let bob: calendar_v3.Calendar;
-beforeAll(async () => {
-  sandbox = await startGoogleSandbox({ autoApprove: true });
-  alice = await calendarClientFor({ url: sandbox.url, account: ALICE });
-  bob = await calendarClientFor({ url: sandbox.url, account: "bob@northwind.example" });
+beforeEach(() => {
+  alice = fixture.client(ALICE);
+  bob = fixture.client(BOB);
 });
-afterAll(async () => sandbox.close());
 
 describe("calendarList and calendars", () => {
   it("lists the account's calendars with roles, and filters by minAccessRole", async () => {
@@ -140,7 +137,7 @@ describe("events.list", () => {
       calendarId: "primary",
       privateExtendedProperty: ["reminderSource=paper-card"],
     });
-    expect(prop.data.items?.map((event) => event.id)).toEqual(["a1ce00000000000000000000003"]);
+    expect(prop.data.items?.map((event) => event.id)).toEqual([DENTIST]);
     const trimmed = await alice.events.list({
       calendarId: "primary",
       q: "Book club",
@@ -153,7 +150,7 @@ describe("events.list", () => {
     });
     const dentist = await alice.events.get({
       calendarId: "primary",
-      eventId: "a1ce00000000000000000000003",
+      eventId: DENTIST,
       timeZone: "UTC",
     });
     expect(dentist.data.start).toEqual({ dateTime: "2030-01-09T09:00:00Z" });
@@ -193,7 +190,7 @@ describe("events.list", () => {
   });
 
   it("refuses event reads to a free/busy-only reader", async () => {
-    const failure = await googleFailure(bob.events.list({ calendarId: "carol@northwind.example" }));
+    const failure = await googleFailure(bob.events.list({ calendarId: CAROL }));
     expect([failure.status, failure.reason]).toEqual([403, "requiredAccessLevel"]);
   });
 });
@@ -244,11 +241,11 @@ describe("events.get and events.instances", () => {
   it("answers 304 to If-None-Match with the current etag", async () => {
     const { data } = await alice.events.get({
       calendarId: "primary",
-      eventId: "a1ce00000000000000000000003",
+      eventId: DENTIST,
     });
-    const { accessToken } = await loginForTests({ url: sandbox.url, account: ALICE });
+    const { accessToken } = await loginForTests({ url: fixture.url, account: ALICE });
     const response = await fetch(
-      `${sandbox.url}/calendar/v3/calendars/primary/events/a1ce00000000000000000000003`,
+      `${fixture.url}/calendar/v3/calendars/primary/events/a1ce00000000000000000000003`,
       {
         headers: { authorization: `Bearer ${accessToken}`, "if-none-match": data.etag! },
       },

@@ -1,24 +1,15 @@
 import type { calendar_v3 } from "@googleapis/calendar";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type GoogleSandbox, startGoogleSandbox } from "./server.ts";
-import { calendarClientFor, googleFailure } from "./test-calendar-client.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { ALICE, BOB, CAROL, HUDSON, YOGA } from "./test-accounts.ts";
+import { googleFailure } from "./test-calendar-client.ts";
+import { useGoogleSandbox } from "./test-fixture.ts";
 
-const ALICE = "alice.sandbox@gmail.com";
-const BOB = "bob@northwind.example";
-const YOGA = "a1ce00000000000000000000001";
-const HUDSON = "c_1888hudson4room00000000000@resource.calendar.google.com";
-
-let sandbox: GoogleSandbox;
+const fixture = useGoogleSandbox({ accounts: [ALICE, BOB] });
 let alice: calendar_v3.Calendar;
 let bob: calendar_v3.Calendar;
-beforeAll(async () => {
-  sandbox = await startGoogleSandbox({ autoApprove: true });
-});
-afterAll(async () => sandbox.close());
-beforeEach(async () => {
-  await fetch(`${sandbox.url}/_sandbox/reset`, { method: "POST" });
-  alice = await calendarClientFor({ url: sandbox.url, account: ALICE });
-  bob = await calendarClientFor({ url: sandbox.url, account: BOB });
+beforeEach(() => {
+  alice = fixture.client(ALICE);
+  bob = fixture.client(BOB);
 });
 
 const meeting = (overrides: calendar_v3.Schema$Event = {}): calendar_v3.Schema$Event => ({
@@ -29,7 +20,7 @@ const meeting = (overrides: calendar_v3.Schema$Event = {}): calendar_v3.Schema$E
 });
 
 async function outbox(): Promise<Array<{ eventId: string; method: string; to: string[] }>> {
-  const response = await fetch(`${sandbox.url}/_sandbox/state`);
+  const response = await fetch(`${fixture.url}/_sandbox/state`);
   return ((await response.json()) as { outbox: Array<{ eventId: string; method: string; to: string[] }> })
     .outbox;
 }
@@ -108,7 +99,7 @@ describe("events.insert", () => {
   });
 
   it("records invitation mail per sendUpdates and books free rooms, declining busy ones", async () => {
-    const guests = [{ email: "carol@northwind.example" }, { email: "external@partner.example" }];
+    const guests = [{ email: CAROL }, { email: "external@partner.example" }];
     const none = await bob.events.insert({
       calendarId: "primary",
       requestBody: meeting({ attendees: guests }),
@@ -129,7 +120,7 @@ describe("events.insert", () => {
       "external@partner.example",
     ]);
     expect(mail.find((entry) => entry.eventId === all.data.id)?.to).toEqual([
-      "carol@northwind.example",
+      CAROL,
       "external@partner.example",
     ]);
     expect(none.data.attendees?.map((attendee) => attendee.responseStatus)).toEqual([

@@ -1,24 +1,16 @@
 import { OAuth2Client } from "google-auth-library";
 import * as oidc from "openid-client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type GoogleSandbox, startGoogleSandbox } from "./server.ts";
+import { describe, expect, it } from "vitest";
+import { startGoogleSandbox } from "./server.ts";
+import { ALICE, BOB, CAROL } from "./test-accounts.ts";
+import { useGoogleSandbox } from "./test-fixture.ts";
 import { authorizeRedirect, CALENDAR_SCOPE, loginForTests, SANDBOX_CLIENT } from "./test-login.ts";
 
-const ALICE = "alice.sandbox@gmail.com";
-const BOB = "bob@northwind.example";
-
-let sandbox: GoogleSandbox;
-beforeAll(async () => {
-  sandbox = await startGoogleSandbox({ autoApprove: true });
-});
-afterAll(async () => sandbox.close());
-beforeEach(async () => {
-  await fetch(`${sandbox.url}/_sandbox/reset`, { method: "POST" });
-});
+const fixture = useGoogleSandbox();
 
 async function discover(): Promise<oidc.Configuration> {
   return oidc.discovery(
-    new URL(sandbox.url),
+    new URL(fixture.url),
     SANDBOX_CLIENT.clientId,
     SANDBOX_CLIENT.clientSecret,
     undefined,
@@ -32,7 +24,7 @@ async function postForm(
   path: string,
   form: Record<string, string>,
 ): Promise<{ status: number; body: Record<string, string> }> {
-  const response = await fetch(`${sandbox.url}${path}`, {
+  const response = await fetch(`${fixture.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(form),
@@ -48,7 +40,7 @@ const refreshForm = (refreshToken: string) => ({
 });
 
 async function calendarStatus(accessToken: string): Promise<number> {
-  const response = await fetch(`${sandbox.url}/calendar/v3/users/me/calendarList`, {
+  const response = await fetch(`${fixture.url}/calendar/v3/users/me/calendarList`, {
     headers: { authorization: `Bearer ${accessToken}` },
   });
   await response.arrayBuffer();
@@ -100,7 +92,7 @@ describe("Google OAuth with openid-client", () => {
 
   it("rejects a wrong PKCE verifier and a reused code with invalid_grant", async () => {
     const redirect = await authorizeRedirect({
-      url: sandbox.url,
+      url: fixture.url,
       account: ALICE,
       extra: { code_challenge: "x".repeat(43), code_challenge_method: "plain" },
     });
@@ -144,30 +136,30 @@ describe("refresh tokens and consent", () => {
   it("issues a refresh token only on a consent that grants offline access", async () => {
     const online = await exchange(
       await authorizeRedirect({
-        url: sandbox.url,
+        url: fixture.url,
         account: ALICE,
         extra: { access_type: "online", prompt: "" },
       }),
     );
     expect(online.refresh_token).toBeUndefined();
     const first = await exchange(
-      await authorizeRedirect({ url: sandbox.url, account: ALICE, extra: { prompt: "" } }),
+      await authorizeRedirect({ url: fixture.url, account: ALICE, extra: { prompt: "" } }),
     );
     expect(first.refresh_token).toBeDefined();
     const repeat = await exchange(
-      await authorizeRedirect({ url: sandbox.url, account: ALICE, extra: { prompt: "" } }),
+      await authorizeRedirect({ url: fixture.url, account: ALICE, extra: { prompt: "" } }),
     );
     expect(repeat.refresh_token).toBeUndefined();
     const forced = await exchange(
-      await authorizeRedirect({ url: sandbox.url, account: ALICE, extra: { prompt: "consent" } }),
+      await authorizeRedirect({ url: fixture.url, account: ALICE, extra: { prompt: "consent" } }),
     );
     expect(forced.refresh_token).toBeDefined();
   });
 
   it("adds earlier grants with include_granted_scopes=true", async () => {
-    await authorizeRedirect({ url: sandbox.url, account: ALICE, scopes: [`${CALENDAR_SCOPE}.readonly`] });
+    await authorizeRedirect({ url: fixture.url, account: ALICE, scopes: [`${CALENDAR_SCOPE}.readonly`] });
     const redirect = await authorizeRedirect({
-      url: sandbox.url,
+      url: fixture.url,
       account: ALICE,
       scopes: ["email"],
       extra: { include_granted_scopes: "true" },
@@ -181,8 +173,8 @@ describe("refresh tokens and consent", () => {
   });
 
   it("kills both tokens on /revoke, and refresh then fails with invalid_grant", async () => {
-    const { accessToken, refreshToken } = await loginForTests({ url: sandbox.url, account: ALICE });
-    const revoke = await fetch(`${sandbox.url}/revoke?token=${encodeURIComponent(accessToken)}`, {
+    const { accessToken, refreshToken } = await loginForTests({ url: fixture.url, account: ALICE });
+    const revoke = await fetch(`${fixture.url}/revoke?token=${encodeURIComponent(accessToken)}`, {
       method: "POST",
     });
     expect(revoke.status).toBe(200);
@@ -199,19 +191,15 @@ describe("refresh tokens and consent", () => {
   });
 
   it("revokes every token of an account through the admin API", async () => {
-    const { refreshToken } = await loginForTests({ url: sandbox.url, account: BOB });
-    const admin = await fetch(`${sandbox.url}/_sandbox/tokens/revoke`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ account: BOB }),
-    });
+    const { refreshToken } = await loginForTests({ url: fixture.url, account: BOB });
+    const admin = await fixture.admin("tokens/revoke", { account: BOB });
     expect(await admin.json()).toEqual({ revoked: 1 });
     expect((await postForm("/token", refreshForm(refreshToken!))).body.error).toBe("invalid_grant");
   });
 
   it("expires access tokens after 3599 s and testing-app refresh tokens after 7 days (controllable clock)", async () => {
     const redirect = await authorizeRedirect({
-      url: sandbox.url,
+      url: fixture.url,
       account: ALICE,
       extra: { client_id: "calbridge-testing.apps.googleusercontent.com" },
     });
@@ -223,12 +211,7 @@ describe("refresh tokens and consent", () => {
       client_secret: "GOCSPX-testing-client-secret",
     });
     expect(body.refresh_token_expires_in).toBe(604799);
-    const advance = (ms: number) =>
-      fetch(`${sandbox.url}/_sandbox/clock`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ advanceMs: ms }),
-      });
+    const advance = (ms: number) => fixture.admin("clock", { advanceMs: ms });
     await advance(3600_000);
     expect(await calendarStatus(body.access_token!)).toBe(401);
     await advance(7 * 24 * 3600_000);
@@ -263,9 +246,7 @@ describe("consent page and authorization errors", () => {
           body: new URLSearchParams({ ...Object.fromEntries(query), ...extra }),
           redirect: "manual",
         });
-      const approved = new URL(
-        (await choose({ account: "carol@northwind.example" })).headers.get("location")!,
-      );
+      const approved = new URL((await choose({ account: CAROL })).headers.get("location")!);
       expect(approved.searchParams.get("state")).toBe("s1");
       expect(approved.searchParams.get("code")).toBeTruthy();
       expect(approved.searchParams.get("hd")).toBe("northwind.example");
@@ -279,13 +260,13 @@ describe("consent page and authorization errors", () => {
   it("shows redirect_uri_mismatch and invalid_client on an error page instead of redirecting", async () => {
     const base = { response_type: "code", scope: CALENDAR_SCOPE };
     const mismatch = await fetch(
-      `${sandbox.url}/o/oauth2/v2/auth?${new URLSearchParams({ ...base, client_id: SANDBOX_CLIENT.clientId, redirect_uri: "https://evil.example/cb" })}`,
+      `${fixture.url}/o/oauth2/v2/auth?${new URLSearchParams({ ...base, client_id: SANDBOX_CLIENT.clientId, redirect_uri: "https://evil.example/cb" })}`,
       { redirect: "manual" },
     );
     expect(mismatch.status).toBe(400);
     expect(await mismatch.text()).toContain("redirect_uri_mismatch");
     const unknown = await fetch(
-      `${sandbox.url}/o/oauth2/v2/auth?${new URLSearchParams({ ...base, client_id: "nobody", redirect_uri: SANDBOX_CLIENT.redirectUri })}`,
+      `${fixture.url}/o/oauth2/v2/auth?${new URLSearchParams({ ...base, client_id: "nobody", redirect_uri: SANDBOX_CLIENT.redirectUri })}`,
       { redirect: "manual" },
     );
     expect(unknown.status).toBe(400);
@@ -302,9 +283,9 @@ describe("google-auth-library OAuth2Client", () => {
       // The client judges expiry by its own clock, which the sandbox clock does not move.
       forceRefreshOnFailure: true,
       endpoints: {
-        oauth2AuthBaseUrl: `${sandbox.url}/o/oauth2/v2/auth`,
-        oauth2TokenUrl: `${sandbox.url}/token`,
-        oauth2RevokeUrl: `${sandbox.url}/revoke`,
+        oauth2AuthBaseUrl: `${fixture.url}/o/oauth2/v2/auth`,
+        oauth2TokenUrl: `${fixture.url}/token`,
+        oauth2RevokeUrl: `${fixture.url}/revoke`,
       },
     });
     const authUrl = client.generateAuthUrl({
@@ -321,13 +302,9 @@ describe("google-auth-library OAuth2Client", () => {
     client.setCredentials(tokens);
     // The sandbox clock passes the access token's lifetime; the client still believes it valid,
     // gets a 401, refreshes with the (unrotated) refresh token and retries.
-    await fetch(`${sandbox.url}/_sandbox/clock`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ advanceMs: 3600_000 }),
-    });
+    await fixture.admin("clock", { advanceMs: 3600_000 });
     const response = await client.request<{ items: unknown[] }>({
-      url: `${sandbox.url}/calendar/v3/users/me/calendarList`,
+      url: `${fixture.url}/calendar/v3/users/me/calendarList`,
     });
     expect(response.status).toBe(200);
     expect(client.credentials.access_token).not.toBe(tokens.access_token);

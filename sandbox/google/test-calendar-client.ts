@@ -4,11 +4,12 @@ import { loginForTests, SANDBOX_CLIENT } from "./test-login.ts";
 /**
  * Test support: the official `@googleapis/calendar` client pointed at the sandbox with `rootUrl`,
  * authenticated by an OAuth2 client (the one bundled with it) holding tokens from the sandbox's own
- * OAuth flow. Retries are off so fault tests see each injected failure.
+ * OAuth flow. Retries are off unless asked for, so fault tests see each injected failure.
  */
 export async function calendarClientFor(params: {
   url: string;
   account: string;
+  retry?: boolean;
 }): Promise<calendar_v3.Calendar> {
   const { accessToken, refreshToken } = await loginForTests(params);
   const client = new auth.OAuth2({
@@ -20,7 +21,7 @@ export async function calendarClientFor(params: {
     access_token: accessToken,
     ...(refreshToken ? { refresh_token: refreshToken } : {}),
   });
-  return calendar({ version: "v3", rootUrl: `${params.url}/`, auth: client, retry: false });
+  return calendar({ version: "v3", rootUrl: `${params.url}/`, auth: client, retry: params.retry ?? false });
 }
 
 export interface GoogleFailure {
