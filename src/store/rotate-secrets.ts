@@ -1,7 +1,7 @@
 import { eq, isNotNull } from "drizzle-orm";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database } from "./database.ts";
-import { calendarConnections } from "./schema.ts";
+import { calendarConnections, webhookEndpoints } from "./schema.ts";
 
 /**
  * Every encrypted column in the schema. `calbridge keys rotate` re-seals each value under the ring's newest key;

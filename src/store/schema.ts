@@ -1,5 +1,20 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/** A PostgreSQL tstzrange, written and read as its text form `[start,end)`. */
+const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
 
 // Every table below (except tenants itself) carries tenant_id and every repository query filters on it:
 // tenant isolation is a property of the data model, not of the routes.
@@ -101,4 +116,192 @@ export const calendarConnections = pgTable(
     updatedAt: updatedAt(),
   },
   (table) => [index("calendar_connections_tenant_host_idx").on(table.tenantId, table.hostId)],
+);
+
+export const eventTypes = pgTable(
+  "event_types",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    description: text("description"),
+    // Allowed durations in minutes; the first is the default.
+    durations: jsonb("durations").notNull(),
+    location: jsonb("location"),
+    mode: text("mode").notNull(),
+    // The engine's rules (step, buffers, notice, horizon, limits, alignment, blocking statuses), validated by the core.
+    rules: jsonb("rules").notNull(),
+    questions: jsonb("questions").notNull(),
+    requiresConfirmation: boolean("requires_confirmation").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [uniqueIndex("event_types_tenant_slug_idx").on(table.tenantId, table.slug)],
+);
+
+export const eventTypeHosts = pgTable(
+  "event_type_hosts",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    eventTypeId: uuid("event_type_id")
+      .notNull()
+      .references(() => eventTypes.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    position: integer("position").notNull().default(0),
+  },
+  (table) => [
+    primaryKey({ columns: [table.eventTypeId, table.hostId] }),
+    index("event_type_hosts_host_idx").on(table.hostId),
+  ],
+);
+
+export const bookings = pgTable(
+  "bookings",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    eventTypeId: uuid("event_type_id")
+      .notNull()
+      .references(() => eventTypes.id, { onDelete: "restrict" }),
+    // pending (awaiting the host's confirmation), confirmed, cancelled, rejected.
+    status: text("status").notNull(),
+    startAt: timestamp("start_at", { withTimezone: true }).notNull(),
+    endAt: timestamp("end_at", { withTimezone: true }).notNull(),
+    bufferBeforeMinutes: integer("buffer_before_minutes").notNull().default(0),
+    bufferAfterMinutes: integer("buffer_after_minutes").notNull().default(0),
+    inviteeTimeZone: text("invitee_time_zone").notNull(),
+    attendeeName: text("attendee_name").notNull(),
+    attendeeEmail: text("attendee_email").notNull(),
+    answers: jsonb("answers").notNull(),
+    location: jsonb("location"),
+    // iCalendar identity: the UID never changes, SEQUENCE grows with every change (RFC 5546 section 2.1.4).
+    icalUid: text("ical_uid").notNull().unique(),
+    sequence: integer("sequence").notNull().default(0),
+    cancelReason: text("cancel_reason"),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+    idempotencyKey: text("idempotency_key"),
+    requestHash: text("request_hash"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    index("bookings_tenant_start_idx").on(table.tenantId, table.startAt),
+    uniqueIndex("bookings_tenant_idempotency_idx")
+      .on(table.tenantId, table.idempotencyKey)
+      .where(sql`${table.idempotencyKey} is not null`),
+  ],
+);
+
+/**
+ * One row per (booking, host) holding the host's time, buffers included. An exclusion constraint (migration
+ * 0003) over (host_id, blocked) for active rows makes the database refuse any overlap: no double booking even when
+ * two requests pass the availability check at the same moment.
+ */
+export const bookingHosts = pgTable(
+  "booking_hosts",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    blocked: tstzrange("blocked").notNull(),
+    active: boolean("active").notNull().default(true),
+  },
+  (table) => [
+    primaryKey({ columns: [table.bookingId, table.hostId] }),
+    index("booking_hosts_host_idx").on(table.hostId),
+  ],
+);
+
+/**
+ * The busy cache: busy time per host and calendar, written by the calendar integrations through
+ * src/store/busy-cache.ts (replace a window atomically), read by availability.
+ */
+export const busyIntervals = pgTable(
+  "busy_intervals",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: "cascade" }),
+    calendarRef: text("calendar_ref").notNull(),
+    startAt: timestamp("start_at", { withTimezone: true }).notNull(),
+    endAt: timestamp("end_at", { withTimezone: true }).notNull(),
+    // busy, tentative, free, out_of_office: which ones block is the event type's choice.
+    status: text("status").notNull(),
+    // Provider event id (or UID + recurrence id) so explain() can say what blocks a time.
+    sourceRef: text("source_ref").notNull(),
+  },
+  (table) => [
+    index("busy_intervals_host_time_idx").on(table.hostId, table.startAt),
+    index("busy_intervals_connection_idx").on(table.connectionId, table.calendarRef, table.startAt),
+  ],
+);
+
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    description: text("description"),
+    // Event types this endpoint receives; empty means all.
+    eventTypes: jsonb("event_types").notNull(),
+    // whsec_ secret, encrypted with the key ring (listed in rotate-secrets.ts).
+    secret: text("secret").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    disabledReason: text("disabled_reason"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index("webhook_endpoints_tenant_idx").on(table.tenantId)],
+);
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    // The Standard Webhooks message id: the same on every retry so receivers can deduplicate.
+    messageId: text("message_id").notNull(),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").notNull(),
+    // pending, succeeded, failed (gave up), endpoint_disabled
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    lastResponseBody: text("last_response_body"),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index("webhook_deliveries_endpoint_idx").on(table.endpointId, table.createdAt)],
 );
