@@ -63,7 +63,7 @@ export function prepareRules(request: AvailabilityRequest): EngineRules {
     horizon: eventType.horizon,
     perDay: perDay?.count !== undefined || perDay?.minutes !== undefined ? perDay : undefined,
     perWeek: perWeek?.count !== undefined || perWeek?.minutes !== undefined ? perWeek : undefined,
-    zoneFromMs: Math.min(fromMs, nowMs) - 8 * DAY_MS,
+    zoneFromMs: fromMs - 8 * DAY_MS,
     zoneToMs: toMs + 8 * DAY_MS,
   };
 }
