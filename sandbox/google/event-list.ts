@@ -180,6 +180,7 @@ function inWindow(calendar: CalendarRecord, event: GoogleEvent, query: ListQuery
 function matchesFilters(event: GoogleEvent, query: ListQuery): boolean {
   if (query.updatedMin && Date.parse(event.updated ?? "") < query.updatedMin.epochMilliseconds) return false;
   if (query.iCalUID !== undefined && event.iCalUID !== query.iCalUID) return false;
+  if (query.eventTypes.length > 0 && !query.eventTypes.includes(event.eventType ?? "default")) return false;
   if (!propertiesMatch(event.extendedProperties?.private, query.privateExtendedProperty)) return false;
   if (!propertiesMatch(event.extendedProperties?.shared, query.sharedExtendedProperty)) return false;
   if (query.q !== undefined) {

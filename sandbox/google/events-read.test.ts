@@ -156,6 +156,18 @@ describe("events.list", () => {
     expect(dentist.data.start).toEqual({ dateTime: "2030-01-09T09:00:00Z" });
   });
 
+  it("supports partial responses (fields) and the eventTypes filter", async () => {
+    const { data } = await bob.events.list({
+      calendarId: "primary",
+      eventTypes: ["outOfOffice"],
+      fields: "items(id,start/date),nextSyncToken",
+    });
+    expect(Object.keys(data).sort()).toEqual(["items", "nextSyncToken"]);
+    expect(data.items).toEqual([{ id: "b0b000000000000000000000003", start: { date: "2030-02-01" } }]);
+    const bad = await googleFailure(bob.events.list({ calendarId: "primary", fields: "items(id" }));
+    expect([bad.status, bad.reason]).toEqual([400, "invalid"]);
+  });
+
   it("rejects bad parameter combinations the way Google does", async () => {
     const ordering = await googleFailure(alice.events.list({ calendarId: "primary", orderBy: "startTime" }));
     expect([ordering.status, ordering.reason]).toEqual([400, "invalid"]);

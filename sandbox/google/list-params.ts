@@ -22,6 +22,7 @@ export interface ListQuery {
   originalStart?: Temporal.Instant;
   privateExtendedProperty: string[];
   sharedExtendedProperty: string[];
+  eventTypes: string[];
   maxAttendees?: number;
 }
 
@@ -54,6 +55,7 @@ export function parseListQuery(raw: RawQuery, defaults: { maxResults: number; ma
     ),
     privateExtendedProperty: many("privateExtendedProperty"),
     sharedExtendedProperty: many("sharedExtendedProperty"),
+    eventTypes: many("eventTypes"),
     timeMin: parseInstantParam(one("timeMin"), "timeMin"),
     timeMax: parseInstantParam(one("timeMax"), "timeMax"),
     updatedMin: parseInstantParam(one("updatedMin"), "updatedMin"),

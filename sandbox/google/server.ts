@@ -1,9 +1,10 @@
-import Fastify, { type FastifyBaseLogger } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyRequest } from "fastify";
 import { authenticateRequest } from "./api-auth.ts";
 import { ChannelRegistry } from "./channels.ts";
 import { createSandboxClock } from "./clock.ts";
 import { installBodyParsers, installErrorHandling } from "./http-errors.ts";
 import { createIdTokenSigner } from "./id-token.ts";
+import { applyFields, parseFields } from "./partial-response.ts";
 import { registerAdminRoutes } from "./routes-admin.ts";
 import { registerAuthorizeRoutes } from "./routes-authorize.ts";
 import { registerCalendarRoutes } from "./routes-calendars.ts";
@@ -51,6 +52,7 @@ export async function startGoogleSandbox(options: GoogleSandboxOptions = {}): Pr
   const channels = new ChannelRegistry({ clock: clock.now, log: app.log });
   const state = new GoogleSandboxState({ seed, clock, channels });
   let origin = "";
+  const selections = new WeakMap<FastifyRequest, ReturnType<typeof parseFields>>();
   const context: SandboxContext = {
     state,
     signer: await createIdTokenSigner(),
@@ -71,6 +73,13 @@ export async function startGoogleSandbox(options: GoogleSandboxOptions = {}): Pr
         const grant = authenticateRequest(state, request);
         const fault = state.throttle.take(grant.account);
         if (fault) throw fault;
+        const { fields } = request.query as { fields?: unknown };
+        if (typeof fields === "string") selections.set(request, parseFields(fields));
+      });
+      // Partial responses apply to successful bodies only; errors keep their full envelope.
+      api.addHook("preSerialization", async (request, reply, payload) => {
+        const selection = selections.get(request);
+        return selection && reply.statusCode < 300 ? applyFields(payload, selection) : payload;
       });
       registerCalendarRoutes(api, context);
       registerEventRoutes(api, context);
