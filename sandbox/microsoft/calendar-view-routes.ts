@@ -12,10 +12,8 @@ function calendarView(ctx: GraphContext): SandboxReply {
   const query = ctx.req.url.searchParams;
   const startMs = parseWindowBound(query.get("startDateTime"), "startDateTime");
   const endMs = parseWindowBound(query.get("endDateTime"), "endDateTime");
-  const calendarId =
-    ctx.req.params.calendarId || ctx.req.url.pathname.toLowerCase().includes("/calendar/")
-      ? calendarOf(ctx).id
-      : undefined;
+  // /me/calendarView reads the default calendar, as Graph does.
+  const calendarId = calendarOf(ctx).id;
   const items = instancesInWindow({
     state: ctx.state,
     mailboxId: mailboxOf(ctx).id,

@@ -159,4 +159,37 @@ describe("calendarView", () => {
     const after = valuesOf(await adele(`/me/calendarView?${window}`));
     expect(after.some((item) => String(item.subject).startsWith("Team sync"))).toBe(false);
   });
+
+  it("reads the default calendar under /me and a named one under /calendars/{id}", async () => {
+    const birthdays = valuesOf(await adele("/me/calendars")).find((c) => c.name === "Birthdays");
+    const base = `/me/calendars/${encodeURIComponent(String(birthdays?.id))}`;
+    const created = await adele(`${base}/events`, {
+      method: "POST",
+      body: {
+        subject: "Megan's birthday",
+        isAllDay: true,
+        start: { dateTime: "2030-01-16", timeZone: "W. Europe Standard Time" },
+        end: { dateTime: "2030-01-17", timeZone: "W. Europe Standard Time" },
+      },
+    });
+    expect(created.status).toBe(201);
+    const patched = await adele(`/me/events/${encodeURIComponent(String(created.body.id))}`, {
+      method: "PATCH",
+      body: {
+        recurrence: {
+          pattern: { type: "absoluteYearly", interval: 1, month: 1, dayOfMonth: 16 },
+          range: { type: "noEnd", startDate: "2030-01-16" },
+        },
+      },
+    });
+    expect(patched.body.type).toBe("seriesMaster");
+    expect(field(patched.body, "recurrence", "range", "recurrenceTimeZone")).toBe("W. Europe Standard Time");
+    const window = "startDateTime=2031-01-01T00:00:00Z&endDateTime=2031-02-01T00:00:00Z";
+    const named = valuesOf(await adele(`${base}/calendarView?${window}`));
+    expect(named.map((item) => [item.subject, item.type, field(item, "start", "dateTime")])).toEqual([
+      ["Megan's birthday", "occurrence", "2031-01-16T00:00:00.0000000"],
+    ]);
+    const main = valuesOf(await adele(`/me/calendarView?${window}&$top=100`));
+    expect(main.some((item) => item.subject === "Megan's birthday")).toBe(false);
+  });
 });

@@ -28,10 +28,8 @@ function startRound(ctx: GraphContext): DeltaRound {
     });
   }
   const preferences = readPreferences(ctx.req);
-  const calendarId =
-    ctx.req.params.calendarId || ctx.req.url.pathname.toLowerCase().includes("/calendar/")
-      ? calendarOf(ctx).id
-      : null;
+  // /me/calendarView/delta tracks the default calendar, as Graph does.
+  const calendarId = calendarOf(ctx).id;
   ctx.state.deltaGeneration++;
   const base = {
     mailboxId: mailboxOf(ctx).id,

@@ -11,6 +11,10 @@ function invalid(message: string): GraphError {
 
 /** Checks the invariants Exchange enforces on start/end, all-day and recurrence. */
 export function validateTimes(fields: EventFields): void {
+  // recurrenceTimeZone defaults to the event's zone (reference 2.6).
+  if (fields.recurrence && !fields.recurrence.range.recurrenceTimeZone) {
+    fields.recurrence.range.recurrenceTimeZone = fields.start.timeZone;
+  }
   const startMs = epochMsOf(fields.start);
   const endMs = epochMsOf(fields.end);
   if (endMs < startMs) throw invalid("The end time must be later than or equal to the start time.");

@@ -158,7 +158,8 @@ export function parseEventInput(raw: unknown): EventInput {
     fields.location = fields.locations[0] ?? location({});
   }
   if (v.recurrence !== undefined) {
-    const zone = fields.start?.timeZone ?? "UTC";
+    // Without a start in the same body (a PATCH), the writer fills in the event's zone.
+    const zone = fields.start?.timeZone ?? "";
     fields.recurrence =
       v.recurrence === null ? null : normaliseRecurrence(v.recurrence, { eventTimeZone: zone });
   }

@@ -56,7 +56,8 @@ function eventReply(ctx: GraphContext, instance: EventInstance, status: number):
 
 function listEvents(ctx: GraphContext): SandboxReply {
   requireScope(ctx.grant, READ_CALENDARS);
-  const calendarId = ctx.req.params.calendarId ? calendarOf(ctx).id : undefined;
+  // /me/events lists the default calendar; /calendars/{id}/events that calendar.
+  const calendarId = calendarOf(ctx).id;
   const items = ctx.state
     .eventsOf(mailboxOf(ctx).id, calendarId)
     .filter((event) => event.type !== "exception")
