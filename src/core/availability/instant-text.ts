@@ -1,4 +1,4 @@
-import { DAY_MS, isoDateFromEpochDay, MINUTE_MS } from "./wall-time.ts";
+import { DAY_MS, formatUtcInstant, isoDateFromEpochDay, MINUTE_MS } from "./wall-time.ts";
 
 /**
  * Fast paths for the instant strings the engine reads and writes: Date.parse and toISOString cost about
@@ -55,7 +55,7 @@ function minuteSuffix(minuteOfDay: number): string {
 export function createInstantFormatter(): (epochMs: number) => string {
   const prefixes = new Map<number, string>();
   return (epochMs) => {
-    if (epochMs % MINUTE_MS !== 0) return `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
+    if (epochMs % MINUTE_MS !== 0) return formatUtcInstant(epochMs);
     const day = Math.floor(epochMs / DAY_MS);
     let prefix = prefixes.get(day);
     if (prefix === undefined) {

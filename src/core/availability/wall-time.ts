@@ -8,7 +8,6 @@ export const DAY_MS = 86_400_000;
 
 /** Weekday keys in ISO order: index 0 is Monday, as in ISO 8601 week numbering. */
 export const WEEKDAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-export type WeekdayKey = (typeof WEEKDAY_KEYS)[number];
 
 /** "YYYY-MM-DD" (already validated) to days since 1970-01-01. */
 export function epochDayFromIsoDate(date: string): number {
