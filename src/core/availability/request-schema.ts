@@ -1,28 +1,13 @@
 import { z } from "zod";
+import { isKnownTimeZone } from "../time/time-zone.ts";
 import { parseInstant } from "./instant-text.ts";
 import { minutesFromClock, WEEKDAY_KEYS } from "./wall-time.ts";
 
 /**
  * The engine's public JSON input (documented in docs/availability-input.md). Published shape: add
  * optional fields, never rename. Optional fields stay optional in the parsed type (no zod defaults) so
- * code can build requests directly; the engine applies the defaults in `prepared-request.ts`.
+ * code can build requests directly; the engine applies the defaults in `engine-rules.ts`.
  */
-
-const knownZones = new Map<string, boolean>();
-/** Intl is what Temporal consults, so both agree on which names exist. */
-function isKnownTimeZone(timeZone: string): boolean {
-  let known = knownZones.get(timeZone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone });
-      known = true;
-    } catch {
-      known = false;
-    }
-    knownZones.set(timeZone, known);
-  }
-  return known;
-}
 
 const timeZoneSchema = z.string().refine(isKnownTimeZone, { message: "unknown IANA time zone" });
 const instantSchema = z.iso.datetime({
