@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { expandOccurrenceDates, normaliseRecurrence } from "./recurrence.ts";
@@ -84,5 +85,57 @@ describe("patternedRecurrence expansion", () => {
         { eventTimeZone: "UTC" },
       ),
     ).toThrow(/daysOfWeek/);
+  });
+});
+
+const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+
+describe("expansion invariants (fast-check)", () => {
+  const recurrenceArbitrary = fc.record({
+    type: fc.constantFrom(
+      "daily",
+      "weekly",
+      "absoluteMonthly",
+      "relativeMonthly",
+      "absoluteYearly",
+      "relativeYearly",
+    ),
+    interval: fc.integer({ min: 1, max: 4 }),
+    days: fc.uniqueArray(fc.constantFrom(...DAYS), { minLength: 1, maxLength: 3 }),
+    dayOfMonth: fc.integer({ min: 1, max: 31 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    index: fc.constantFrom("first", "second", "third", "fourth", "last"),
+    start: fc.date({ min: new Date("2030-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }),
+    count: fc.integer({ min: 1, max: 12 }),
+  });
+
+  it("yields increasing dates on or after the start, at most numberOfOccurrences, each on an allowed weekday", () => {
+    fc.assert(
+      fc.property(recurrenceArbitrary, (r) => {
+        const startDate = r.start.toISOString().slice(0, 10);
+        const pattern = {
+          type: r.type,
+          interval: r.interval,
+          daysOfWeek: r.days,
+          dayOfMonth: r.dayOfMonth,
+          month: r.month,
+          index: r.index,
+        };
+        const result = dates(
+          { pattern, range: { type: "numbered", startDate, numberOfOccurrences: r.count } },
+          "2036-12-31",
+        );
+        expect(result.length).toBeLessThanOrEqual(r.count);
+        for (let i = 0; i < result.length; i++) {
+          expect(result[i]! >= startDate).toBe(true);
+          if (i > 0) expect(result[i]! > result[i - 1]!).toBe(true);
+          const weekday = DAYS[Temporal.PlainDate.from(result[i]!).dayOfWeek % 7]!;
+          if (["weekly", "relativeMonthly", "relativeYearly"].includes(r.type))
+            expect(r.days).toContain(weekday);
+          if (r.type === "absoluteMonthly") expect(Number(result[i]!.slice(8))).toBe(r.dayOfMonth);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
