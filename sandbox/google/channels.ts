@@ -34,8 +34,8 @@ export interface Delivery {
 
 export type NotificationMode =
   | { mode: "normal" }
-  | { mode: "drop"; remaining: number | null }
-  | { mode: "delay"; remaining: number | null; delayMs: number };
+  | { mode: "drop"; remaining: number }
+  | { mode: "delay"; remaining: number; delayMs: number };
 
 const RETRY_STATUSES = new Set([500, 502, 503, 504]);
 const MAX_ATTEMPTS = 4;
@@ -152,7 +152,7 @@ export class ChannelRegistry {
 
   private consumeMode(): NotificationMode {
     const current = this.mode;
-    if (current.mode === "normal" || current.remaining === null) return current;
+    if (current.mode === "normal") return current;
     if (current.remaining <= 1) this.mode = { mode: "normal" };
     else current.remaining -= 1;
     return current;

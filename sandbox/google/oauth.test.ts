@@ -193,7 +193,7 @@ describe("refresh tokens and consent", () => {
   it("revokes every token of an account through the admin API", async () => {
     const { refreshToken } = await loginForTests({ url: fixture.url, account: BOB });
     const admin = await fixture.admin("tokens/revoke", { account: BOB });
-    expect(await admin.json()).toEqual({ revoked: 1 });
+    expect(await admin.json()).toEqual({ ok: true, revoked: 1 });
     expect((await postForm("/token", refreshForm(refreshToken!))).body.error).toBe("invalid_grant");
   });
 

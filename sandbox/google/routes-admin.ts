@@ -1,20 +1,21 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { GoogleApiError, notFound } from "./errors.ts";
-import { presentEvent } from "./event-view.ts";
 import { deleteEvent, patchEvent, type WriteContext } from "./event-writes.ts";
 import type { SandboxContext } from "./sandbox-context.ts";
 
 /**
- * The sandbox-only admin API under `/_sandbox/` (same shape as the Microsoft sandbox's): fault
- * injection and changes "from outside" that a real provider would cause by itself.
+ * The sandbox-only admin API under `/_sandbox/`, in the same shape as the Microsoft sandbox's: every
+ * command answers 200 `{ok: true, …}`, `count` defaults to 1, an unknown account is 404. Defaults that
+ * are provider-specific differ on purpose: Google throttles with 403 `rateLimitExceeded` and seldom sends
+ * Retry-After, so neither default is the Microsoft one (429, "2").
  */
 
 const schemas = {
   revoke: z.union([z.object({ account: z.string() }), z.object({ refreshToken: z.string() })]),
   expire: z.object({ account: z.string().optional() }),
   throttle: z.object({
-    count: z.number().int().min(1),
+    count: z.number().int().min(1).default(1),
     status: z.union([z.literal(403), z.literal(429), z.literal(500), z.literal(503)]).default(403),
     reason: z.enum(["rateLimitExceeded", "userRateLimitExceeded"]).default("rateLimitExceeded"),
     retryAfter: z.string().nullable().default(null),
@@ -22,7 +23,7 @@ const schemas = {
   }),
   notifications: z.object({
     mode: z.enum(["drop", "delay", "normal"]),
-    count: z.number().int().min(1).optional(),
+    count: z.number().int().min(1).default(1),
     delayMs: z.number().int().min(0).default(0),
   }),
   change: z.object({
@@ -33,6 +34,7 @@ const schemas = {
   }),
   remove: z.object({ account: z.string(), calendarId: z.string().optional(), eventId: z.string() }),
   clock: z.object({ advanceMs: z.number().int().min(0) }),
+  latency: z.object({ ms: z.number().int().min(0) }),
 };
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -43,11 +45,20 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
+const ok = (extra: Record<string, unknown> = {}) => ({ ok: true, ...extra });
+
 export function registerAdminRoutes(app: FastifyInstance, context: SandboxContext): void {
   const { state } = context;
 
+  const knownAccount = (account: string | undefined): void => {
+    if (account !== undefined && !state.accounts.has(account)) {
+      throw new GoogleApiError({ code: 404, reason: "notFound", message: `Unknown account '${account}'.` });
+    }
+  };
+
   // The acting user makes the change directly in Google, so no permission checks and no mail.
   const outside = (account: string, calendarId: string | undefined): WriteContext => {
+    knownAccount(account);
     const calendar = state.calendars.get(
       calendarId === undefined || calendarId === "primary" ? account : calendarId,
     );
@@ -57,12 +68,14 @@ export function registerAdminRoutes(app: FastifyInstance, context: SandboxContex
 
   app.post("/_sandbox/tokens/revoke", async (request) => {
     const body = parse(schemas.revoke, request.body);
-    if ("account" in body) return { revoked: state.oauth.revokeAccount(body.account) };
-    return { revoked: state.oauth.revoke(body.refreshToken) ? 1 : 0 };
+    if ("refreshToken" in body) return ok({ revoked: state.oauth.revoke(body.refreshToken) ? 1 : 0 });
+    knownAccount(body.account);
+    return ok({ revoked: state.oauth.revokeAccount(body.account) });
   });
 
   app.post("/_sandbox/sync-tokens/expire", async (request) => {
     const { account } = parse(schemas.expire, request.body);
+    knownAccount(account);
     let expired = 0;
     for (const calendar of state.calendars.values()) {
       if (account === undefined || calendar.seed.access[account] !== undefined) {
@@ -70,11 +83,12 @@ export function registerAdminRoutes(app: FastifyInstance, context: SandboxContex
         expired += 1;
       }
     }
-    return { expiredCalendars: expired };
+    return ok({ expired });
   });
 
   app.post("/_sandbox/throttle", async (request) => {
     const body = parse(schemas.throttle, request.body);
+    knownAccount(body.account);
     state.throttle.add({
       remaining: body.count,
       status: body.status,
@@ -82,54 +96,58 @@ export function registerAdminRoutes(app: FastifyInstance, context: SandboxContex
       retryAfter: body.retryAfter,
       ...(body.account === undefined ? {} : { account: body.account }),
     });
-    return { pending: state.throttle.pending() };
+    return ok({ queued: state.throttle.pending().reduce((sum, rule) => sum + rule.remaining, 0) });
+  });
+
+  app.post("/_sandbox/latency", async (request) => {
+    state.latencyMs = parse(schemas.latency, request.body).ms;
+    return ok();
   });
 
   app.post("/_sandbox/notifications", async (request) => {
     const body = parse(schemas.notifications, request.body);
-    const remaining = body.count ?? null;
     state.channels.mode =
       body.mode === "normal"
         ? { mode: "normal" }
         : body.mode === "drop"
-          ? { mode: "drop", remaining }
-          : { mode: "delay", remaining, delayMs: body.delayMs };
-    return { mode: state.channels.mode };
+          ? { mode: "drop", remaining: body.count }
+          : { mode: "delay", remaining: body.count, delayMs: body.delayMs };
+    return ok();
   });
 
   app.post("/_sandbox/events/change", async (request) => {
     const body = parse(schemas.change, request.body);
-    const ctx = outside(body.account, body.calendarId);
-    const event = patchEvent(ctx, body.eventId, body.patch);
-    return presentEvent(event, {
-      account: body.account,
-      calendarId: ctx.calendar.seed.id,
-      timeZone: ctx.calendar.seed.timeZone,
-    });
+    const event = patchEvent(outside(body.account, body.calendarId), body.eventId, body.patch);
+    return ok({ id: event.id, etag: event.etag });
   });
 
-  app.post("/_sandbox/events/delete", async (request, reply) => {
+  app.post("/_sandbox/events/delete", async (request) => {
     const body = parse(schemas.remove, request.body);
     deleteEvent(outside(body.account, body.calendarId), body.eventId);
-    return reply.status(204).send();
+    return ok();
   });
 
   app.post("/_sandbox/clock", async (request) => {
-    const { advanceMs } = parse(schemas.clock, request.body);
-    state.clock.advance(advanceMs);
-    return { now: new Date(state.now()).toISOString() };
+    state.clock.advance(parse(schemas.clock, request.body).advanceMs);
+    return ok({ now: new Date(state.now()).toISOString() });
   });
 
-  app.post("/_sandbox/reset", async (_request, reply) => {
+  app.post("/_sandbox/reset", async () => {
     state.reset();
-    return reply.status(204).send();
+    return ok();
   });
 
   app.get("/_sandbox/state", async () => ({
     now: new Date(state.now()).toISOString(),
     generation: state.generation,
     changeSeq: state.changeSeq,
+    latencyMs: state.latencyMs,
     accounts: [...state.accounts.values()].map(({ email, kind, name }) => ({ email, kind, name })),
+    clients: state.seed.clients.map(({ clientId, redirectUris, publishingStatus }) => ({
+      clientId,
+      redirectUris,
+      publishingStatus,
+    })),
     calendars: [...state.calendars.values()].map((calendar) => ({
       id: calendar.seed.id,
       kind: calendar.seed.kind,

@@ -71,6 +71,7 @@ export async function startGoogleSandbox(options: GoogleSandboxOptions = {}): Pr
       // Authentication first (throttle rules may target one account), then injected faults.
       api.addHook("onRequest", async (request) => {
         const grant = authenticateRequest(state, request);
+        if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
         const fault = state.throttle.take(grant.account);
         if (fault) throw fault;
         const { fields } = request.query as { fields?: unknown };

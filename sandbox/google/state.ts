@@ -45,6 +45,8 @@ export class GoogleSandboxState {
   oauth!: OAuthStore;
   throttle = new ThrottleQueue();
   outbox: SentUpdate[] = [];
+  /** Added to every Calendar API request (`POST /_sandbox/latency`). */
+  latencyMs = 0;
 
   constructor(params: { seed: GoogleSeed; clock: SandboxClock; channels: ChannelRegistry }) {
     this.seed = params.seed;
@@ -61,6 +63,7 @@ export class GoogleSandboxState {
     this.generation = randomBytes(6).toString("base64url");
     this.changeSeq = 0;
     this.outbox = [];
+    this.latencyMs = 0;
     this.throttle = new ThrottleQueue();
     this.channels.clear();
     this.oauth = new OAuthStore({ clients: this.seed.clients, clock: () => this.now() });

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { ALICE, DENTIST } from "./test-accounts.ts";
+import { useGoogleSandbox } from "./test-fixture.ts";
+import { loginForTests } from "./test-login.ts";
+
+const fixture = useGoogleSandbox();
+
+async function command(
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fixture.admin(path, body);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("admin API shape (shared with the Microsoft sandbox)", () => {
+  it("answers every command with 200 {ok: true, …}", async () => {
+    expect(await command("tokens/revoke", { account: ALICE })).toEqual({
+      status: 200,
+      body: { ok: true, revoked: 0 },
+    });
+    expect((await command("sync-tokens/expire", {})).body).toMatchObject({ ok: true, expired: 7 });
+    expect(await command("throttle", {})).toEqual({ status: 200, body: { ok: true, queued: 1 } });
+    expect(await command("notifications", { mode: "drop" })).toEqual({ status: 200, body: { ok: true } });
+    expect(
+      (await command("events/change", { account: ALICE, eventId: DENTIST, patch: { summary: "x" } })).body,
+    ).toMatchObject({
+      ok: true,
+      id: DENTIST,
+      etag: expect.stringMatching(/^"\d+"$/),
+    });
+    expect(await command("events/delete", { account: ALICE, eventId: DENTIST })).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
+    expect((await command("clock", { advanceMs: 1000 })).body).toMatchObject({
+      ok: true,
+      now: expect.any(String),
+    });
+    expect(await command("latency", { ms: 0 })).toEqual({ status: 200, body: { ok: true } });
+    expect(await command("reset")).toEqual({ status: 200, body: { ok: true } });
+  });
+
+  it("defaults count to 1 and rejects unknown accounts and bad bodies", async () => {
+    await command("throttle", {});
+    const { accessToken } = await loginForTests({ url: fixture.url, account: ALICE });
+    const call = () =>
+      fetch(`${fixture.url}/calendar/v3/users/me/calendarList`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+    expect((await call()).status).toBe(403);
+    expect((await call()).status).toBe(200);
+    expect((await command("throttle", { account: "nobody@example.com" })).status).toBe(404);
+    expect(
+      (await command("events/change", { account: "nobody@example.com", eventId: DENTIST, patch: {} })).status,
+    ).toBe(404);
+    expect((await command("throttle", { status: 418 })).status).toBe(400);
+  });
+
+  it("adds latency to Calendar API calls and reports state", async () => {
+    await command("latency", { ms: 150 });
+    const { accessToken } = await loginForTests({ url: fixture.url, account: ALICE });
+    const started = performance.now();
+    const response = await fetch(`${fixture.url}/calendar/v3/users/me/calendarList`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(response.status).toBe(200);
+    // A lower bound only: the request must have waited at least the injected latency.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    const state = (await (await fetch(`${fixture.url}/_sandbox/state`)).json()) as Record<string, unknown>;
+    expect(state).toMatchObject({ latencyMs: 150, tokens: { accessTokens: 1, liveRefreshTokens: 1 } });
+    expect(Object.keys(state)).toEqual(
+      expect.arrayContaining([
+        "now",
+        "accounts",
+        "clients",
+        "calendars",
+        "throttle",
+        "notifications",
+        "channels",
+        "outbox",
+      ]),
+    );
+  });
+});
