@@ -1,3 +1,4 @@
+import { daysFromCivil } from "../ical/local-epoch.ts";
 import { DAY_MS, formatUtcInstant, isoDateFromEpochDay, MINUTE_MS } from "./wall-time.ts";
 
 /**
@@ -13,16 +14,6 @@ function digits(text: string, at: number, count: number): number {
     value = value * 10 + code;
   }
   return value;
-}
-
-/** Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
 }
 
 /** Epoch ms of a validated ISO 8601 instant; `YYYY-MM-DDTHH:MM:SSZ` without calling Date.parse. */
