@@ -11,6 +11,8 @@ describe("instant text fast paths", () => {
     fc.assert(
       fc.property(instants, (ms) => {
         expect(parseInstant(iso(ms))).toBe(Date.parse(iso(ms)));
+        const withMillis = new Date(ms).toISOString();
+        if (withMillis.length === 24) expect(parseInstant(withMillis)).toBe(ms);
       }),
       { numRuns: 5000 },
     );

@@ -16,12 +16,19 @@ function digits(text: string, at: number, count: number): number {
   return value;
 }
 
-/** Epoch ms of a validated ISO 8601 instant; `YYYY-MM-DDTHH:MM:SSZ` without calling Date.parse. */
+/**
+ * Epoch ms of a validated ISO 8601 instant. The UTC forms `YYYY-MM-DDTHH:MM:SSZ` and
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (Date#toISOString, what callers building requests in code produce) are read
+ * without Date.parse; anything else (offsets, other precisions) goes through it.
+ */
 export function parseInstant(text: string): number {
-  if (text.length === 20 && text.charCodeAt(19) === 90 /* Z */) {
+  const length = text.length;
+  const utcForm = length === 20 || (length === 24 && text[19] === ".");
+  if (utcForm && text[length - 1] === "Z") {
     const days = daysFromCivil(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2));
     const seconds = digits(text, 11, 2) * 3600 + digits(text, 14, 2) * 60 + digits(text, 17, 2);
-    const value = days * DAY_MS + seconds * 1000;
+    const millis = length === 24 ? digits(text, 20, 3) : 0;
+    const value = days * DAY_MS + seconds * 1000 + millis;
     if (!Number.isNaN(value)) return value;
   }
   return Date.parse(text);
