@@ -1,7 +1,6 @@
 import { buildEvent, validateTimes } from "./event-create.ts";
 import type { EventInput } from "./event-input.ts";
 import { GraphError } from "./graph-errors.ts";
-import { newChangeKey } from "./ids.ts";
 import { type EventInstance, seriesInstances } from "./instances.ts";
 import { cancelMeetingCopies, syncMeetingCopies } from "./meeting-copies.ts";
 import type { Mailbox, StoredCalendar, StoredEvent } from "./model.ts";
@@ -112,39 +111,30 @@ export function updateEvent(params: {
       if (event.seriesMasterId === target.id) state.events.delete(event.id);
     target.cancelledOccurrences = [];
   }
-  target.changeKey = newChangeKey();
-  target.lastModifiedMs = state.now();
   state.events.set(target.id, target);
-  state.emitChange({
-    mailboxId: target.mailboxId,
-    eventId: target.id,
-    changeType: "updated",
-    changeKey: target.changeKey,
-  });
+  state.touch(target);
   syncMeetingCopies(state, target);
   return target;
 }
 
 export function deleteEvent(params: { state: MicrosoftSandboxState; instance: EventInstance }): void {
   const { state, instance } = params;
-  const emitDeleted = (event: { mailboxId: string; id: string; changeKey: string }) =>
-    state.emitChange({
-      mailboxId: event.mailboxId,
-      eventId: event.id,
-      changeType: "deleted",
-      changeKey: event.changeKey,
-    });
   if (instance.type === "occurrence" || instance.type === "exception") {
     const master = state.events.get(instance.seriesMasterId ?? "");
     if (master && instance.originalStart) master.cancelledOccurrences.push(instance.originalStart);
+    // An occurrence has no stored record; an exception has one. Either way the instance disappears.
     state.events.delete(instance.id);
-    emitDeleted({ mailboxId: instance.event.mailboxId, id: instance.id, changeKey: instance.changeKey });
+    state.emitChange({
+      mailboxId: instance.event.mailboxId,
+      eventId: instance.id,
+      changeType: "deleted",
+      changeKey: instance.changeKey,
+    });
     return;
   }
   for (const event of state.events.values())
     if (event.seriesMasterId === instance.id) state.events.delete(event.id);
-  state.events.delete(instance.id);
-  emitDeleted(instance.event);
+  state.remove(instance.event);
   cancelMeetingCopies(state, instance.event);
 }
 
