@@ -1,8 +1,9 @@
+import { propagateInvitation } from "./attendee-copies.ts";
 import { applyConference } from "./conference.ts";
 import { GoogleApiError } from "./errors.ts";
 import { isSignificantChange, mergePatch, readEventBody, validateTimes } from "./event-input.ts";
 import { checkIfMatch, resolveEvent } from "./event-resolve.ts";
-import { formatCreated, formatMillis } from "./event-time.ts";
+import { formatCreated } from "./event-time.ts";
 import type { GoogleEvent, StoredEvent } from "./event-types.ts";
 import { isValidClientEventId, newEventId } from "./ids.ts";
 import { replyForRooms } from "./room-replies.ts";
@@ -94,7 +95,7 @@ export function deleteEvent(ctx: WriteContext, eventId: string): void {
   // Deleting a series cancels its exceptions as well, so incremental syncs see them go.
   for (const entry of ctx.calendar.events.values()) {
     if (entry.event.recurringEventId === eventId && entry.event.status !== "cancelled") {
-      stamp(ctx, entry, { ...entry.event, status: "cancelled" });
+      ctx.state.storeEvent(ctx.calendar, { ...entry.event, status: "cancelled" });
     }
   }
 }
@@ -123,20 +124,13 @@ function commit(
   master: StoredEvent | undefined,
   method: "request" | "cancel",
 ): GoogleEvent {
-  if (method === "request")
-    replyForRooms({ state: ctx.state, event, calendarTimeZone: ctx.calendar.seed.timeZone });
-  const existing = ctx.calendar.events.get(event.id);
-  const entry: StoredEvent = existing ?? { event, changeSeq: 0 };
-  stamp(ctx, entry, event);
-  ctx.calendar.events.set(event.id, entry);
-  if (master) stamp(ctx, master, master.event);
+  const { state, calendar } = ctx;
+  if (method === "request") replyForRooms({ state, event, calendarTimeZone: calendar.seed.timeZone });
+  const previous = calendar.events.get(event.id)?.event;
+  const stored = state.storeEvent(calendar, event);
+  if (master) state.storeEvent(calendar, master.event);
   recordUpdates({ ctx, event, method });
-  ctx.state.recordChange(ctx.calendar.seed.id);
-  return entry.event;
-}
-
-function stamp(ctx: WriteContext, entry: StoredEvent, event: GoogleEvent): void {
-  const now = ctx.state.now();
-  entry.event = { ...event, updated: formatMillis(now), etag: ctx.state.etag(now) };
-  entry.changeSeq = ctx.state.nextChange();
+  state.recordChange(calendar.seed.id);
+  propagateInvitation({ state, calendar, event: stored, ...(previous ? { previous } : {}) });
+  return stored;
 }

@@ -3,7 +3,7 @@ import type { ChannelRegistry } from "./channels.ts";
 import type { SandboxClock } from "./clock.ts";
 import { notFound } from "./errors.ts";
 import { formatCreated, formatMillis } from "./event-time.ts";
-import type { StoredEvent } from "./event-types.ts";
+import type { GoogleEvent, StoredEvent } from "./event-types.ts";
 import { createEtagSource } from "./ids.ts";
 import { OAuthStore } from "./oauth-store.ts";
 import type { AccessRole, GoogleSeed, SeedAccount, SeedCalendar } from "./seed-schema.ts";
@@ -96,6 +96,20 @@ export class GoogleSandboxState {
       };
       calendar.events.set(event.id, stored);
     }
+  }
+
+  /** Writes an event version: new etag, `updated` and change number (what sync tokens compare). */
+  storeEvent(calendar: CalendarRecord, event: GoogleEvent): GoogleEvent {
+    const now = this.now();
+    const stored: GoogleEvent = { ...event, updated: formatMillis(now), etag: this.etag(now) };
+    const entry = calendar.events.get(event.id);
+    if (entry) {
+      entry.event = stored;
+      entry.changeSeq = this.nextChange();
+    } else {
+      calendar.events.set(event.id, { event: stored, changeSeq: this.nextChange() });
+    }
+    return stored;
   }
 
   nextChange(): number {
