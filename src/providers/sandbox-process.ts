@@ -75,6 +75,8 @@ export interface SandboxLogger {
 
 export interface SandboxProcess {
   endpoints: SandboxEndpoints;
+  /** Settles when the child exits, for whatever reason (after stop(), or a crash: logged as an error). */
+  exited: Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -137,7 +139,8 @@ export function startSandboxProcess(params: {
       ports: { microsoft: params.ports?.microsoft ?? 0, google: params.ports?.google ?? 0 },
       autoApprove: params.autoApprove ?? false,
     }),
-    { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] },
+    // detached: its own process group, so a terminal's Ctrl-C reaches only us and we stop it in order.
+    { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"], detached: true },
   );
   // Last resort when the parent exits without stop(); stdin closing also tells the child (--exit-with-parent).
   const killOnExit = () => child.kill("SIGKILL");
@@ -214,7 +217,7 @@ export function startSandboxProcess(params: {
       }
       ready = true;
       clearTimeout(timer);
-      resolve({ endpoints, stop });
+      resolve({ endpoints, exited, stop });
     });
   });
 }

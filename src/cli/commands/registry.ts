@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import * as icsCommand from "./ics.ts";
 import * as keysCommand from "./keys.ts";
 import * as migrateCommand from "./migrate.ts";
+import * as sandboxCommand from "./sandbox.ts";
 import * as serveCommand from "./serve.ts";
 import * as slotsCommand from "./slots.ts";
 import * as tenantCommand from "./tenant.ts";
@@ -14,6 +15,7 @@ const commandModules: Array<{ register(program: Command): void }> = [
   keysCommand,
   icsCommand,
   slotsCommand,
+  sandboxCommand,
 ];
 
 export function registerCommands(program: Command): void {
