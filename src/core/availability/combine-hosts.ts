@@ -3,7 +3,7 @@
  * starts every host has, round-robin keeps the starts any host has and lists which hosts have each.
  */
 
-function intersectTwo(a: readonly number[], b: readonly number[]): number[] {
+export function intersectStarts(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
   let i = 0;
   let j = 0;
@@ -39,23 +39,19 @@ function unionTwo(a: readonly number[], b: readonly number[]): number[] {
   return out;
 }
 
-/** Pairwise rounds (a merge tree): k lists of n starts cost O(k·n·log k), not O(k²·n). */
-function reduceInRounds(lists: readonly (readonly number[])[], merge: typeof unionTwo): number[] {
+/** Union in pairwise rounds (a merge tree): k lists of n starts cost O(k·n·log k), not O(k²·n). */
+function unionInRounds(lists: readonly (readonly number[])[]): number[] {
   let round = lists.slice();
   if (round.length === 0) return [];
   while (round.length > 1) {
     const next: (readonly number[])[] = [];
     for (let i = 0; i < round.length; i += 2) {
       const second = round[i + 1];
-      next.push(second === undefined ? (round[i] as readonly number[]) : merge(round[i]!, second));
+      next.push(second === undefined ? (round[i] as readonly number[]) : unionTwo(round[i]!, second));
     }
     round = next;
   }
   return (round[0] as readonly number[]).slice();
-}
-
-export function intersectStarts(lists: readonly (readonly number[])[]): number[] {
-  return reduceInRounds(lists, intersectTwo);
 }
 
 export interface StartsWithHosts {
@@ -65,7 +61,7 @@ export interface StartsWithHosts {
 }
 
 export function unionStarts(lists: readonly (readonly number[])[]): StartsWithHosts {
-  const starts = reduceInRounds(lists, unionTwo);
+  const starts = unionInRounds(lists);
   const hostIndexes: number[][] = starts.map(() => []);
   lists.forEach((list, hostIndex) => {
     let position = 0;

@@ -28,20 +28,26 @@ export function computeEpochSlots(request: AvailabilityRequest): EpochSlot[] {
   const rules = prepareRules(request);
   const zoneFor = createZoneCache({ fromMs: rules.zoneFromMs, toMs: rules.zoneToMs });
   const hostIds = request.hosts.map((host) => host.id);
-  const perHost = request.hosts.map((host) =>
-    computeHostStarts(buildHostPlan({ host, rules, zoneFor }), rules),
-  );
+  const hostStarts = (host: AvailabilityRequest["hosts"][number]): number[] =>
+    computeHostStarts(buildHostPlan({ host, rules, zoneFor }), rules);
   const durationMs = rules.durationMs;
   if (rules.mode === "round-robin") {
-    const { starts, hostIndexes } = unionStarts(perHost);
+    const { starts, hostIndexes } = unionStarts(request.hosts.map(hostStarts));
     return starts.map((startMs, index) => ({
       startMs,
       endMs: startMs + durationMs,
       hostIds: hostIndexes[index]!.map((hostIndex) => hostIds[hostIndex]!),
     }));
   }
-  // single has exactly one host, for which the intersection is its own starts.
-  return intersectStarts(perHost).map((startMs) => ({
+  // Collective (single is the one-host case): intersect host by host, and stop at the first empty
+  // intersection, since no later host can add a time back.
+  let common: number[] | undefined;
+  for (const host of request.hosts) {
+    const starts = hostStarts(host);
+    common = common === undefined ? starts : intersectStarts(common, starts);
+    if (common.length === 0) break;
+  }
+  return (common ?? []).map((startMs) => ({
     startMs,
     endMs: startMs + durationMs,
     hostIds: hostIds.slice(),
