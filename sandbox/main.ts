@@ -101,6 +101,12 @@ export function describeSandboxPair(pair: Pick<SandboxPair, "microsoft" | "googl
       jwksUrl: `${ms}/common/discovery/v2.0/keys`,
       graph: `${ms}/v1.0`,
       admin: `${ms}/_sandbox`,
+      // client_credentials needs a real tenant in the token URL (`/{tenant}/oauth2/v2.0/token`), as at Entra.
+      tenants: [...pair.microsoft.state.tenants.values()].map(({ id, domain, displayName }) => ({
+        id,
+        domain,
+        displayName,
+      })),
       clients: [...pair.microsoft.state.apps.values()].map((app) => ({
         clientId: app.clientId,
         clientSecret: app.clientSecret,

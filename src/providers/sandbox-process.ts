@@ -38,6 +38,8 @@ export const sandboxEndpointsSchema = z.object({
     /** Graph root, `${url}/v1.0`. */
     graph: z.url(),
     admin: z.url(),
+    /** client_credentials goes to `${url}/${tenant.id}/oauth2/v2.0/token`. */
+    tenants: z.array(z.object({ id: z.string(), domain: z.string(), displayName: z.string() })),
     clients: z.array(client.extend({ kind: z.string(), displayName: z.string() })),
     accounts: z.array(account),
     rooms: z.array(room),
