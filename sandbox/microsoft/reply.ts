@@ -25,17 +25,15 @@ export function renderReply(res: ServerResponse, reply: SandboxReply, request: S
   res.end(payload);
 }
 
-export function renderThrown(params: {
-  res: ServerResponse;
+/** Any thrown error as the reply the client sees: identity errors for identity, Graph envelopes otherwise. */
+export function replyForError(params: {
   error: unknown;
-  kind: "graph" | "admin" | "identity";
   request: SandboxRequest;
   nowMs: number;
-}): void {
-  const { error, request, res, nowMs } = params;
+}): SandboxReply {
+  const { error, request, nowMs } = params;
   if (error instanceof IdentityError) {
-    renderReply(res, { status: error.status, body: renderIdentityError({ error, nowMs }) }, request);
-    return;
+    return { status: error.status, body: renderIdentityError({ error, nowMs }) };
   }
   const graphError =
     error instanceof GraphError
@@ -58,5 +56,14 @@ export function renderThrown(params: {
     requestId: request.requestId,
     clientRequestId: request.clientRequestId,
   });
-  renderReply(res, { status: graphError.status, headers: graphError.headers, body }, request);
+  return { status: graphError.status, headers: graphError.headers, body };
+}
+
+export function renderThrown(params: {
+  res: ServerResponse;
+  error: unknown;
+  request: SandboxRequest;
+  nowMs: number;
+}): void {
+  renderReply(params.res, replyForError(params), params.request);
 }

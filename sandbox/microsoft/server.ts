@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { registerAdminRoutes } from "./admin-routes.ts";
 import { handleAuthorize } from "./authorize-route.ts";
+import { handleBatch } from "./batch-route.ts";
 import { registerCalendarViewRoutes } from "./calendar-view-routes.ts";
 import { createSandboxClock } from "./clock.ts";
 import type { GraphContext, SandboxContext } from "./context.ts";
@@ -126,7 +127,9 @@ export async function startMicrosoftSandbox(
         : "identity";
     try {
       let reply: SandboxReply;
-      if (kind === "graph") {
+      if (kind === "graph" && request.method === "POST" && /^\/v1\.0\/\$batch$/i.test(url.pathname)) {
+        reply = await handleBatch(ctx, (sub) => handleGraph(sub, graph, gate));
+      } else if (kind === "graph") {
         reply = await handleGraph(ctx, graph, gate);
       } else {
         const match = (kind === "admin" ? admin : identity).match(request.method, url.pathname);
@@ -142,7 +145,7 @@ export async function startMicrosoftSandbox(
       }
       renderReply(res, reply, request);
     } catch (error) {
-      renderThrown({ res, error, kind, request, nowMs: state.now() });
+      renderThrown({ res, error, request, nowMs: state.now() });
     }
     options.logger?.info(`${request.method} ${url.pathname}${url.search} -> ${res.statusCode}`);
   }
