@@ -49,36 +49,42 @@ describe("sandbox/main: both emulators and their ready line", () => {
     expect(ready.ready).toBe(true);
   });
 
-  it("advertises the Microsoft endpoints its OIDC discovery document names", async () => {
-    const discovery = await json(ready.microsoft.discoveryUrl);
-    expect(discovery.status).toBe(200);
-    expect(discovery.body).toMatchObject({
-      authorization_endpoint: ready.microsoft.authorizeUrl,
-      token_endpoint: ready.microsoft.tokenUrl,
-      jwks_uri: ready.microsoft.jwksUrl,
-    });
-    const jwks = await json(ready.microsoft.jwksUrl);
-    expect((jwks.body.keys as unknown[]).length).toBeGreaterThan(0);
-    const state = await json(`${ready.microsoft.admin}/state`);
-    expect(state.status).toBe(200);
-  });
-
-  it("advertises the Google endpoints its OIDC discovery document names", async () => {
-    const discovery = await json(ready.google.discoveryUrl);
-    expect(discovery.status).toBe(200);
-    expect(discovery.body).toMatchObject({
-      issuer: ready.google.issuer,
-      authorization_endpoint: ready.google.authUrl,
-      token_endpoint: ready.google.tokenUrl,
-      userinfo_endpoint: ready.google.userinfoUrl,
-      revocation_endpoint: ready.google.revokeUrl,
-      jwks_uri: ready.google.jwksUrl,
-    });
-    const jwks = await json(ready.google.jwksUrl);
-    expect((jwks.body.keys as unknown[]).length).toBeGreaterThan(0);
-    const state = await json(`${ready.google.admin}/state`);
-    expect(state.status).toBe(200);
-  });
+  // Each provider: the discovery document must name exactly the URLs the ready line advertises.
+  const oidcCases = [
+    {
+      provider: "microsoft",
+      section: () => ready.microsoft,
+      expected: () => ({
+        authorization_endpoint: ready.microsoft.authorizeUrl,
+        token_endpoint: ready.microsoft.tokenUrl,
+        jwks_uri: ready.microsoft.jwksUrl,
+      }),
+    },
+    {
+      provider: "google",
+      section: () => ready.google,
+      expected: () => ({
+        issuer: ready.google.issuer,
+        authorization_endpoint: ready.google.authUrl,
+        token_endpoint: ready.google.tokenUrl,
+        userinfo_endpoint: ready.google.userinfoUrl,
+        revocation_endpoint: ready.google.revokeUrl,
+        jwks_uri: ready.google.jwksUrl,
+      }),
+    },
+  ];
+  it.each(oidcCases)(
+    "advertises the $provider endpoints its OIDC discovery document names",
+    async (testCase) => {
+      const section = testCase.section();
+      const discovery = await json(section.discoveryUrl);
+      expect(discovery.status).toBe(200);
+      expect(discovery.body).toMatchObject(testCase.expected());
+      const jwks = await json(section.jwksUrl);
+      expect((jwks.body.keys as unknown[]).length).toBeGreaterThan(0);
+      expect((await json(`${section.admin}/state`)).status).toBe(200);
+    },
+  );
 
   it("signs in every advertised Microsoft account, work and personal, to its own mailbox", async () => {
     expect(new Set(ready.microsoft.accounts.map((account) => account.kind))).toEqual(
