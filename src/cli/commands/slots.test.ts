@@ -21,6 +21,17 @@ describe("runSlots", () => {
     expect(output.slots.filter((slot) => slot.start.startsWith("2030-03-13")).length).toBe(8);
   });
 
+  it("groups by the invitee's local date on request", () => {
+    const output = runSlots({ inputText: JSON.stringify(example), byInviteeDate: true }) as {
+      dates: Record<string, Array<{ start: string }>>;
+    };
+    // 09:00Z on 4 March is 04:00 in New York, still 4 March; the dates are those of the slots.
+    expect(Object.keys(output.dates)[0]).toBe("2030-03-04");
+    expect(Object.values(output.dates).flat().length).toBe(
+      (runSlots({ inputText: JSON.stringify(example) }) as { slots: unknown[] }).slots.length,
+    );
+  });
+
   it("explains an instant", () => {
     const output = runSlots({ inputText: JSON.stringify(example), explain: "2030-03-04T08:30:00Z" });
     expect(output).toMatchObject({

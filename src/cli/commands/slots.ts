@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { computeSlots } from "../../core/availability/compute-slots.ts";
 import { explainInstant } from "../../core/availability/explain.ts";
+import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts";
 import { parseAvailabilityRequest } from "../../core/availability/request-schema.ts";
 
 /** Exit code for unusable input (bad JSON, a request the schema rejects, a bad --explain instant). */
@@ -15,7 +16,11 @@ export class SlotsInputError extends Error {}
  * `calbridge slots`: the availability engine on a JSON request (docs/availability-input.md). Returns the
  * JSON text to print; throws SlotsInputError for input the engine cannot use.
  */
-export function runSlots(params: { inputText: string; explain?: string | undefined }): unknown {
+export function runSlots(params: {
+  inputText: string;
+  explain?: string | undefined;
+  byInviteeDate?: boolean | undefined;
+}): unknown {
   let json: unknown;
   try {
     json = JSON.parse(params.inputText);
@@ -24,7 +29,11 @@ export function runSlots(params: { inputText: string; explain?: string | undefin
   }
   const parsed = parseAvailabilityRequest(json);
   if (!parsed.ok) throw new SlotsInputError(`invalid availability request: ${parsed.error}`);
-  if (params.explain === undefined) return { slots: computeSlots(parsed.value) };
+  if (params.explain === undefined) {
+    const slots = computeSlots(parsed.value);
+    if (!params.byInviteeDate) return { slots };
+    return { dates: groupSlotsByLocalDate({ slots, timeZone: parsed.value.inviteeTimeZone }) };
+  }
   if (!ISO_INSTANT.test(params.explain) || Number.isNaN(Date.parse(params.explain))) {
     throw new SlotsInputError(`--explain: expected an ISO 8601 instant such as 2030-03-04T09:00:00Z`);
   }
@@ -51,10 +60,18 @@ export function register(program: Command): void {
       "--explain <instant>",
       "explain whether a slot starting at this ISO instant is bookable, and why not",
     )
+    .option(
+      "--by-invitee-date",
+      'print {"dates": {"YYYY-MM-DD": [slots]}} grouped by the invitee\'s local date',
+    )
     .option("--pretty", "indent the JSON output")
-    .action((options: { input: string; explain?: string; pretty?: boolean }) => {
+    .action((options: { input: string; explain?: string; byInviteeDate?: boolean; pretty?: boolean }) => {
       try {
-        const output = runSlots({ inputText: readInput(options.input), explain: options.explain });
+        const output = runSlots({
+          inputText: readInput(options.input),
+          explain: options.explain,
+          byInviteeDate: options.byInviteeDate,
+        });
         process.stdout.write(`${JSON.stringify(output, null, options.pretty ? 2 : undefined)}\n`);
       } catch (error) {
         if (error instanceof SlotsInputError) process.exitCode = INPUT_ERROR_EXIT_CODE;
