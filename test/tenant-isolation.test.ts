@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
 import { buildTestApp, createTestTenant } from "./support/test-app.ts";
 import { backends, openTestStore } from "./support/test-stores.ts";
@@ -21,16 +22,23 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
     const hosts = await app.inject({ url: "/v1/hosts", headers: b });
     const schedules = await app.inject({ url: `/v1/hosts/${bIds.hostId}/schedules`, headers: b });
     const keys = await app.inject({ url: "/v1/api-keys", headers: b });
+    const endpoint = `/v1/webhook-endpoints/${bIds.endpointId}`;
+    const webhooks = await Promise.all(
+      [endpoint, `${endpoint}/secret`, `${endpoint}/deliveries`].map((url) =>
+        app.inject({ url, headers: b }),
+      ),
+    );
     return JSON.stringify([
       hosts.json(),
       schedules.json(),
       keys.json().data.map((key: { id: string }) => key.id),
+      webhooks.map((response) => response.json()),
     ]);
   }
 
   beforeAll(async () => {
     ({ store, dispose } = await openTestStore(backend));
-    app = await buildTestApp(store);
+    app = await buildTestApp(store, { keyRing: parseKeyRing(generateKeySpec("k1")) });
     a = (await createTestTenant(store, "Tenant A")).auth;
     b = (await createTestTenant(store, "Tenant B")).auth;
     const host = (
@@ -56,6 +64,19 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
       payload: { name: "b2" },
     });
     bIds.keyId = key.json().id;
+    const endpoint = await app.inject({
+      method: "POST",
+      url: "/v1/webhook-endpoints",
+      headers: b,
+      payload: { url: "https://b.example.com/hooks" },
+    });
+    bIds.endpointId = endpoint.json().id;
+    const test = await app.inject({
+      method: "POST",
+      url: `/v1/webhook-endpoints/${bIds.endpointId}/test`,
+      headers: b,
+    });
+    bIds.deliveryId = test.json().id;
     // A host of A's own, so that list routes have something of A's to return.
     await app.inject({
       method: "POST",
@@ -124,5 +145,6 @@ function validishBody(template: string): Record<string, unknown> {
     return { timeZone: "UTC", weekly: { tue: [["10:00", "11:00"]] } };
   }
   if (template.endsWith("/api-keys")) return { name: "from A" };
+  if (template.startsWith("/v1/webhook-endpoints")) return { url: "https://a.example.com/hooks" };
   return { name: "Renamed by A", timeZone: "UTC" };
 }

@@ -9,8 +9,10 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import type { JobEngine } from "../jobs/job-engine.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database } from "../store/database.ts";
 import { installApiKeyAuth } from "./auth.ts";
 import { installErrorHandler } from "./error-handler.ts";
@@ -18,6 +20,7 @@ import { tenantRoutes } from "./routes/api-keys.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
 import { hostRoutes } from "./routes/hosts.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface ServerDeps {
   db: Database;
@@ -31,6 +34,10 @@ export interface ServerDeps {
   /** Route plugins without API-key auth (public booking pages, feeds, webhooks from providers). */
   extraPublicRoutes?: FastifyPluginAsyncZod[];
   bodyLimit?: number;
+  /** Seals webhook endpoint secrets; the webhook routes are registered only when it is given. */
+  keyRing?: KeyRing;
+  /** Enqueues webhook test and retry deliveries at once (without it the sweeper picks them up). */
+  jobs?: JobEngine;
 }
 
 /** Builds the HTTP server: zod on every route, OpenAPI from the same schemas, one error envelope. */
@@ -84,6 +91,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(tenantRoutes(deps.db));
       await scope.register(hostRoutes(deps.db));
       await scope.register(scheduleRoutes(deps.db));
+      if (deps.keyRing)
+        await scope.register(webhookRoutes({ db: deps.db, keyRing: deps.keyRing, jobs: deps.jobs }));
       for (const plugin of deps.extraTenantRoutes ?? []) await scope.register(plugin);
     },
     { prefix: "/v1" },

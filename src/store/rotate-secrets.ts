@@ -14,6 +14,7 @@ export const encryptedColumns = [
     column: calendarConnections.credentials,
     field: "credentials",
   },
+  { table: webhookEndpoints, id: webhookEndpoints.id, column: webhookEndpoints.secret, field: "secret" },
 ] as const;
 
 export async function rotateSecrets(
