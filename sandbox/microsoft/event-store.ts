@@ -25,6 +25,7 @@ export function createEvent(params: {
   if (txKey) state.transactionIds.set(txKey, event.id);
   state.emitChange({
     mailboxId: mailbox.id,
+    calendarId: event.calendarId,
     eventId: event.id,
     changeType: "created",
     changeKey: event.changeKey,
@@ -126,6 +127,7 @@ export function deleteEvent(params: { state: MicrosoftSandboxState; instance: Ev
     state.events.delete(instance.id);
     state.emitChange({
       mailboxId: instance.event.mailboxId,
+      calendarId: instance.event.calendarId,
       eventId: instance.id,
       changeType: "deleted",
       changeKey: instance.changeKey,

@@ -99,6 +99,7 @@ function writeCopy(
   state.events.set(copy.id, copy);
   state.emitChange({
     mailboxId: mailbox.id,
+    calendarId: copy.calendarId,
     eventId: copy.id,
     changeType: existing ? "updated" : "created",
     changeKey: copy.changeKey,

@@ -6,6 +6,7 @@ import type { Mailbox, RegisteredApp, RoomList, StoredCalendar, StoredEvent, Ten
 
 export interface EventChange {
   mailboxId: string;
+  calendarId: string;
   eventId: string;
   changeType: "created" | "updated" | "deleted";
   changeKey: string;
@@ -80,6 +81,7 @@ export class MicrosoftSandboxState {
     event.lastModifiedMs = this.now();
     this.emitChange({
       mailboxId: event.mailboxId,
+      calendarId: event.calendarId,
       eventId: event.id,
       changeType: "updated",
       changeKey: event.changeKey,
@@ -91,6 +93,7 @@ export class MicrosoftSandboxState {
     this.events.delete(event.id);
     this.emitChange({
       mailboxId: event.mailboxId,
+      calendarId: event.calendarId,
       eventId: event.id,
       changeType: "deleted",
       changeKey: event.changeKey,

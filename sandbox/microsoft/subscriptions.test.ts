@@ -222,4 +222,33 @@ describe("subscriptions", () => {
     await fx.signInAgain("adele@contoso.com");
     expect((await adele(`/subscriptions/${String(second.body.id)}`)).status).toBe(404);
   });
+
+  it("scopes a calendar subscription to that calendar, deletions included", async () => {
+    receiver = await startReceiver();
+    const calendars = (await adele("/me/calendars")).body.value as Json[];
+    const birthdays = String(calendars.find((c) => c.name === "Birthdays")?.id);
+    const created = await subscribe({
+      resource: `me/calendars/${birthdays}/events`,
+      lifecycleNotificationUrl: undefined,
+    });
+    expect(created.status).toBe(201);
+    const body = (subject: string) => ({
+      subject,
+      start: { dateTime: "2030-05-04T10:00:00", timeZone: "UTC" },
+      end: { dateTime: "2030-05-04T11:00:00", timeZone: "UTC" },
+    });
+    const other = await adele("/me/events", { method: "POST", body: body("Main calendar") });
+    const watched = await adele(`/me/calendars/${encodeURIComponent(birthdays)}/events`, {
+      method: "POST",
+      body: body("Birthday"),
+    });
+    await adele(`/me/events/${encodeURIComponent(String(other.body.id))}`, { method: "DELETE" });
+    await adele(`/me/events/${encodeURIComponent(String(watched.body.id))}`, { method: "DELETE" });
+    await fx.sandbox.subscriptions.idle();
+    const seen = receiver.received.map((r) => firstNotification(r.body));
+    expect(seen.map((n) => [n.changeType, field(n, "resourceData", "id")])).toEqual([
+      ["created", watched.body.id],
+      ["deleted", watched.body.id],
+    ]);
+  });
 });

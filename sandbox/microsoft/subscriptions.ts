@@ -56,8 +56,7 @@ export class SubscriptionManager {
         !subscription.changeTypes.includes(change.changeType)
       )
         continue;
-      const event = this.state.events.get(change.eventId);
-      if (subscription.calendarId && event && event.calendarId !== subscription.calendarId) continue;
+      if (subscription.calendarId && change.calendarId !== subscription.calendarId) continue;
       const resource = `Users/${subscription.mailboxId}/Events/${change.eventId}`;
       const notification = {
         subscriptionId: subscription.id,
