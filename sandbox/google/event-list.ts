@@ -51,11 +51,11 @@ export function listEvents(params: ListParams): EventsPage {
   let stored = [...calendar.events.values()];
   if (sync) stored = stored.filter((entry) => entry.changeSeq > sync.s);
   let items = query.singleEvents
-    ? stored.flatMap(({ event }) => singleEventItems(calendar, event, sync !== undefined, query))
+    ? stored.flatMap(({ event }) => singleEventItems(calendar, event, sync !== undefined, query, state.now()))
     : stored.map(({ event }) => event);
   items = dedupe(items).filter((event) => {
     if (event.status === "cancelled" && !includeDeleted) return false;
-    if (!sync && !inWindow(calendar, event, query)) return false;
+    if (!sync && !inWindow(calendar, event, query, state.now())) return false;
     return matchesFilters(event, query);
   });
   sortItems(items, query, tz);
@@ -145,6 +145,7 @@ function singleEventItems(
   event: GoogleEvent,
   sync: boolean,
   query: ListQuery,
+  now: number,
 ): GoogleEvent[] {
   if (isRecurringMaster(event)) {
     // A deleted series shows as the master's tombstone rather than hundreds of cancelled instances.
@@ -152,6 +153,7 @@ function singleEventItems(
     return expandInstances({
       calendar,
       master: event,
+      now,
       ...(sync || !query.timeMax ? {} : { before: query.timeMax }),
     });
   }
@@ -162,7 +164,7 @@ function singleEventItems(
   return [event];
 }
 
-function inWindow(calendar: CalendarRecord, event: GoogleEvent, query: ListQuery): boolean {
+function inWindow(calendar: CalendarRecord, event: GoogleEvent, query: ListQuery, now: number): boolean {
   if (!query.timeMin && !query.timeMax) return true;
   const tz = calendar.seed.timeZone;
   if (!query.singleEvents && isRecurringMaster(event) && event.status !== "cancelled") {
@@ -170,6 +172,7 @@ function inWindow(calendar: CalendarRecord, event: GoogleEvent, query: ListQuery
     const instances = expandInstances({
       calendar,
       master: event,
+      now,
       ...(query.timeMax ? { before: query.timeMax } : {}),
     });
     return instances.some((instance) => overlapsWindow(instance, tz, query));
@@ -206,16 +209,19 @@ function propertiesMatch(properties: Record<string, string> | undefined, constra
 }
 
 function sortItems(items: GoogleEvent[], query: ListQuery, tz: string): void {
-  if (query.orderBy === "startTime") {
-    items.sort((a, b) => startSortKey(a, tz) - startSortKey(b, tz) || a.id.localeCompare(b.id));
-  } else if (query.orderBy === "updated") {
-    items.sort(
-      (a, b) => Date.parse(a.updated ?? "") - Date.parse(b.updated ?? "") || a.id.localeCompare(b.id),
-    );
-  } else {
-    // Unspecified but stable order: creation, then id.
-    items.sort((a, b) => (a.created ?? "").localeCompare(b.created ?? "") || a.id.localeCompare(b.id));
-  }
+  // Keys are computed once per item: start times need a zone conversion each.
+  const keyOf = (event: GoogleEvent): number | string =>
+    query.orderBy === "startTime"
+      ? startSortKey(event, tz)
+      : query.orderBy === "updated"
+        ? Date.parse(event.updated ?? "")
+        : (event.created ?? ""); // unspecified but stable: creation, then id
+  const keys = new Map(items.map((event) => [event, keyOf(event)]));
+  items.sort((a, b) => {
+    const left = keys.get(a)!;
+    const right = keys.get(b)!;
+    return (left < right ? -1 : left > right ? 1 : 0) || a.id.localeCompare(b.id);
+  });
 }
 
 function dedupe(items: GoogleEvent[]): GoogleEvent[] {

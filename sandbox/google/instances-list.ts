@@ -18,7 +18,12 @@ export function listInstances(params: ListParams & { eventId: string }): EventsP
   const tz = calendar.seed.timeZone;
   const { offset, snapshot } = readPageToken(state, query.pageToken);
   const all = isRecurringMaster(master)
-    ? expandInstances({ calendar, master, ...(query.timeMax ? { before: query.timeMax } : {}) })
+    ? expandInstances({
+        calendar,
+        master,
+        now: state.now(),
+        ...(query.timeMax ? { before: query.timeMax } : {}),
+      })
     : [];
   const items = all.filter((instance) => {
     if (instance.status === "cancelled" && query.showDeleted !== true) return false;

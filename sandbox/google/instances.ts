@@ -11,27 +11,60 @@ import type { CalendarRecord } from "./state.ts";
  * generated instance; its id never changes when it moves (trap 2).
  */
 
-/** Without a timeMax an open-ended series is cut after this many instances [inf]. */
+/** An open-ended series is cut after this many instances [inf]. */
 export const MAX_INSTANCES = 730;
-const FAR_FUTURE = Temporal.Instant.from("9999-12-31T00:00:00Z");
+/** Without a timeMax, series are expanded this far past the later of now and their start [inf]. */
+const HORIZON_DAYS = 2 * 366;
+const DAY_MS = 86_400_000;
+
+// Expansion is costly (ical.js iteration plus a zone conversion per instance), and stored events are
+// replaced, never mutated, on every write, so a cache keyed by the master object is always current.
+const cache = new WeakMap<GoogleEvent, Map<string, GoogleEvent[]>>();
 
 export function isRecurringMaster(event: GoogleEvent): boolean {
   return Array.isArray(event.recurrence) && event.recurrence.length > 0 && event.start !== undefined;
 }
 
+/**
+ * The instances of `master` starting before `before` (default: the horizon), with stored exceptions
+ * (moved, edited or cancelled instances) in place of the generated ones.
+ */
 export function expandInstances(params: {
   calendar: CalendarRecord;
   master: GoogleEvent;
   before?: Temporal.Instant;
+  now?: number;
 }): GoogleEvent[] {
   const { master, calendar } = params;
   if (!isRecurringMaster(master) || !master.start || !master.end) return [];
-  const calendarTimeZone = calendar.seed.timeZone;
+  const seriesStart = toInstant(master.start, calendar.seed.timeZone).epochMilliseconds;
+  const horizonBase = Math.floor(Math.max(seriesStart, params.now ?? seriesStart) / DAY_MS) * DAY_MS;
+  const before = params.before ?? Temporal.Instant.fromEpochMilliseconds(horizonBase + HORIZON_DAYS * DAY_MS);
+  const key = `${calendar.seed.timeZone}|${before.epochMilliseconds}`;
+  let byKey = cache.get(master);
+  if (!byKey) {
+    byKey = new Map();
+    cache.set(master, byKey);
+  }
+  let generated = byKey.get(key);
+  if (!generated) {
+    generated = generateInstances(master, calendar.seed.timeZone, before);
+    byKey.set(key, generated);
+  }
+  return generated.map((instance) => calendar.events.get(instance.id)?.event ?? instance);
+}
+
+function generateInstances(
+  master: GoogleEvent,
+  calendarTimeZone: string,
+  before: Temporal.Instant,
+): GoogleEvent[] {
+  if (!master.start || !master.end) return [];
   const occurrences = expandOccurrences({
     start: master.start,
     recurrence: master.recurrence ?? [],
     calendarTimeZone,
-    before: params.before ?? FAR_FUTURE,
+    before,
     limit: MAX_INSTANCES,
   });
   const masterEnd = master.end;
@@ -45,8 +78,6 @@ export function expandInstances(params: {
       : 0;
   return occurrences.map((occurrence) => {
     const id = `${master.id}_${occurrence.key}`;
-    const exception = calendar.events.get(id);
-    if (exception) return exception.event;
     const { recurrence: _recurrence, ...fields } = master;
     const instance: GoogleEvent = { ...fields, id, recurringEventId: master.id };
     instance.originalStartTime = occurrence.originalStart;
