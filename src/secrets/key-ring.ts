@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
 /**
  * Secrets at rest (provider tokens, CalDAV passwords, private feed URLs): AES-256-GCM with a random 96-bit nonce per
@@ -13,6 +13,11 @@ export interface KeyRing {
   decrypt(envelope: string): string;
   keyIdOf(envelope: string): string;
   currentKeyId: string;
+  /**
+   * Purpose-bound sub-keys (HKDF-SHA256), newest first: sign with the first, verify with any, so signatures made
+   * before a rotation stay valid while the old key is in the ring.
+   */
+  deriveKeys(purpose: string): Buffer[];
 }
 
 export class KeyRingError extends Error {
@@ -84,6 +89,13 @@ export function parseKeyRing(spec: string): KeyRing {
     },
     keyIdOf(envelope) {
       return parseEnvelope(envelope).keyId;
+    },
+    deriveKeys(purpose) {
+      return [...entries]
+        .reverse()
+        .map((entry) =>
+          Buffer.from(hkdfSync("sha256", entry.key, Buffer.alloc(0), `calbridge:${purpose}`, 32)),
+        );
     },
   };
 }

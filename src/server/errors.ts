@@ -11,6 +11,7 @@ export const errorCatalog = {
   method_not_allowed: { status: 405, message: "Method not allowed." },
   conflict: { status: 409, message: "The request conflicts with the current state." },
   slot_taken: { status: 409, message: "That time is no longer available." },
+  slot_unavailable: { status: 422, message: "That time is not bookable for this event type." },
   gone: { status: 410, message: "This resource is gone." },
   payload_too_large: { status: 413, message: "The request body is too large." },
   unsupported_media_type: { status: 415, message: "Unsupported content type." },

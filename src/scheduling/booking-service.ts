@@ -1,0 +1,296 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Explanation } from "../core/availability/explain.ts";
+import { AppError } from "../server/errors.ts";
+import {
+  type BookingRow,
+  findBookingByIdempotencyKey,
+  getBooking,
+  insertBooking,
+  isOverlapViolation,
+  isUniqueViolation,
+  lastBookedAt,
+  moveBooking,
+  setBookingStatus,
+} from "../store/bookings-repository.ts";
+import type { Database } from "../store/database.ts";
+import type { EventTypeRow } from "../store/event-types-repository.ts";
+import type { HostId, TenantId } from "../store/ids.ts";
+import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
+import { explainStart, findSlots } from "./find-slots.ts";
+
+export interface BookingServiceDeps {
+  db: Database;
+  now: () => Date;
+  events: BookingEventSink;
+  /** The domain that appears in iCalendar UIDs (`<id>@<domain>`). */
+  uidDomain: string;
+}
+
+export interface NewBooking {
+  eventType: EventTypeRow;
+  start: Date;
+  durationMinutes: number;
+  inviteeTimeZone: string;
+  attendee: { name: string; email: string };
+  answers: Record<string, unknown>;
+  idempotencyKey?: string | undefined;
+}
+
+/** What makes two requests "the same" for Idempotency-Key: every field the client sent, canonically ordered. */
+export function hashBookingRequest(body: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === "object"
+        ? Object.fromEntries(
+            Object.entries(value as Record<string, unknown>)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([key, inner]) => [key, canonical(inner)]),
+          )
+        : value;
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(body)))
+    .digest("hex");
+}
+
+const conflictCodes = new Set(["busy", "booking", "buffer", "daily_limit", "weekly_limit", "out_of_office"]);
+
+function unavailable(explanation: Explanation): AppError {
+  if (explanation.bookable) throw new Error("unavailable() called for a bookable time");
+  const reasons = explanation.reasons.map((reason) => ({ code: reason.code, message: reason.message }));
+  const conflict = explanation.reasons.some((reason) => conflictCodes.has(reason.code));
+  if (conflict) return new AppError("slot_taken", undefined, { details: { reasons } });
+  const summary = reasons[0]?.message ?? "no host is available";
+  return new AppError("slot_unavailable", `That time is not bookable: ${summary}`, { details: { reasons } });
+}
+
+export function createBookingService(deps: BookingServiceDeps) {
+  async function nextFreeSlots(
+    eventType: EventTypeRow,
+    after: Date,
+    durationMinutes: number,
+    timeZone: string,
+  ) {
+    const slots = await findSlots({
+      db: deps.db,
+      eventType,
+      range: { from: after, to: new Date(after.getTime() + 14 * 86_400_000) },
+      now: deps.now(),
+      inviteeTimeZone: timeZone,
+      durationMinutes,
+    });
+    return slots.slice(0, 5).map((slot) => ({
+      start: new Date(slot.startMs).toISOString(),
+      end: new Date(slot.endMs).toISOString(),
+    }));
+  }
+
+  async function withSlotTakenDetails<T>(
+    work: () => Promise<T>,
+    context: { eventType: EventTypeRow; start: Date; durationMinutes: number; timeZone: string },
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const lostRace = isOverlapViolation(error);
+      const taken = error instanceof AppError && error.code === "slot_taken";
+      if (!lostRace && !taken) throw error;
+      const next = await nextFreeSlots(
+        context.eventType,
+        context.start,
+        context.durationMinutes,
+        context.timeZone,
+      );
+      const reasons = taken ? (error.details as { reasons?: unknown } | undefined)?.reasons : undefined;
+      throw new AppError("slot_taken", "That time is no longer available; here are the next free times.", {
+        details: { nextSlots: next, ...(reasons ? { reasons } : {}) },
+        cause: error,
+      });
+    }
+  }
+
+  async function chooseHosts(tx: Database, eventType: EventTypeRow, free: string[]): Promise<HostId[]> {
+    if (eventType.mode !== "round-robin") return eventType.hostIds;
+    // Round-robin: of the hosts free at this time, the one booked least recently (never booked first).
+    const last = await lastBookedAt(tx, eventType.tenantId, free as HostId[]);
+    const ordered = [...(free as HostId[])].sort((a, b) => (last.get(a) ?? -1) - (last.get(b) ?? -1));
+    return ordered.slice(0, 1);
+  }
+
+  async function create(
+    input: NewBooking,
+    requestHash: string,
+  ): Promise<{ booking: BookingRow; replayed: boolean }> {
+    const { eventType } = input;
+    const tenantId = eventType.tenantId;
+    if (input.idempotencyKey) {
+      const existing = await findBookingByIdempotencyKey(deps.db, tenantId, input.idempotencyKey);
+      if (existing) return replay(existing, requestHash);
+    }
+    const end = new Date(input.start.getTime() + input.durationMinutes * 60_000);
+    try {
+      let afterCommit: () => Promise<void> = async () => {};
+      const booking = await withSlotTakenDetails(
+        () =>
+          deps.db.transaction(async (tx) => {
+            // Re-check inside the transaction; the exclusion constraint settles any race that slips past it.
+            const explanation = await explainStart({
+              db: tx,
+              tenantId,
+              eventType,
+              start: input.start,
+              now: deps.now(),
+              inviteeTimeZone: input.inviteeTimeZone,
+              durationMinutes: input.durationMinutes,
+            });
+            if (!explanation.bookable) throw unavailable(explanation);
+            const hostIds = await chooseHosts(tx, eventType, explanation.hostIds);
+            const id = randomUUID();
+            const row = await insertBooking(tx, {
+              id,
+              tenantId,
+              eventTypeId: eventType.id,
+              status: eventType.requiresConfirmation ? "pending" : "confirmed",
+              startAt: input.start,
+              endAt: end,
+              bufferBeforeMinutes: eventType.rules.bufferBeforeMinutes,
+              bufferAfterMinutes: eventType.rules.bufferAfterMinutes,
+              inviteeTimeZone: input.inviteeTimeZone,
+              attendeeName: input.attendee.name,
+              attendeeEmail: input.attendee.email,
+              answers: input.answers,
+              location: eventType.location ?? null,
+              icalUid: `${id}@${deps.uidDomain}`,
+              idempotencyKey: input.idempotencyKey ?? null,
+              requestHash,
+              hostIds,
+            });
+            afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
+            return row;
+          }),
+        {
+          eventType,
+          start: input.start,
+          durationMinutes: input.durationMinutes,
+          timeZone: input.inviteeTimeZone,
+        },
+      );
+      await afterCommit();
+      return { booking, replayed: false };
+    } catch (error) {
+      // Two requests with one Idempotency-Key at the same moment: the unique index lets one in; the other replays it.
+      if (input.idempotencyKey && isUniqueViolation(error)) {
+        const existing = await findBookingByIdempotencyKey(deps.db, tenantId, input.idempotencyKey);
+        if (existing) return replay(existing, requestHash);
+      }
+      throw error;
+    }
+  }
+
+  function replay(existing: BookingRow, requestHash: string): { booking: BookingRow; replayed: boolean } {
+    if (existing.requestHash !== requestHash) throw new AppError("idempotency_mismatch");
+    return { booking: existing, replayed: true };
+  }
+
+  async function reschedule(params: {
+    tenantId: TenantId;
+    bookingId: string;
+    eventType: EventTypeRow;
+    start: Date;
+  }): Promise<BookingRow> {
+    let afterCommit: () => Promise<void> = async () => {};
+    const current = await getBooking(deps.db, params.tenantId, params.bookingId);
+    if (!current) throw new AppError("not_found", "booking not found");
+    const durationMinutes = Math.round((current.endAt.getTime() - current.startAt.getTime()) / 60_000);
+    const booking = await withSlotTakenDetails(
+      () =>
+        deps.db.transaction(async (tx) => {
+          const locked = await getBooking(tx, params.tenantId, params.bookingId, { forUpdate: true });
+          if (!locked) throw new AppError("not_found", "booking not found");
+          if (locked.status === "cancelled" || locked.status === "rejected") {
+            throw new AppError("conflict", `a ${locked.status} booking cannot be rescheduled`);
+          }
+          // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
+          const explanation = await explainStart({
+            db: tx,
+            tenantId: params.tenantId,
+            eventType: {
+              ...params.eventType,
+              hostIds: locked.hostIds,
+              mode: locked.hostIds.length > 1 ? "collective" : "single",
+            },
+            start: params.start,
+            now: deps.now(),
+            inviteeTimeZone: locked.inviteeTimeZone,
+            durationMinutes,
+            excludeBookingId: locked.id,
+          });
+          if (!explanation.bookable) throw unavailable(explanation);
+          // One atomic move: the old range is replaced in the same row, so the old time is freed only if the new one is won.
+          await moveBooking(tx, {
+            tenantId: params.tenantId,
+            id: locked.id,
+            startAt: params.start,
+            endAt: new Date(params.start.getTime() + durationMinutes * 60_000),
+            bufferBeforeMinutes: locked.bufferBeforeMinutes,
+            bufferAfterMinutes: locked.bufferAfterMinutes,
+          });
+          const moved = (await getBooking(tx, params.tenantId, locked.id))!;
+          afterCommit = await deps.events.record(tx, {
+            type: "booking.rescheduled",
+            booking: moved,
+            previous: { startAt: locked.startAt, endAt: locked.endAt },
+          });
+          return moved;
+        }),
+      {
+        eventType: params.eventType,
+        start: params.start,
+        durationMinutes,
+        timeZone: current.inviteeTimeZone,
+      },
+    );
+    await afterCommit();
+    return booking;
+  }
+
+  async function changeStatus(params: {
+    tenantId: TenantId;
+    bookingId: string;
+    to: "cancelled" | "confirmed" | "rejected";
+    reason?: string | undefined;
+  }): Promise<BookingRow> {
+    let afterCommit: () => Promise<void> = async () => {};
+    const booking = await deps.db.transaction(async (tx) => {
+      const locked = await getBooking(tx, params.tenantId, params.bookingId, { forUpdate: true });
+      if (!locked) throw new AppError("not_found", "booking not found");
+      if (params.to === "cancelled" && (locked.status === "cancelled" || locked.status === "rejected")) {
+        throw new AppError("conflict", `the booking is already ${locked.status}`);
+      }
+      if ((params.to === "confirmed" || params.to === "rejected") && locked.status !== "pending") {
+        throw new AppError(
+          "conflict",
+          `only a pending booking can be ${params.to} (this one is ${locked.status})`,
+        );
+      }
+      await setBookingStatus(tx, {
+        tenantId: params.tenantId,
+        id: locked.id,
+        status: params.to,
+        cancelReason: params.reason ?? null,
+        now: deps.now(),
+      });
+      const changed = (await getBooking(tx, params.tenantId, locked.id))!;
+      const type: BookingEvent["type"] =
+        params.to === "confirmed" ? "booking.confirmed" : "booking.cancelled";
+      afterCommit = await deps.events.record(tx, { type, booking: changed });
+      return changed;
+    });
+    await afterCommit();
+    return booking;
+  }
+
+  return { create, reschedule, changeStatus, nextFreeSlots };
+}
+
+export type BookingService = ReturnType<typeof createBookingService>;

@@ -1,0 +1,30 @@
+import { signBookingLink } from "../../scheduling/booking-links.ts";
+import type { BookingService } from "../../scheduling/booking-service.ts";
+import type { KeyRing } from "../../secrets/key-ring.ts";
+import type { BookingRow } from "../../store/bookings-repository.ts";
+import type { Database } from "../../store/database.ts";
+
+/** What the booking routes share: the store, the booking service, link signing and the public URL. */
+export interface BookingRouteDeps {
+  db: Database;
+  bookings: BookingService;
+  keyRing: KeyRing;
+  publicUrl: string;
+  now: () => Date;
+  organizerFallback: { name?: string; email: string };
+  /** Requests per minute per client on the public endpoints; false turns the limit off (benchmarks). */
+  publicRateLimitPerMinute: number | false;
+  /** How long attendee links stay valid after the booking's end. */
+  linkValidityDays?: number;
+}
+
+export function attendeeLinks(deps: BookingRouteDeps, booking: BookingRow) {
+  const expiresAt = Math.floor(booking.endAt.getTime() / 1000) + (deps.linkValidityDays ?? 30) * 86_400;
+  const token = signBookingLink(deps.keyRing.deriveKeys("booking-links")[0]!, {
+    bookingId: booking.id,
+    tenantId: booking.tenantId,
+    expiresAt,
+  });
+  const base = `${deps.publicUrl}/v1/public/bookings/${token}`;
+  return { manage: base, cancel: `${base}/cancel`, reschedule: `${base}/reschedule`, ics: `${base}/ics` };
+}

@@ -1,0 +1,221 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  bookingQuestionSchema,
+  eventTypeRulesSchema,
+  locationSchema,
+  reservedQuestionIds,
+} from "../../core/bookings/event-type-rules.ts";
+import type { Database } from "../../store/database.ts";
+import {
+  deleteEventType,
+  EventTypeConflictError,
+  type EventTypeInput,
+  type EventTypeRow,
+  getEventType,
+  insertEventType,
+  listEventTypes,
+  updateEventType,
+} from "../../store/event-types-repository.ts";
+import type { HostId } from "../../store/ids.ts";
+import { requireTenant } from "../auth.ts";
+import { AppError, notFound } from "../errors.ts";
+import { idParam, standardErrors } from "../schemas.ts";
+
+export const eventTypeInputSchema = z
+  .object({
+    slug: z
+      .string()
+      .regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+        "slug: lower-case letters, digits and dashes (max 64)",
+      ),
+    title: z.string().trim().min(1).max(200),
+    description: z.string().max(5000).nullable().optional(),
+    durations: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(5, "durations are at least 5 minutes")
+          .max(24 * 60),
+      )
+      .min(1, "give at least one duration")
+      .max(10)
+      .refine((list) => new Set(list).size === list.length, "durations must be distinct")
+      .meta({ description: "Allowed durations in minutes; the first is the default" }),
+    location: locationSchema.nullable().optional(),
+    mode: z.enum(["single", "collective", "round-robin"]).default("single"),
+    hostIds: z
+      .array(z.guid({ message: "host ids are UUIDs" }))
+      .min(1, "an event type needs at least one host")
+      .max(100),
+    rules: eventTypeRulesSchema.default({
+      bufferBeforeMinutes: 0,
+      bufferAfterMinutes: 0,
+      minimumNoticeMinutes: 0,
+    }),
+    questions: z
+      .array(bookingQuestionSchema)
+      .max(30)
+      .default([])
+      .refine((list) => list.every((question) => !reservedQuestionIds.has(question.id)), {
+        message: "name and email are always asked; do not list them as questions",
+      })
+      .refine(
+        (list) => new Set(list.map((question) => question.id)).size === list.length,
+        "question ids must be distinct",
+      ),
+    requiresConfirmation: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.mode === "single" && value.hostIds.length !== 1) {
+      ctx.addIssue({ code: "custom", path: ["hostIds"], message: "mode single takes exactly one host" });
+    }
+    if (new Set(value.hostIds).size !== value.hostIds.length) {
+      ctx.addIssue({ code: "custom", path: ["hostIds"], message: "host ids must be distinct" });
+    }
+  });
+
+export const eventTypeSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    title: z.string(),
+    description: z.string().nullable(),
+    durations: z.array(z.number()),
+    location: z.unknown().nullable(),
+    mode: z.string(),
+    hostIds: z.array(z.string()),
+    rules: z.record(z.string(), z.unknown()),
+    questions: z.array(z.unknown()),
+    requiresConfirmation: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "EventType" });
+
+function present(row: EventTypeRow): z.infer<typeof eventTypeSchema> {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    description: row.description ?? null,
+    durations: row.durations,
+    location: row.location ?? null,
+    mode: row.mode,
+    hostIds: row.hostIds,
+    rules: row.rules as Record<string, unknown>,
+    questions: row.questions,
+    requiresConfirmation: row.requiresConfirmation,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toInput(body: z.infer<typeof eventTypeInputSchema>): EventTypeInput {
+  return { ...body, hostIds: body.hostIds as HostId[], location: body.location ?? null };
+}
+
+function mapConflicts(error: unknown): never {
+  if (error instanceof EventTypeConflictError) {
+    throw new AppError(
+      error.message.startsWith("unknown host") ? "validation_failed" : "conflict",
+      error.message,
+    );
+  }
+  throw error;
+}
+
+const params = z.object({ eventTypeId: idParam("event type id") });
+
+/** Event types: what can be booked, with whom, for how long and under which rules. */
+export function eventTypeRoutes(db: Database): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      "/event-types",
+      {
+        schema: {
+          tags: ["Event types"],
+          summary: "Create an event type",
+          body: eventTypeInputSchema,
+          response: { 201: eventTypeSchema, ...standardErrors, 409: standardErrors[400] },
+        },
+      },
+      async (request, reply) => {
+        const row = await insertEventType(db, requireTenant(request), toInput(request.body)).catch(
+          mapConflicts,
+        );
+        return reply.status(201).send(present(row));
+      },
+    );
+    app.get(
+      "/event-types",
+      {
+        schema: {
+          tags: ["Event types"],
+          summary: "List event types",
+          response: { 200: z.object({ data: z.array(eventTypeSchema) }), ...standardErrors },
+        },
+      },
+      async (request) => ({ data: (await listEventTypes(db, requireTenant(request))).map(present) }),
+    );
+    app.get(
+      "/event-types/:eventTypeId",
+      {
+        schema: {
+          tags: ["Event types"],
+          summary: "Get an event type",
+          params,
+          response: { 200: eventTypeSchema, ...standardErrors },
+        },
+      },
+      async (request) => {
+        const row = await getEventType(db, requireTenant(request), request.params.eventTypeId);
+        if (!row) throw notFound("event type");
+        return present(row);
+      },
+    );
+    app.put(
+      "/event-types/:eventTypeId",
+      {
+        schema: {
+          tags: ["Event types"],
+          summary: "Replace an event type",
+          params,
+          body: eventTypeInputSchema,
+          response: { 200: eventTypeSchema, ...standardErrors, 409: standardErrors[400] },
+        },
+      },
+      async (request) => {
+        const row = await updateEventType(
+          db,
+          requireTenant(request),
+          request.params.eventTypeId,
+          toInput(request.body),
+        ).catch(mapConflicts);
+        if (!row) throw notFound("event type");
+        return present(row);
+      },
+    );
+    app.delete(
+      "/event-types/:eventTypeId",
+      {
+        schema: {
+          tags: ["Event types"],
+          summary: "Delete an event type without bookings",
+          params,
+          response: { 204: z.null(), ...standardErrors, 409: standardErrors[400] },
+        },
+      },
+      async (request, reply) => {
+        const result = await deleteEventType(db, requireTenant(request), request.params.eventTypeId);
+        if (result === "missing") throw notFound("event type");
+        if (result === "has_bookings")
+          throw new AppError("conflict", "the event type has bookings; it cannot be deleted");
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,215 @@
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts";
+import { checkAnswers } from "../../core/bookings/event-type-rules.ts";
+import { timeZoneSchema } from "../../core/schedules/schedule.ts";
+import { hashBookingRequest } from "../../scheduling/booking-service.ts";
+import { findSlots } from "../../scheduling/find-slots.ts";
+import { type EventTypeRow, findPublicEventType } from "../../store/event-types-repository.ts";
+import { AppError, notFound } from "../errors.ts";
+import { errorResponseSchema } from "../schemas.ts";
+import { attendeeLinks, type BookingRouteDeps } from "./booking-context.ts";
+import { bookingSchema, presentBooking } from "./booking-presenter.ts";
+
+const MAX_RANGE_DAYS = 62;
+const pathParams = z.object({ tenantSlug: z.string().max(64), eventTypeSlug: z.string().max(64) });
+const instant = z.iso.datetime({
+  offset: true,
+  message: "must be an ISO 8601 date-time with a zone, e.g. 2030-03-01T00:00:00Z",
+});
+
+async function loadEventType(
+  deps: BookingRouteDeps,
+  params: z.infer<typeof pathParams>,
+): Promise<EventTypeRow> {
+  const eventType = await findPublicEventType(deps.db, params);
+  if (!eventType) throw notFound("event type");
+  return eventType;
+}
+
+function pickDuration(eventType: EventTypeRow, requested: number | undefined): number {
+  if (requested === undefined) return eventType.durations[0]!;
+  if (!eventType.durations.includes(requested)) {
+    throw new AppError(
+      "validation_failed",
+      `duration must be one of ${eventType.durations.join(", ")} minutes`,
+    );
+  }
+  return requested;
+}
+
+const errors = { 400: errorResponseSchema, 404: errorResponseSchema, 429: errorResponseSchema };
+
+/** The booking page API: no API key, addressed by tenant and event type slugs, rate-limited per client. */
+export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(rateLimit, { global: false });
+    const limit =
+      deps.publicRateLimitPerMinute === false
+        ? false
+        : { max: deps.publicRateLimitPerMinute, timeWindow: 60_000 };
+
+    app.get(
+      "/v1/public/:tenantSlug/:eventTypeSlug",
+      {
+        config: { rateLimit: limit },
+        schema: {
+          tags: ["Public booking"],
+          summary: "An event type as a booking page shows it",
+          params: pathParams,
+          response: {
+            200: z.object({
+              slug: z.string(),
+              title: z.string(),
+              description: z.string().nullable(),
+              durations: z.array(z.number()),
+              location: z.object({ kind: z.string() }).nullable(),
+              questions: z.array(z.unknown()),
+              requiresConfirmation: z.boolean(),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const eventType = await loadEventType(deps, request.params);
+        return {
+          slug: eventType.slug,
+          title: eventType.title,
+          description: eventType.description ?? null,
+          durations: eventType.durations,
+          // The kind only: an address or a fixed meeting link is for those who booked.
+          location: eventType.location ? { kind: eventType.location.kind } : null,
+          questions: eventType.questions,
+          requiresConfirmation: eventType.requiresConfirmation,
+        };
+      },
+    );
+
+    app.get(
+      "/v1/public/:tenantSlug/:eventTypeSlug/slots",
+      {
+        config: { rateLimit: limit },
+        schema: {
+          tags: ["Public booking"],
+          summary: "Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date",
+          params: pathParams,
+          querystring: z.object({
+            from: instant,
+            to: instant,
+            timeZone: timeZoneSchema.meta({ description: "The invitee's IANA time zone" }),
+            duration: z.coerce.number().int().optional(),
+          }),
+          response: {
+            200: z.object({
+              timeZone: z.string(),
+              durationMinutes: z.number(),
+              slots: z.array(z.object({ start: z.string(), end: z.string() })),
+              days: z.record(z.string(), z.array(z.string())),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { from, to, timeZone, duration } = request.query;
+        const range = { from: new Date(from), to: new Date(to) };
+        if (range.to <= range.from)
+          throw new AppError("validation_failed", "querystring.to: must be after from");
+        if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) {
+          throw new AppError(
+            "validation_failed",
+            `querystring.to: the range may span at most ${MAX_RANGE_DAYS} days`,
+          );
+        }
+        const eventType = await loadEventType(deps, request.params);
+        const durationMinutes = pickDuration(eventType, duration);
+        const slots = (
+          await findSlots({
+            db: deps.db,
+            eventType,
+            range,
+            now: deps.now(),
+            inviteeTimeZone: timeZone,
+            durationMinutes,
+          })
+        ).map((slot) => ({
+          start: new Date(slot.startMs).toISOString().replace(".000Z", "Z"),
+          end: new Date(slot.endMs).toISOString().replace(".000Z", "Z"),
+          hostIds: [],
+        }));
+        const grouped = groupSlotsByLocalDate({ slots, timeZone });
+        return {
+          timeZone,
+          durationMinutes,
+          slots: slots.map(({ start, end }) => ({ start, end })),
+          days: Object.fromEntries(
+            Object.entries(grouped).map(([date, list]) => [date, list.map((slot) => slot.start)]),
+          ),
+        };
+      },
+    );
+
+    app.post(
+      "/v1/public/:tenantSlug/:eventTypeSlug/bookings",
+      {
+        config: { rateLimit: limit },
+        bodyLimit: 64 * 1024,
+        schema: {
+          tags: ["Public booking"],
+          summary: "Book a slot. Send an Idempotency-Key header so that a retried request cannot book twice",
+          params: pathParams,
+          headers: z.object({
+            "idempotency-key": z
+              .string()
+              .min(8)
+              .max(200)
+              .optional()
+              .meta({ description: "A unique key per booking attempt" }),
+          }),
+          body: z
+            .object({
+              start: instant,
+              duration: z.number().int().optional(),
+              timeZone: timeZoneSchema,
+              name: z.string().trim().min(1, "name is required").max(200),
+              email: z.email({ message: "email must be a valid e-mail address" }).max(320),
+              answers: z.record(z.string(), z.unknown()).default({}),
+            })
+            .strict(),
+          response: {
+            200: bookingSchema,
+            201: bookingSchema,
+            ...errors,
+            409: errorResponseSchema,
+            413: errorResponseSchema,
+            422: errorResponseSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const eventType = await loadEventType(deps, request.params);
+        const body = request.body;
+        const durationMinutes = pickDuration(eventType, body.duration);
+        const answers = checkAnswers(eventType.questions, body.answers);
+        if (!answers.ok)
+          throw new AppError("validation_failed", answers.problems.join("; "), { details: answers.problems });
+        const start = new Date(body.start);
+        const { booking, replayed } = await deps.bookings.create(
+          {
+            eventType,
+            start,
+            durationMinutes,
+            inviteeTimeZone: body.timeZone,
+            attendee: { name: body.name, email: body.email },
+            answers: answers.value,
+            idempotencyKey: request.headers["idempotency-key"],
+          },
+          hashBookingRequest({ ...request.params, ...body }),
+        );
+        return reply.status(replayed ? 200 : 201).send(presentBooking(booking, attendeeLinks(deps, booking)));
+      },
+    );
+  };
+}

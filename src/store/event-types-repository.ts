@@ -1,0 +1,202 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { BookingQuestion, EventLocation, EventTypeRules } from "../core/bookings/event-type-rules.ts";
+import type { Database } from "./database.ts";
+import { type HostId, newId, type TenantId } from "./ids.ts";
+import { eventTypeHosts, eventTypes, hosts, tenants } from "./schema.ts";
+
+export type EventTypeId = string & { readonly __brand: "EventTypeId" };
+export type SchedulingMode = "single" | "collective" | "round-robin";
+
+export interface EventTypeInput {
+  slug: string;
+  title: string;
+  description?: string | null | undefined;
+  durations: number[];
+  location?: EventLocation | null | undefined;
+  mode: SchedulingMode;
+  hostIds: HostId[];
+  rules: EventTypeRules;
+  questions: BookingQuestion[];
+  requiresConfirmation: boolean;
+}
+
+export interface EventTypeRow extends EventTypeInput {
+  id: EventTypeId;
+  tenantId: TenantId;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export class EventTypeConflictError extends Error {
+  override name = "EventTypeConflictError";
+}
+
+type EventTypeRecord = typeof eventTypes.$inferSelect;
+
+function toRow(record: EventTypeRecord, hostIds: HostId[]): EventTypeRow {
+  return {
+    id: record.id as EventTypeId,
+    tenantId: record.tenantId as TenantId,
+    slug: record.slug,
+    title: record.title,
+    description: record.description,
+    durations: record.durations as number[],
+    location: (record.location as EventLocation | null) ?? null,
+    mode: record.mode as SchedulingMode,
+    hostIds,
+    rules: record.rules as EventTypeRules,
+    questions: record.questions as BookingQuestion[],
+    requiresConfirmation: record.requiresConfirmation,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+async function hostIdsOf(db: Database, ids: string[]): Promise<Map<string, HostId[]>> {
+  const map = new Map<string, HostId[]>();
+  if (ids.length === 0) return map;
+  const rows = await db
+    .select()
+    .from(eventTypeHosts)
+    .where(inArray(eventTypeHosts.eventTypeId, ids))
+    .orderBy(asc(eventTypeHosts.position));
+  for (const row of rows) {
+    const list = map.get(row.eventTypeId) ?? [];
+    list.push(row.hostId as HostId);
+    map.set(row.eventTypeId, list);
+  }
+  return map;
+}
+
+/** Checks that every host belongs to the tenant: an event type can never reach another tenant's host. */
+async function assertTenantHosts(db: Database, tenantId: TenantId, hostIds: HostId[]): Promise<void> {
+  if (hostIds.length === 0) return;
+  const found = await db
+    .select({ id: hosts.id })
+    .from(hosts)
+    .where(and(eq(hosts.tenantId, tenantId), inArray(hosts.id, hostIds)));
+  const known = new Set(found.map((row) => row.id));
+  const missing = hostIds.filter((id) => !known.has(id));
+  if (missing.length > 0) throw new EventTypeConflictError(`unknown host id(s): ${missing.join(", ")}`);
+}
+
+async function writeHosts(
+  db: Database,
+  tenantId: TenantId,
+  eventTypeId: string,
+  hostIds: HostId[],
+): Promise<void> {
+  await db.delete(eventTypeHosts).where(eq(eventTypeHosts.eventTypeId, eventTypeId));
+  if (hostIds.length > 0) {
+    await db
+      .insert(eventTypeHosts)
+      .values(hostIds.map((hostId, position) => ({ tenantId, eventTypeId, hostId, position })));
+  }
+}
+
+export async function insertEventType(
+  db: Database,
+  tenantId: TenantId,
+  input: EventTypeInput,
+): Promise<EventTypeRow> {
+  return db.transaction(async (tx) => {
+    await assertTenantHosts(tx, tenantId, input.hostIds);
+    const existing = await tx
+      .select({ id: eventTypes.id })
+      .from(eventTypes)
+      .where(and(eq(eventTypes.tenantId, tenantId), eq(eventTypes.slug, input.slug)));
+    if (existing.length > 0)
+      throw new EventTypeConflictError(`an event type with slug "${input.slug}" exists`);
+    const { hostIds, ...fields } = input;
+    const [record] = await tx
+      .insert(eventTypes)
+      .values({ id: newId(), tenantId, ...fields })
+      .returning();
+    await writeHosts(tx, tenantId, record!.id, hostIds);
+    return toRow(record!, hostIds);
+  });
+}
+
+export async function listEventTypes(db: Database, tenantId: TenantId): Promise<EventTypeRow[]> {
+  const records = await db
+    .select()
+    .from(eventTypes)
+    .where(eq(eventTypes.tenantId, tenantId))
+    .orderBy(asc(eventTypes.createdAt), asc(eventTypes.id));
+  const hostMap = await hostIdsOf(
+    db,
+    records.map((record) => record.id),
+  );
+  return records.map((record) => toRow(record, hostMap.get(record.id) ?? []));
+}
+
+export async function getEventType(
+  db: Database,
+  tenantId: TenantId,
+  id: string,
+): Promise<EventTypeRow | undefined> {
+  const [record] = await db
+    .select()
+    .from(eventTypes)
+    .where(and(eq(eventTypes.tenantId, tenantId), eq(eventTypes.id, id)));
+  if (!record) return undefined;
+  return toRow(record, (await hostIdsOf(db, [record.id])).get(record.id) ?? []);
+}
+
+/** The public booking page's lookup: by tenant slug and event type slug, no API key. */
+export async function findPublicEventType(
+  db: Database,
+  params: { tenantSlug: string; eventTypeSlug: string },
+): Promise<EventTypeRow | undefined> {
+  const [record] = await db
+    .select({ eventType: eventTypes })
+    .from(eventTypes)
+    .innerJoin(tenants, eq(tenants.id, eventTypes.tenantId))
+    .where(and(eq(tenants.slug, params.tenantSlug), eq(eventTypes.slug, params.eventTypeSlug)));
+  if (!record) return undefined;
+  return toRow(record.eventType, (await hostIdsOf(db, [record.eventType.id])).get(record.eventType.id) ?? []);
+}
+
+export async function updateEventType(
+  db: Database,
+  tenantId: TenantId,
+  id: string,
+  input: EventTypeInput,
+): Promise<EventTypeRow | undefined> {
+  return db.transaction(async (tx) => {
+    await assertTenantHosts(tx, tenantId, input.hostIds);
+    const clash = await tx
+      .select({ id: eventTypes.id })
+      .from(eventTypes)
+      .where(and(eq(eventTypes.tenantId, tenantId), eq(eventTypes.slug, input.slug)));
+    if (clash.some((row) => row.id !== id))
+      throw new EventTypeConflictError(`an event type with slug "${input.slug}" exists`);
+    const { hostIds, ...fields } = input;
+    const [record] = await tx
+      .update(eventTypes)
+      .set({ ...fields, updatedAt: new Date() })
+      .where(and(eq(eventTypes.tenantId, tenantId), eq(eventTypes.id, id)))
+      .returning();
+    if (!record) return undefined;
+    await writeHosts(tx, tenantId, record.id, hostIds);
+    return toRow(record, hostIds);
+  });
+}
+
+export async function deleteEventType(
+  db: Database,
+  tenantId: TenantId,
+  id: string,
+): Promise<"deleted" | "missing" | "has_bookings"> {
+  try {
+    const rows = await db
+      .delete(eventTypes)
+      .where(and(eq(eventTypes.tenantId, tenantId), eq(eventTypes.id, id)))
+      .returning({ id: eventTypes.id });
+    return rows.length > 0 ? "deleted" : "missing";
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+    if (code === "23503") return "has_bookings"; // bookings keep their event type (foreign key restrict)
+    throw error;
+  }
+}

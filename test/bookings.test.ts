@@ -1,0 +1,310 @@
+import { execFileSync } from "node:child_process";
+import type { FastifyInstance } from "fastify";
+import ICAL from "ical.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Store } from "../src/store/database.ts";
+import { buildBookingTestApp } from "./support/booking-test-app.ts";
+import { createTestTenant } from "./support/test-app.ts";
+import { backends, openTestStore } from "./support/test-stores.ts";
+
+// "Now" is Thursday 2030-02-28 12:00 UTC; Monday 2030-03-04 is a working day (Berlin is UTC+1 in March).
+const monday = "2030-03-04";
+
+describe.each(backends)("event types and bookings on %s", (backend) => {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  let app: FastifyInstance;
+  let auth: { authorization: string };
+  let slug: string;
+  let hostId: string;
+
+  const slotsUrl = (query: string) => `/v1/public/${slug}/intro-call/slots?${query}`;
+  const book = (payload: Record<string, unknown>, key?: string) =>
+    app.inject({
+      method: "POST",
+      url: `/v1/public/${slug}/intro-call/bookings`,
+      payload,
+      headers: key ? { "idempotency-key": key } : {},
+    });
+  const attendee = { timeZone: "America/New_York", name: "Ina Invitee", email: "ina@example.com" };
+
+  beforeAll(async () => {
+    ({ store, dispose } = await openTestStore(backend));
+    ({ app } = await buildBookingTestApp(store));
+    const tenant = await createTestTenant(store, "Expert Market");
+    auth = tenant.auth;
+    slug = tenant.slug;
+    const host = await app.inject({
+      method: "POST",
+      url: "/v1/hosts",
+      headers: auth,
+      payload: { name: "Dana Expert", email: "dana@expert.example", timeZone: "Europe/Berlin" },
+    });
+    hostId = host.json().id;
+    await app.inject({
+      method: "POST",
+      url: `/v1/hosts/${hostId}/schedules`,
+      headers: auth,
+      payload: {
+        timeZone: "Europe/Berlin",
+        weekly: { mon: [["09:00", "12:00"]], tue: [["09:00", "12:00"]] },
+      },
+    });
+    const eventType = await app.inject({
+      method: "POST",
+      url: "/v1/event-types",
+      headers: auth,
+      payload: {
+        slug: "intro-call",
+        title: "Intro call",
+        description: "A first conversation",
+        durations: [30, 60],
+        location: { kind: "link", value: "https://meet.example.com/dana" },
+        hostIds: [hostId],
+        rules: { bufferAfterMinutes: 15, minimumNoticeMinutes: 60 },
+        questions: [{ id: "topic", label: "Topic", type: "text", required: true }],
+      },
+    });
+    expect(eventType.statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await app.close();
+    await dispose();
+  });
+
+  it("validates event types", async () => {
+    const bad = await app.inject({
+      method: "POST",
+      url: "/v1/event-types",
+      headers: auth,
+      payload: { slug: "Bad Slug", title: "", durations: [], hostIds: [], mode: "single" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/slug/);
+    const unknownHost = await app.inject({
+      method: "POST",
+      url: "/v1/event-types",
+      headers: auth,
+      payload: { slug: "x", title: "X", durations: [30], hostIds: ["00000000-0000-4000-8000-000000000000"] },
+    });
+    expect(unknownHost.statusCode).toBe(400);
+    expect(unknownHost.json().error.message).toMatch(/unknown host/);
+  });
+
+  it("lists public slots from the schedule, in the host's zone, grouped by the invitee's date", async () => {
+    const response = await app.inject({
+      url: slotsUrl(`from=${monday}T00:00:00Z&to=${monday}T23:59:00Z&timeZone=America/New_York`),
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    // 09:00-12:00 Berlin = 08:00-11:00 UTC; 30-minute slots with a 15-minute buffer after each.
+    expect(body.slots.map((slot: { start: string }) => slot.start)).toEqual([
+      `${monday}T08:00:00Z`,
+      `${monday}T08:30:00Z`,
+      `${monday}T09:00:00Z`,
+      `${monday}T09:30:00Z`,
+      `${monday}T10:00:00Z`,
+      `${monday}T10:30:00Z`, // its buffer may run past working hours
+    ]);
+    expect(Object.keys(body.days)).toEqual([monday]);
+  });
+
+  it("rejects bad slot queries with 400", async () => {
+    const tooLong = await app.inject({
+      url: slotsUrl("from=2030-03-01T00:00:00Z&to=2030-05-10T00:00:00Z&timeZone=UTC"),
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.message).toMatch(/62 days/);
+    const badZone = await app.inject({
+      url: slotsUrl("from=2030-03-01T00:00:00Z&to=2030-03-02T00:00:00Z&timeZone=Moon/Base"),
+    });
+    expect(badZone.statusCode).toBe(400);
+    expect(badZone.json().error.message).toMatch(/unknown time zone/);
+    const unknown = await app.inject({
+      url: `/v1/public/${slug}/nope/slots?from=2030-03-01T00:00:00Z&to=2030-03-02T00:00:00Z&timeZone=UTC`,
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
+  it("books with an Idempotency-Key, blocks the slot and its buffer, and answers a conflict with next free slots", async () => {
+    const payload = { ...attendee, start: `${monday}T08:30:00Z`, answers: { topic: "Pricing" } };
+    const first = await book(payload, "key-0001-aaaa");
+    expect(first.statusCode).toBe(201);
+    const booking = first.json();
+    expect(booking).toMatchObject({
+      status: "confirmed",
+      start: `${monday}T08:30:00.000Z`,
+      hostIds: [hostId],
+      sequence: 0,
+    });
+    expect(booking.links.manage).toMatch(/^http:\/\/localhost:3000\/v1\/public\/bookings\//);
+
+    const replay = await book(payload, "key-0001-aaaa");
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json().id).toBe(booking.id);
+    const mismatch = await book({ ...payload, name: "Somebody Else" }, "key-0001-aaaa");
+    expect(mismatch.statusCode).toBe(422);
+    expect(mismatch.json().error.code).toBe("idempotency_mismatch");
+
+    const slots = await app.inject({
+      url: slotsUrl(`from=${monday}T00:00:00Z&to=${monday}T23:59:00Z&timeZone=UTC`),
+    });
+    // 08:30-09:00 plus a 15-minute buffer: 08:00 (its buffer reaches 08:45) and 09:00 (starts inside the buffer) go too.
+    expect(slots.json().slots.map((slot: { start: string }) => slot.start)).toEqual([
+      `${monday}T09:30:00Z`,
+      `${monday}T10:00:00Z`,
+      `${monday}T10:30:00Z`,
+    ]);
+
+    const conflict = await book({ ...payload, start: `${monday}T09:00:00Z` }, "key-0002-bbbb");
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json().error.code).toBe("slot_taken");
+    expect(conflict.json().error.details.nextSlots[0]).toEqual({
+      start: `${monday}T09:30:00.000Z`,
+      end: `${monday}T10:00:00.000Z`,
+    });
+  });
+
+  it("refuses bad input with a clear 4xx and stores nothing", async () => {
+    const before = (await app.inject({ url: "/v1/bookings", headers: auth })).json().data.length;
+    const cases: Array<[Record<string, unknown>, number, RegExp]> = [
+      [{ ...attendee, start: `${monday}T13:00:00Z`, answers: { topic: "x" } }, 422, /not bookable/],
+      [
+        { ...attendee, email: "not-an-email", start: `${monday}T10:00:00Z`, answers: { topic: "x" } },
+        400,
+        /email/,
+      ],
+      [
+        { ...attendee, timeZone: "Nowhere/City", start: `${monday}T10:00:00Z`, answers: { topic: "x" } },
+        400,
+        /time zone/,
+      ],
+      [{ ...attendee, start: `${monday}T10:00:00Z`, answers: {} }, 400, /answers.topic: required/],
+      [
+        { ...attendee, start: `${monday}T10:00:00Z`, duration: 45, answers: { topic: "x" } },
+        400,
+        /duration must be one of 30, 60/,
+      ],
+      [{ ...attendee, start: "2030-02-28T12:30:00Z", answers: { topic: "x" } }, 422, /not bookable/],
+      [
+        { ...attendee, start: `${monday}T10:00:00Z`, answers: { topic: "x".repeat(70_000) } },
+        413,
+        /too large/,
+      ],
+    ];
+    for (const [payload, status, message] of cases) {
+      const response = await book(payload);
+      expect(response.statusCode, JSON.stringify(response.json())).toBe(status);
+      expect(response.json().error.message).toMatch(message);
+    }
+    const unknownType = await app.inject({
+      method: "POST",
+      url: `/v1/public/${slug}/nope/bookings`,
+      payload: { ...attendee, start: `${monday}T10:00:00Z` },
+    });
+    expect(unknownType.statusCode).toBe(404);
+    expect((await app.inject({ url: "/v1/bookings", headers: auth })).json().data.length).toBe(before);
+  });
+
+  it("reschedules atomically and cancels through the attendee's signed links, with .ics updates", async () => {
+    const created = (
+      await book({ ...attendee, start: `${monday}T10:00:00Z`, answers: { topic: "Move me" } })
+    ).json();
+    const token = created.links.manage.split("/bookings/")[1];
+
+    // Moving onto the other booking's time fails and leaves this one where it was.
+    const blocked = await app.inject({
+      method: "POST",
+      url: `/v1/public/bookings/${token}/reschedule`,
+      payload: { start: `${monday}T08:30:00Z` },
+    });
+    expect(blocked.statusCode).toBe(409);
+    expect((await app.inject({ url: `/v1/public/bookings/${token}` })).json().start).toBe(
+      `${monday}T10:00:00.000Z`,
+    );
+
+    const moved = await app.inject({
+      method: "POST",
+      url: `/v1/public/bookings/${token}/reschedule`,
+      payload: { start: "2030-03-05T08:00:00Z" },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json()).toMatchObject({ start: "2030-03-05T08:00:00.000Z", sequence: 1 });
+    // The old time is free again.
+    const slots = await app.inject({
+      url: slotsUrl(`from=${monday}T00:00:00Z&to=${monday}T23:59:00Z&timeZone=UTC`),
+    });
+    expect(slots.json().slots.map((slot: { start: string }) => slot.start)).toContain(`${monday}T10:00:00Z`);
+
+    const request = await app.inject({ url: `/v1/public/bookings/${token}/ics` });
+    expect(request.headers["content-type"]).toBe("text/calendar; charset=utf-8; method=REQUEST");
+    expect(request.headers["content-disposition"]).toBe(
+      'attachment; filename="update-2030-03-05-intro-call.ics"',
+    );
+    const parsed = new ICAL.Component(ICAL.parse(request.body));
+    expect(parsed.getFirstPropertyValue("method")).toBe("REQUEST");
+    const vevent = new ICAL.Event(parsed.getFirstSubcomponent("vevent")!);
+    expect(vevent.uid).toBe(created.icalUid);
+    expect(vevent.sequence).toBe(1);
+    expect(vevent.startDate.toJSDate().toISOString()).toBe("2030-03-05T08:00:00.000Z");
+    expect(request.body).toContain("ORGANIZER;CN=Dana Expert:mailto:dana@expert.example");
+    expect(request.body).toContain("https://meet.example.com/dana");
+
+    const noReason = await app.inject({
+      method: "POST",
+      url: `/v1/public/bookings/${token}/cancel`,
+      payload: {},
+    });
+    expect(noReason.statusCode).toBe(400);
+    const cancelled = await app.inject({
+      method: "POST",
+      url: `/v1/public/bookings/${token}/cancel`,
+      payload: { reason: "Found another time" },
+    });
+    expect(cancelled.json()).toMatchObject({
+      status: "cancelled",
+      cancelReason: "Found another time",
+      sequence: 2,
+    });
+    const cancelIcs = await app.inject({ url: `/v1/public/bookings/${token}/ics` });
+    const cancelParsed = new ICAL.Component(ICAL.parse(cancelIcs.body));
+    expect(cancelParsed.getFirstPropertyValue("method")).toBe("CANCEL");
+    expect(cancelParsed.getFirstSubcomponent("vevent")!.getFirstPropertyValue("status")).toBe("CANCELLED");
+    expect(cancelParsed.getFirstSubcomponent("vevent")!.getFirstPropertyValue("sequence")).toBe(2);
+    // An independent parser agrees (Debian's python3-icalendar).
+    const python = execFileSync(
+      "/usr/bin/python3",
+      [
+        "-c",
+        "import sys, icalendar; c = icalendar.Calendar.from_ical(sys.stdin.read()); e = c.walk('VEVENT')[0]; " +
+          "print(c['METHOD'], e['UID'], e['SEQUENCE'], e['STATUS'], e.decoded('DTSTART').isoformat())",
+      ],
+      { input: cancelIcs.body },
+    ).toString();
+    expect(python.trim()).toBe(`CANCEL ${created.icalUid} 2 CANCELLED 2030-03-05T09:00:00+01:00`);
+
+    const again = await app.inject({
+      method: "POST",
+      url: `/v1/public/bookings/${token}/cancel`,
+      payload: { reason: "x" },
+    });
+    expect(again.statusCode).toBe(409);
+    const forged = await app.inject({ url: `/v1/public/bookings/${token.slice(0, -2)}xx` });
+    expect(forged.statusCode).toBe(401);
+  });
+
+  it("lets the tenant list, read and cancel bookings through the API", async () => {
+    const list = await app.inject({ url: `/v1/bookings?status=confirmed`, headers: auth });
+    const [first] = list.json().data;
+    expect(first.attendee.email).toBe("ina@example.com");
+    const one = await app.inject({ url: `/v1/bookings/${first.id}`, headers: auth });
+    expect(one.json().id).toBe(first.id);
+    const cancelled = await app.inject({
+      method: "POST",
+      url: `/v1/bookings/${first.id}/cancel`,
+      headers: auth,
+      payload: { reason: "Host is ill" },
+    });
+    expect(cancelled.json().status).toBe("cancelled");
+  });
+});

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from "fastify";
+import { type BookingEventSink, noBookingEffects } from "../../src/scheduling/booking-events.ts";
+import { createBookingService } from "../../src/scheduling/booking-service.ts";
+import { generateKeySpec, type KeyRing, parseKeyRing } from "../../src/secrets/key-ring.ts";
+import type { BookingRouteDeps } from "../../src/server/routes/booking-context.ts";
+import type { Store } from "../../src/store/database.ts";
+import { buildTestApp } from "./test-app.ts";
+
+/** A test server with the booking API, a fixed clock and (optionally) recorded booking events. */
+export async function buildBookingTestApp(
+  store: Store,
+  options: {
+    now?: () => Date;
+    events?: BookingEventSink;
+    keyRing?: KeyRing;
+    rateLimitPerMinute?: number | false;
+  } = {},
+): Promise<{ app: FastifyInstance; booking: BookingRouteDeps }> {
+  const now = options.now ?? (() => new Date("2030-02-28T12:00:00Z"));
+  const keyRing = options.keyRing ?? parseKeyRing(generateKeySpec("test"));
+  const booking: BookingRouteDeps = {
+    db: store.db,
+    bookings: createBookingService({
+      db: store.db,
+      now,
+      events: options.events ?? noBookingEffects,
+      uidDomain: "calbridge.test",
+    }),
+    keyRing,
+    publicUrl: "http://localhost:3000",
+    now,
+    organizerFallback: { name: "Calbridge", email: "calbridge@calbridge.test" },
+    publicRateLimitPerMinute: options.rateLimitPerMinute ?? false,
+  };
+  const app = await buildTestApp(store, { booking, keyRing });
+  return { app, booking };
+}
