@@ -1,0 +1,122 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Store } from "../src/store/database.ts";
+import { buildBookingTestApp } from "./support/booking-test-app.ts";
+import { createTestTenant } from "./support/test-app.ts";
+import { backends, openTestStore } from "./support/test-stores.ts";
+
+/**
+ * 200 concurrent booking requests at overlapping slots of one host. Whatever the interleaving, the database must
+ * end with no overlapping active bookings, every request must be answered 201 or 409, and every 409 must be explained
+ * by a winner that overlaps it (nobody loses to nothing).
+ */
+describe.each(backends)("concurrent bookings on %s", (backend) => {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  let app: FastifyInstance;
+  let slug: string;
+
+  beforeAll(async () => {
+    ({ store, dispose } = await openTestStore(backend));
+    ({ app } = await buildBookingTestApp(store, { rateLimitPerMinute: false }));
+    const tenant = await createTestTenant(store, "Race Track");
+    slug = tenant.slug;
+    const host = (
+      await app.inject({
+        method: "POST",
+        url: "/v1/hosts",
+        headers: tenant.auth,
+        payload: { name: "H", timeZone: "UTC" },
+      })
+    ).json();
+    await app.inject({
+      method: "POST",
+      url: `/v1/hosts/${host.id}/schedules`,
+      headers: tenant.auth,
+      payload: { timeZone: "UTC", weekly: { mon: [["08:00", "18:00"]] } },
+    });
+    const created = await app.inject({
+      method: "POST",
+      url: "/v1/event-types",
+      headers: tenant.auth,
+      // 60-minute meetings every 15 minutes with a 10-minute buffer after: neighbouring starts overlap.
+      payload: {
+        slug: "race",
+        title: "Race",
+        durations: [60],
+        hostIds: [host.id],
+        rules: { stepMinutes: 15, bufferAfterMinutes: 10 },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await app.close();
+    await dispose();
+  });
+
+  it("lets exactly one request win each overlapping set, and stores no overlap", async () => {
+    const starts = Array.from(
+      { length: 36 },
+      (_, index) => new Date(Date.UTC(2030, 2, 4, 8, 0) + index * 15 * 60_000),
+    );
+    // Deterministic spread of 200 requests over the 36 starts.
+    const requests = Array.from(
+      { length: 200 },
+      (_, index) => starts[(index * 7 + (index % 5)) % starts.length]!,
+    );
+    const responses = await Promise.all(
+      requests.map((start, index) =>
+        app.inject({
+          method: "POST",
+          url: `/v1/public/${slug}/race/bookings`,
+          headers: { "idempotency-key": `race-${String(index).padStart(4, "0")}` },
+          payload: {
+            start: start.toISOString(),
+            timeZone: "UTC",
+            name: `P${index}`,
+            email: `p${index}@example.com`,
+          },
+        }),
+      ),
+    );
+    const statuses = responses.map((response) => response.statusCode);
+    expect(
+      statuses.every((status) => status === 201 || status === 409),
+      JSON.stringify([...new Set(statuses)]),
+    ).toBe(true);
+    const losers = responses.filter((response) => response.statusCode === 409);
+    for (const loser of losers) expect(loser.json().error.code).toBe("slot_taken");
+
+    const winners = responses
+      .filter((response) => response.statusCode === 201)
+      .map((response) => {
+        const booking = response.json() as { start: string; end: string };
+        return { start: Date.parse(booking.start), end: Date.parse(booking.end) + 10 * 60_000 };
+      })
+      .sort((a, b) => a.start - b.start);
+    expect(winners.length).toBeGreaterThan(1);
+    for (let i = 1; i < winners.length; i++)
+      expect(winners[i]!.start).toBeGreaterThanOrEqual(winners[i - 1]!.end);
+
+    // Every loser overlaps some winner (buffer included): it lost to a real booking.
+    requests.forEach((start, index) => {
+      if (statuses[index] !== 409) return;
+      const range = { start: start.getTime(), end: start.getTime() + 70 * 60_000 };
+      expect(winners.some((winner) => winner.start < range.end && range.start < winner.end)).toBe(true);
+    });
+
+    const { rows } = await store.executeSql(
+      `select count(*)::int as overlaps from booking_hosts a join booking_hosts b
+         on a.host_id = b.host_id and a.booking_id < b.booking_id and a.blocked && b.blocked
+       where a.active and b.active`,
+      [],
+    );
+    expect(rows[0]?.overlaps).toBe(0);
+    const stored = await store.executeSql(
+      "select count(*)::int as n from bookings where status = 'confirmed'",
+      [],
+    );
+    expect(stored.rows[0]?.n).toBe(winners.length);
+  });
+});
