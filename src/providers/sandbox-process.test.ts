@@ -170,6 +170,7 @@ describe("startSandboxProcess (real child process)", () => {
 
   it("stop() ends the child and frees both ports; a second stop() is harmless", async () => {
     await sandbox.stop();
+    await sandbox.exited;
     expect(await isClosed(endpoints.microsoft.discoveryUrl)).toBe(true);
     expect(await isClosed(endpoints.google.discoveryUrl)).toBe(true);
     await sandbox.stop();
@@ -194,6 +195,13 @@ describe("startSandboxProcess failures", () => {
     await expect(
       startSandboxProcess({ logger: recordingLogger(logs), ports: { microsoft: port } }),
     ).rejects.toThrow(/sandbox process exited \(code 1\) before it was ready: .*EADDRINUSE/);
+  });
+
+  it("gives up after the ready timeout, and rejects only once the child is gone", async () => {
+    const logs: LogEntry[] = [];
+    await expect(startSandboxProcess({ logger: recordingLogger(logs), readyTimeoutMs: 50 })).rejects.toThrow(
+      "sandbox did not become ready within 0.05 s",
+    );
   });
 
   it("rejects a ready line that is not JSON or misses endpoints", () => {

@@ -176,27 +176,34 @@ export function startSandboxProcess(params: {
 
   return new Promise<SandboxProcess>((resolve, reject) => {
     const timeoutMs = params.readyTimeoutMs ?? READY_TIMEOUT_MS;
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`sandbox did not become ready within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
+    // Set when we give up on the child; the promise rejects with it once the child is gone.
+    let failure: Error | undefined;
     const fail = (error: Error) => {
+      failure ??= error;
       clearTimeout(timer);
-      void stop().then(() => reject(error));
+      void stop();
     };
+    const timer = setTimeout(
+      () => fail(new Error(`sandbox did not become ready within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     // Spawn failures (no "exit" follows): nothing runs, so nothing to stop.
     child.once("error", (error) => {
       clearTimeout(timer);
       process.removeListener("exit", killOnExit);
       reject(new Error(`cannot start the sandbox process: ${error.message}`));
     });
-    child.once("exit", (code, signal) => {
+    // "close" rather than "exit": it comes after the child's stderr is drained, so the tail is complete.
+    child.once("close", (code, signal) => {
       if (!ready) {
         clearTimeout(timer);
         process.removeListener("exit", killOnExit);
         const detail = stderrTail.length > 0 ? `: ${stderrTail.join(" | ")}` : "";
         reject(
-          new Error(`sandbox process exited (${exitDescription(code, signal)}) before it was ready${detail}`),
+          failure ??
+            new Error(
+              `sandbox process exited (${exitDescription(code, signal)}) before it was ready${detail}`,
+            ),
         );
       } else if (!stopping) {
         logger.error(
