@@ -41,6 +41,15 @@ describe("admin API shape (shared with the Microsoft sandbox)", () => {
     expect(await command("reset")).toEqual({ status: 200, body: { ok: true } });
   });
 
+  it("resets the clock offset with the rest of the state", async () => {
+    const tenDays = 10 * 86_400_000;
+    const advanced = Date.parse((await command("clock", { advanceMs: tenDays })).body.now as string);
+    expect(advanced).toBeGreaterThan(Date.now() + tenDays - 60_000);
+    await command("reset");
+    const state = (await (await fetch(`${fixture.url}/_sandbox/state`)).json()) as { now: string };
+    expect(Date.parse(state.now)).toBeLessThan(Date.now() + 86_400_000);
+  });
+
   it("defaults count to 1 and rejects unknown accounts and bad bodies", async () => {
     await command("throttle", {});
     const { accessToken } = await loginForTests({ url: fixture.url, account: ALICE });

@@ -60,6 +60,7 @@ export class GoogleSandboxState {
   }
 
   reset(): void {
+    this.clock.reset();
     this.generation = randomBytes(6).toString("base64url");
     this.changeSeq = 0;
     this.outbox = [];
