@@ -74,6 +74,30 @@ describe("zone offsets against Temporal", () => {
     );
   });
 
+  it("any sub-range, across year boundaries, converts like Temporal", () => {
+    const arbitrary = fc.record({
+      timeZone: fc.constantFrom(...ZONES),
+      fromMinutes: fc.integer({
+        min: Date.UTC(2025, 0, 1) / MINUTE_MS,
+        max: Date.UTC(2035, 0, 1) / MINUTE_MS,
+      }),
+      spanMinutes: fc.integer({ min: 1, max: 400 * 1440 }),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(arbitrary, ({ timeZone, fromMinutes, spanMinutes, at }) => {
+        const fromMs = fromMinutes * MINUTE_MS;
+        const zone = loadZoneOffsets({ timeZone, fromMs, toMs: fromMs + spanMinutes * MINUTE_MS });
+        const instant = fromMs + Math.floor(at * spanMinutes) * MINUTE_MS;
+        const zoned = Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(timeZone);
+        expect(offsetAt(zone, instant)).toBe(zoned.offsetNanoseconds / 1e6);
+        const local = instant + zoned.offsetNanoseconds / 1e6;
+        expect(localToInstant(zone, local)).toBe(temporalInstant(timeZone, local));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("a gap moves forward by its length; an overlap takes the earlier instant", () => {
     const berlin = zones.get("Europe/Berlin")!;
     const march31 = Date.UTC(2030, 2, 31);
