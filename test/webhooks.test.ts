@@ -13,7 +13,7 @@ import { verifyWebhook } from "../src/notify/webhooks/webhook-signature.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
 import type { TenantId } from "../src/store/ids.ts";
-import { emitWebhookEvent } from "../src/store/webhooks-repository.ts";
+import { emitWebhookEvent, insertWebhookEndpoint } from "../src/store/webhooks-repository.ts";
 import { buildTestApp, createTestTenant } from "./support/test-app.ts";
 import { backends, openTestStore } from "./support/test-stores.ts";
 
@@ -265,5 +265,19 @@ describe.each(backends)("outbound webhooks on %s", (backend) => {
       eventType: "booking.cancelled",
     });
     expect(received.filter((r) => r.path === "/swept")).toHaveLength(1);
+  });
+
+  it("fails a delivery whose secret was sealed with a key the service does not hold, without sending", async () => {
+    const { tenantId, auth } = await createTestTenant(store, `Tenant lost key ${Math.random()}`);
+    const { endpoint } = await insertWebhookEndpoint(store.db, {
+      tenantId,
+      keyRing: parseKeyRing(generateKeySpec("lost")),
+      input: { url: `${base}/lost-key` },
+    });
+    await emitBooking(tenantId, "bk_lost_key");
+    const logged = await settledLog(auth, endpoint.id, "failed");
+    expect(logged).toMatchObject({ attempts: 0, lastStatusCode: null });
+    expect(logged.lastError).toMatch(/secret cannot be decrypted.*"lost"/);
+    expect(received.filter((r) => r.path === "/lost-key")).toEqual([]);
   });
 });

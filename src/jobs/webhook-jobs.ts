@@ -140,9 +140,19 @@ async function attemptDelivery(deps: WebhookJobDeps, id: WebhookDeliveryId): Pro
     });
     return;
   }
+  let secret: string;
+  try {
+    secret = deps.keyRing.decrypt(endpoint.sealedSecret);
+  } catch (error) {
+    // A key missing from ENCRYPTION_KEYS: retrying cannot help until an operator fixes the configuration.
+    log.error({ err: error }, "webhook secret cannot be decrypted");
+    const reason = `secret cannot be decrypted: ${(error as Error).message}`;
+    await recordWebhookAttempt(deps.db, { ...base, ...unattempted(reason), status: "failed", now: now() });
+    return;
+  }
   const result = await deliverWebhook({
     url: endpoint.url,
-    secret: deps.keyRing.decrypt(endpoint.sealedSecret),
+    secret,
     event: {
       id: delivery.messageId,
       type: delivery.eventType,
