@@ -19,6 +19,11 @@ import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
 import { hostRoutes } from "./routes/hosts.ts";
+import type { BookingRouteDeps } from "./routes/booking-context.ts";
+import { bookingRoutes } from "./routes/bookings.ts";
+import { eventTypeRoutes } from "./routes/event-types.ts";
+import { manageBookingRoutes } from "./routes/manage-booking.ts";
+import { publicBookingRoutes } from "./routes/public-booking.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
@@ -34,6 +39,8 @@ export interface ServerDeps {
   /** Route plugins without API-key auth (public booking pages, feeds, webhooks from providers). */
   extraPublicRoutes?: FastifyPluginAsyncZod[];
   bodyLimit?: number;
+  /** Bookings and the public booking API; registered when given. */
+  booking?: BookingRouteDeps;
   /** Seals webhook endpoint secrets; the webhook routes are registered only when it is given. */
   keyRing?: KeyRing;
   /** Enqueues webhook test and retry deliveries at once (without it the sweeper picks them up). */
@@ -47,6 +54,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
     // Request ids make one request's log lines findable; honour a caller's id when it sends one.
     requestIdHeader: "x-request-id",
+    // Signed attendee links carry their token in the path.
+    maxParamLength: 1000,
   });
   base.setValidatorCompiler(validatorCompiler);
   base.setSerializerCompiler(serializerCompiler);
@@ -91,12 +100,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(tenantRoutes(deps.db));
       await scope.register(hostRoutes(deps.db));
       await scope.register(scheduleRoutes(deps.db));
+      await scope.register(eventTypeRoutes(deps.db));
+      if (deps.booking) await scope.register(bookingRoutes(deps.booking));
       if (deps.keyRing)
         await scope.register(webhookRoutes({ db: deps.db, keyRing: deps.keyRing, jobs: deps.jobs }));
       for (const plugin of deps.extraTenantRoutes ?? []) await scope.register(plugin);
     },
     { prefix: "/v1" },
   );
+  if (deps.booking) {
+    await app.register(publicBookingRoutes(deps.booking));
+    await app.register(manageBookingRoutes(deps.booking));
+  }
   for (const plugin of deps.extraPublicRoutes ?? []) await app.register(plugin);
 
   return base;
