@@ -10,6 +10,8 @@ export interface IcalProperty {
 }
 
 const NAME = /^[A-Za-z0-9-]+$/;
+// Most properties have no parameters: share one frozen object instead of allocating one per line.
+const NO_PARAMS: Readonly<Record<string, readonly string[]>> = Object.freeze({});
 
 /**
  * Parse `name *(";" param) ":" value` (RFC 5545 section 3.1). Parameter values may be quoted and then contain
@@ -23,8 +25,9 @@ export function parseContentLine(logical: LogicalLine): Result<IcalProperty, str
   if (!NAME.test(name)) {
     return err(i >= text.length ? "expected NAME:VALUE, found no colon" : `invalid property name "${name}"`);
   }
-  const params: Record<string, string[]> = {};
+  let params: Record<string, string[]> | null = null;
   while (text[i] === ";") {
+    params ??= {};
     const nameStart = i + 1;
     const eq = text.indexOf("=", nameStart);
     if (eq < 0) return err(`parameter without "=" in ${name}`);
@@ -48,7 +51,12 @@ export function parseContentLine(logical: LogicalLine): Result<IcalProperty, str
     params[paramName] = [...(params[paramName] ?? []), ...values];
   }
   if (text[i] !== ":") return err(`expected ":" after the parameters of ${name}`);
-  return ok({ name: name.toUpperCase(), params, value: text.slice(i + 1), line: logical.line });
+  return ok({
+    name: name.toUpperCase(),
+    params: params ?? NO_PARAMS,
+    value: text.slice(i + 1),
+    line: logical.line,
+  });
 }
 
 function decodeCaret(value: string): string {

@@ -1,5 +1,5 @@
 import type { IcalTime } from "./ical-time.ts";
-import { formatDateSeconds, formatLocalSeconds, localToEpochSeconds } from "./local-epoch.ts";
+import { formatDateSeconds, formatLocalSeconds, wallSeconds } from "./local-epoch.ts";
 import type { TimeZoneResolver } from "./time-zone-resolver.ts";
 import { UTC_RULES, type ZoneRules } from "./zone-rules.ts";
 
@@ -24,9 +24,9 @@ export interface TimePoint {
  */
 export function toEventTime(time: IcalTime, resolver: TimeZoneResolver, line: number): EventTime {
   if (time.kind === "date") {
-    return { local: localToEpochSeconds(time.date.toPlainDateTime()), allDay: true, zone: null };
+    return { local: time.local, allDay: true, zone: null };
   }
-  const local = localToEpochSeconds(time.local);
+  const local = time.local;
   if (time.zone.type === "utc") return { local, allDay: false, zone: UTC_RULES };
   if (time.zone.type === "tzid") {
     const rules = resolver.resolve(time.zone.tzid, line) ?? resolver.floatingZone;
@@ -64,4 +64,28 @@ export function formatPoint(point: TimePoint): string {
   if (point.kind === "date") return formatDateSeconds(point.seconds);
   const text = formatLocalSeconds(point.seconds);
   return point.kind === "utc" ? `${text}Z` : text;
+}
+
+/**
+ * The inverse of formatPoint: seconds of `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` or the same with `Z`; null for
+ * any other text. Hand-rolled because busy-time conversion reads every occurrence back.
+ */
+export function parsePointText(text: string): number | null {
+  if (text.length !== 10 && text.length !== 19 && text.length !== 20) return null;
+  const date = wallSeconds(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2));
+  const seconds =
+    text.length === 10
+      ? date
+      : date + digitsAt(text, 11, 2) * 3600 + digitsAt(text, 14, 2) * 60 + digitsAt(text, 17, 2);
+  return Number.isNaN(seconds) ? null : seconds;
+}
+
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }

@@ -1,4 +1,4 @@
-import { type ExpansionRange, expandSeries } from "./expand-series.ts";
+import { type ExpansionRange, expandSeries, type KeyedOccurrence } from "./expand-series.ts";
 import type { IcalProblem } from "./ical-problem.ts";
 import type { Occurrence } from "./occurrence.ts";
 import type { ParsedCalendar } from "./parse-calendar.ts";
@@ -52,6 +52,10 @@ export function parseRangeBound(text: string): number | null {
   return seconds;
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * Several VEVENTs with one UID and no RECURRENCE-ID: the highest SEQUENCE wins (RFC 5546 updates), then the
  * later one. Some generators reuse one UID for unrelated events; those that differ in DTSTART at the same
@@ -81,11 +85,6 @@ function pickMasters(
   return { primary: winner, extras };
 }
 
-function sortKey(occurrence: Occurrence): string {
-  // Dates and times share one lexical order once a date is read as its midnight.
-  return occurrence.start.length === 10 ? `${occurrence.start}T00:00:00` : occurrence.start.replace("Z", "");
-}
-
 /**
  * Expand the events of parsed calendars over `[from, to)`: every occurrence with `start < to && end > from`
  * (a zero-length one when `from <= start < to`), sorted by start. Each VCALENDAR is read on its own (its own
@@ -111,7 +110,7 @@ export function expandOccurrences(params: {
   const maxOccurrences = params.maxOccurrences ?? DEFAULT_MAX_OCCURRENCES;
   const budget = { steps: params.maxRecurrenceSteps ?? DEFAULT_MAX_RECURRENCE_STEPS };
   const problems: IcalProblem[] = [];
-  const occurrences: Occurrence[] = [];
+  const occurrences: KeyedOccurrence[] = [];
   let truncated = false;
   for (const calendar of params.calendars) {
     const resolver = createTimeZoneResolver({ calendar: calendar.root, problems });
@@ -141,21 +140,11 @@ export function expandOccurrences(params: {
       }
     }
   }
-  const keyed = occurrences.map((occurrence) => ({ key: sortKey(occurrence), occurrence }));
-  keyed.sort((a, b) =>
-    a.key < b.key
-      ? -1
-      : a.key > b.key
-        ? 1
-        : a.occurrence.uid < b.occurrence.uid
-          ? -1
-          : a.occurrence.uid > b.occurrence.uid
-            ? 1
-            : 0,
-  );
-  if (keyed.length > maxOccurrences) truncated = true;
+  // Floating and all-day keys are wall-clock seconds, compared as if UTC: the same rule as range selection.
+  occurrences.sort((a, b) => a.key - b.key || compareText(a.occurrence.uid, b.occurrence.uid));
+  if (occurrences.length > maxOccurrences) truncated = true;
   return ok({
-    occurrences: keyed.slice(0, maxOccurrences).map((entry) => entry.occurrence),
+    occurrences: occurrences.slice(0, maxOccurrences).map((entry) => entry.occurrence),
     truncated,
     problems,
   });

@@ -19,8 +19,14 @@ export interface ExpansionRange {
   to: number;
 }
 
+/** An occurrence with its start as a number (UTC seconds, or wall-clock seconds when floating or all-day). */
+export interface KeyedOccurrence {
+  key: number;
+  occurrence: Occurrence;
+}
+
 export interface SeriesExpansion {
-  occurrences: Occurrence[];
+  occurrences: KeyedOccurrence[];
   capped: boolean;
 }
 
@@ -39,7 +45,7 @@ function occurrenceOf(params: {
   end: TimePoint;
   recurrenceId: TimePoint | null;
   zone: string | undefined;
-}): Occurrence {
+}): KeyedOccurrence {
   const { source, start, end, recurrenceId, zone } = params;
   const occurrence: Occurrence = {
     uid: source.uid,
@@ -54,11 +60,15 @@ function occurrenceOf(params: {
     sequence: source.sequence,
   };
   if (start.kind === "utc" && zone) occurrence.timeZone = zone;
-  return occurrence;
+  return { key: start.seconds, occurrence };
 }
 
 /** The single occurrence of an event that does not recur, or of an override, with its own times. */
-function standalone(event: EventData, recurrenceId: TimePoint | null, range: ExpansionRange): Occurrence[] {
+function standalone(
+  event: EventData,
+  recurrenceId: TimePoint | null,
+  range: ExpansionRange,
+): KeyedOccurrence[] {
   const start = toPoint(event.start);
   const end = endOf(event.start, event.start.local, start, spanOf(event));
   if (!overlaps(start, end, range)) return [];
@@ -166,7 +176,7 @@ export function expandSeries(params: {
     );
   }
 
-  const occurrences: Occurrence[] = [];
+  const occurrences: KeyedOccurrence[] = [];
   for (const [slot, instance] of instances) {
     if (excludedSlots.has(slot) || excludedDays.has(startOfDay(instance.local))) continue;
     const slotPoint = pointInFrame(frame, instance.local);

@@ -1,14 +1,13 @@
 import { Temporal } from "temporal-polyfill";
 import { type IcalProperty, paramValue } from "./content-line.ts";
+import { daysInMonth, wallSeconds } from "./local-epoch.ts";
 import { err, ok, type Result } from "./result.ts";
 
 /** Where a DATE-TIME lives: UTC (`Z`), a TZID (resolved later), or floating (RFC 5545 section 3.3.5 form 1). */
 export type ZoneRef = { type: "utc" } | { type: "tzid"; tzid: string } | { type: "floating" };
 
-/** A DATE or DATE-TIME value as written; no time zone is applied yet. */
-export type IcalTime =
-  | { kind: "date"; date: Temporal.PlainDate }
-  | { kind: "date-time"; local: Temporal.PlainDateTime; zone: ZoneRef };
+/** A DATE or DATE-TIME value as written, as wall-clock seconds (see local-epoch.ts); no zone is applied yet. */
+export type IcalTime = { kind: "date"; local: number } | { kind: "date-time"; local: number; zone: ZoneRef };
 
 /** An RDATE value: a single time, or a PERIOD with its own end (RFC 5545 section 3.3.9). */
 export interface IcalRdate {
@@ -22,35 +21,16 @@ const DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$/i;
 
 function parseOne(text: string, zone: ZoneRef): IcalTime | null {
   const value = text.trim();
-  const date = DATE.exec(value);
-  try {
-    if (date) {
-      return {
-        kind: "date",
-        date: Temporal.PlainDate.from(
-          { year: Number(date[1]), month: Number(date[2]), day: Number(date[3]) },
-          { overflow: "reject" },
-        ),
-      };
-    }
-    const dt = DATE_TIME.exec(value);
-    if (!dt) return null;
-    // Second 60 (a leap second) is allowed by RFC 5545 but not by Temporal; clamp it.
-    const local = Temporal.PlainDateTime.from(
-      {
-        year: Number(dt[1]),
-        month: Number(dt[2]),
-        day: Number(dt[3]),
-        hour: Number(dt[4]),
-        minute: Number(dt[5]),
-        second: Math.min(Number(dt[6]), 59),
-      },
-      { overflow: "reject" },
-    );
-    return { kind: "date-time", local, zone: dt[7] ? { type: "utc" } : zone };
-  } catch {
-    return null;
-  }
+  const match = DATE.exec(value) ?? DATE_TIME.exec(value);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (match.length === 4) return { kind: "date", local: wallSeconds(year, month, day) };
+  const [hour, minute, second] = [Number(match[4]), Number(match[5]), Number(match[6])];
+  // Second 60 (a leap second) is allowed by RFC 5545; it is read as :59.
+  if (hour > 23 || minute > 59 || second > 60) return null;
+  const local = wallSeconds(year, month, day, hour, minute, Math.min(second, 59));
+  return { kind: "date-time", local, zone: match[7] ? { type: "utc" } : zone };
 }
 
 function zoneOf(property: IcalProperty): ZoneRef {

@@ -1,39 +1,95 @@
-import { Temporal } from "temporal-polyfill";
-
 // Wall-clock values are handled as "seconds since 1970-01-01T00:00 on the same wall clock": plain numbers, fast
-// to compare and shift, and independent of the process time zone (only the UTC methods of Date are used).
+// to compare and shift, and independent of the process time zone. The civil-date arithmetic below (Howard
+// Hinnant's days_from_civil / civil_from_days) allocates nothing: expansion formats and parses hundreds of
+// thousands of these, and Date or Temporal objects for each made garbage collection the main cost.
 
-export function localToEpochSeconds(local: Temporal.PlainDateTime): number {
-  const date = new Date(0);
-  date.setUTCFullYear(local.year, local.month - 1, local.day);
-  date.setUTCHours(local.hour, local.minute, local.second, 0);
-  return Math.floor(date.getTime() / 1000);
+const DAY = 86_400;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date. */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
-export function epochSecondsToLocal(seconds: number): Temporal.PlainDateTime {
-  const date = new Date(seconds * 1000);
-  return new Temporal.PlainDateTime(
-    date.getUTCFullYear(),
-    date.getUTCMonth() + 1,
-    date.getUTCDate(),
-    date.getUTCHours(),
-    date.getUTCMinutes(),
-    date.getUTCSeconds(),
+/** [year, month, day] of a day number. */
+export function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return (
+    daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) -
+    daysFromCivil(year, month, 1)
   );
 }
 
-const pad = (value: number, width = 2): string => String(value).padStart(width, "0");
+/** Wall-clock seconds of a date and time; fields are not validated here. */
+export function wallSeconds(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): number {
+  return daysFromCivil(year, month, day) * DAY + hour * 3600 + minute * 60 + second;
+}
+
+/** The fields of wall-clock seconds. */
+export function wallFields(seconds: number): {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+} {
+  const days = Math.floor(seconds / DAY);
+  const [year, month, day] = civilFromDays(days);
+  const rest = seconds - days * DAY;
+  return {
+    year,
+    month,
+    day,
+    hour: Math.floor(rest / 3600),
+    minute: Math.floor((rest % 3600) / 60),
+    second: rest % 60,
+  };
+}
+
+const pad2 = (value: number): string => (value < 10 ? `0${value}` : String(value));
 
 /** `YYYY-MM-DDTHH:MM:SS` of a wall-clock epoch value (append `Z` for UTC). */
 export function formatLocalSeconds(seconds: number): string {
-  const date = new Date(seconds * 1000);
+  const days = Math.floor(seconds / DAY);
+  const [year, month, day] = civilFromDays(days);
+  const rest = seconds - days * DAY;
   return (
-    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}` +
-    `T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`
+    `${String(year).padStart(4, "0")}-${pad2(month)}-${pad2(day)}` +
+    `T${pad2(Math.floor(rest / 3600))}:${pad2(Math.floor((rest % 3600) / 60))}:${pad2(rest % 60)}`
   );
 }
 
 /** `YYYY-MM-DD` of a wall-clock epoch value. */
 export function formatDateSeconds(seconds: number): string {
-  return formatLocalSeconds(seconds).slice(0, 10);
+  const [year, month, day] = civilFromDays(Math.floor(seconds / DAY));
+  return `${String(year).padStart(4, "0")}-${pad2(month)}-${pad2(day)}`;
 }

@@ -1,4 +1,4 @@
-import { parseRangeBound } from "./expand-occurrences.ts";
+import { parsePointText } from "./event-time.ts";
 import { formatLocalSeconds } from "./local-epoch.ts";
 import type { Occurrence } from "./occurrence.ts";
 import { resolveTimeZoneName, rulesForIana } from "./time-zone-resolver.ts";
@@ -25,8 +25,8 @@ export function occurrencesToBusy(params: {
   const busy: BusyInterval[] = [];
   for (const occurrence of params.occurrences) {
     if (occurrence.status === "CANCELLED" || occurrence.transparency === "TRANSPARENT") continue;
-    const start = parseRangeBound(occurrence.start);
-    const end = parseRangeBound(occurrence.end);
+    const start = parsePointText(occurrence.start);
+    const end = parsePointText(occurrence.end);
     if (start === null || end === null) continue;
     const local = occurrence.allDay || occurrence.floating;
     const startUtc = local ? host.toUtc(start) : start;

@@ -1,6 +1,6 @@
 import ICAL from "ical.js";
 import { type IcalTime, readTimeList } from "./ical-time.ts";
-import { epochSecondsToLocal, localToEpochSeconds } from "./local-epoch.ts";
+import { wallFields, wallSeconds } from "./local-epoch.ts";
 import { jumpedStart } from "./recurrence-jump.ts";
 import { err, ok, type Result } from "./result.ts";
 import { expandSimpleRule } from "./simple-recurrence.ts";
@@ -68,7 +68,7 @@ function withImplicitDayParts(text: string, startLocal: number): string {
 }
 
 function toIcalTime(localSeconds: number, allDay: boolean): ICAL.Time {
-  const local = epochSecondsToLocal(localSeconds);
+  const local = wallFields(localSeconds);
   return ICAL.Time.fromData({
     year: local.year,
     month: local.month,
@@ -81,10 +81,7 @@ function toIcalTime(localSeconds: number, allDay: boolean): ICAL.Time {
 }
 
 function fromIcalTime(time: ICAL.Time): number {
-  const date = new Date(0);
-  date.setUTCFullYear(time.year, time.month - 1, time.day);
-  date.setUTCHours(time.hour, time.minute, time.second, 0);
-  return Math.floor(date.getTime() / 1000);
+  return wallSeconds(time.year, time.month, time.day, time.hour, time.minute, time.second);
 }
 
 /**
@@ -130,11 +127,4 @@ export function expandRecurrenceRule(params: {
     return { starts, capped: false, error: error instanceof Error ? error.message : String(error) };
   }
   return { starts, capped: false, error: null };
-}
-
-/** Wall-clock seconds of a parsed value, for callers that have no zone to apply (VTIMEZONE onsets). */
-export function plainLocalSeconds(time: IcalTime): number {
-  return time.kind === "date"
-    ? localToEpochSeconds(time.date.toPlainDateTime())
-    : localToEpochSeconds(time.local);
 }

@@ -1,10 +1,19 @@
+import { monthDays, type WeekdayRule, yearlyDays } from "./calendar-days.ts";
 import type { ExpansionBudget, RuleExpansion } from "./recurrence-rule.ts";
-import { type WeekdayRule, yearlyDays } from "./yearly-days.ts";
 
 const DAY = 86_400;
 const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 const UNIT_SECONDS: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: DAY };
-const SIMPLE_KEYS = new Set(["FREQ", "INTERVAL", "COUNT", "WKST", "BYDAY", "BYMONTH", "BYWEEKNO"]);
+const SIMPLE_KEYS = new Set([
+  "FREQ",
+  "INTERVAL",
+  "COUNT",
+  "WKST",
+  "BYDAY",
+  "BYMONTH",
+  "BYWEEKNO",
+  "BYMONTHDAY",
+]);
 
 /** Monday = 0 ... Sunday = 6, for wall-clock epoch seconds (1970-01-01 was a Thursday). */
 function weekday(localSeconds: number): number {
@@ -18,6 +27,43 @@ interface SimpleRule {
   weekStart: number;
   byDay: number[] | null;
   yearly: { byDay: WeekdayRule[] | null; byMonth: number[] | null; byWeekNo: number[] | null } | null;
+  /** MONTHLY, or YEARLY by month days: months per period, allowed months, month days and weekdays. */
+  monthly: {
+    months: number;
+    byMonth: number[] | null;
+    byMonthDay: number[] | null;
+    byDay: WeekdayRule[] | null;
+  } | null;
+}
+
+function weekdayRules(text: string | undefined, maxOrdinal: number): WeekdayRule[] | null | false {
+  if (text === undefined) return null;
+  const rules: WeekdayRule[] = [];
+  for (const entry of text.split(",")) {
+    const match = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/.exec(entry);
+    if (!match) return false;
+    const ordinal = Number(match[1] ?? 0);
+    if (Math.abs(ordinal) > maxOrdinal) return false;
+    rules.push({ ordinal, weekday: WEEKDAYS.indexOf(match[2]!) });
+  }
+  return rules;
+}
+
+/**
+ * MONTHLY with BYMONTHDAY and/or BYDAY (ordinals within the month) and optional BYMONTH; YEARLY with only
+ * BYMONTH and/or BYMONTHDAY. Missing day parts come from DTSTART (section 3.3.10). Null for other shapes.
+ */
+function readMonthly(parts: Map<string, string>, freq: string, startLocal: number): SimpleRule["monthly"] {
+  const byMonth = numberList(parts.get("BYMONTH"), 1, 12);
+  const byMonthDay = numberList(parts.get("BYMONTHDAY"), 1, 31);
+  const byDay = weekdayRules(parts.get("BYDAY"), 5);
+  if (byMonth === false || byMonthDay === false || byDay === false || byMonth?.some((m) => m < 0))
+    return null;
+  if (parts.has("BYWEEKNO") || (freq === "YEARLY" && byDay)) return null;
+  const start = new Date(startLocal * 1000);
+  const implicitDay = !byMonthDay && !byDay ? [start.getUTCDate()] : byMonthDay;
+  const implicitMonth = freq === "YEARLY" && !byMonth ? [start.getUTCMonth() + 1] : byMonth;
+  return { months: freq === "YEARLY" ? 12 : 1, byMonth: implicitMonth, byMonthDay: implicitDay, byDay };
 }
 
 function numberList(text: string | undefined, min: number, max: number): number[] | null | false {
@@ -33,18 +79,8 @@ function readYearly(parts: Map<string, string>): SimpleRule["yearly"] {
   const byMonth = numberList(parts.get("BYMONTH"), 1, 12);
   const byWeekNo = numberList(parts.get("BYWEEKNO"), 1, 53);
   if (byMonth === false || byWeekNo === false || byMonth?.some((m) => m < 0)) return null;
-  let byDay: WeekdayRule[] | null = null;
-  const byDayText = parts.get("BYDAY");
-  if (byDayText !== undefined) {
-    byDay = [];
-    for (const entry of byDayText.split(",")) {
-      const match = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/.exec(entry);
-      if (!match) return null;
-      const ordinal = Number(match[1] ?? 0);
-      if (Math.abs(ordinal) > (byMonth ? 5 : 53) || (byWeekNo && ordinal !== 0)) return null;
-      byDay.push({ ordinal, weekday: WEEKDAYS.indexOf(match[2]!) });
-    }
-  }
+  const byDay = weekdayRules(parts.get("BYDAY"), byMonth ? 5 : 53);
+  if (byDay === false || (byWeekNo && byDay?.some((entry) => entry.ordinal !== 0))) return null;
   if (!byDay && !byWeekNo) return null;
   return { byDay, byMonth, byWeekNo };
 }
@@ -55,7 +91,7 @@ function readYearly(parts: Map<string, string>): SimpleRule["yearly"] {
  * series take seconds; this path is arithmetic and can jump straight to the requested range when there is
  * no COUNT. Anything else (BYMONTHDAY, BYSETPOS, ordinal BYDAY...) returns null and goes to ical.js.
  */
-function readSimpleRule(text: string): SimpleRule | null {
+function readSimpleRule(text: string, startLocal: number): SimpleRule | null {
   const parts = new Map<string, string>();
   for (const part of text.split(";")) {
     const [key, value] = part.split("=");
@@ -64,9 +100,13 @@ function readSimpleRule(text: string): SimpleRule | null {
   }
   for (const key of parts.keys()) if (!SIMPLE_KEYS.has(key)) return null;
   const freq = parts.get("FREQ") ?? "";
-  const yearly = freq === "YEARLY" ? readYearly(parts) : null;
-  if (!(freq in UNIT_SECONDS) && freq !== "WEEKLY" && !yearly) return null;
-  if (!yearly && (parts.has("BYMONTH") || parts.has("BYWEEKNO"))) return null;
+  const yearly = freq === "YEARLY" && !parts.has("BYMONTHDAY") ? readYearly(parts) : null;
+  const monthly =
+    (freq === "MONTHLY" || freq === "YEARLY") && !yearly ? readMonthly(parts, freq, startLocal) : null;
+  if (!(freq in UNIT_SECONDS) && freq !== "WEEKLY" && !yearly && !monthly) return null;
+  if (!yearly && !monthly && (parts.has("BYMONTH") || parts.has("BYWEEKNO") || parts.has("BYMONTHDAY"))) {
+    return null;
+  }
   const interval = Number(parts.get("INTERVAL") ?? "1");
   const countText = parts.get("COUNT");
   const count = countText === undefined ? null : Number(countText);
@@ -75,12 +115,12 @@ function readSimpleRule(text: string): SimpleRule | null {
   if (count !== null && (!Number.isInteger(count) || count < 0)) return null;
   let byDay: number[] | null = null;
   const byDayText = parts.get("BYDAY");
-  if (byDayText !== undefined && !yearly) {
+  if (byDayText !== undefined && !yearly && !monthly) {
     if (freq !== "DAILY" && freq !== "WEEKLY") return null;
     byDay = byDayText.split(",").map((day) => WEEKDAYS.indexOf(day));
     if (byDay.some((day) => day < 0)) return null;
   }
-  return { freq, interval, count, weekStart, byDay, yearly };
+  return { freq, interval, count, weekStart, byDay, yearly, monthly };
 }
 
 export function expandSimpleRule(params: {
@@ -91,7 +131,7 @@ export function expandSimpleRule(params: {
   limit: number;
   budget: ExpansionBudget;
 }): RuleExpansion | null {
-  const rule = readSimpleRule(params.ruleText);
+  const rule = readSimpleRule(params.ruleText, params.startLocal);
   if (!rule) return null;
   const { startLocal, collectFrom, budget } = params;
   const end = Math.min(params.limit, params.untilLocal ?? Number.POSITIVE_INFINITY);
@@ -106,24 +146,57 @@ export function expandSimpleRule(params: {
     if (local >= collectFrom) starts.push(local);
     return true;
   };
+  // MONTHLY and YEARLY: each period yields a sorted list of days, at DTSTART's time of day. Returns the
+  // result to stop with, or null to go on with the next period.
+  const timeOfDay = ((startLocal % DAY) + DAY) % DAY;
+  const walkDays = (days: number[]): RuleExpansion | null => {
+    for (const day of days) {
+      const local = day * DAY + timeOfDay;
+      if (local < startLocal) continue;
+      if (local > end) return { starts, capped: false, error: null };
+      if (!consider(local)) return { starts, capped: budget.steps <= 0, error: null };
+    }
+    if (budget.steps <= 0) return { starts, capped: true, error: null };
+    budget.steps--;
+    return null;
+  };
+  const startDate = new Date(startLocal * 1000);
+  const targetDate = new Date(Math.max(collectFrom, startLocal) * 1000);
+  const endDate = new Date(Math.min(end, 8e12) * 1000);
+  if (rule.monthly) {
+    const { months, byMonth, byMonthDay, byDay } = rule.monthly;
+    const monthIndex = (date: Date) => date.getUTCFullYear() * 12 + date.getUTCMonth();
+    const period = months * rule.interval;
+    const skip =
+      rule.count === null
+        ? Math.max(0, Math.floor((monthIndex(targetDate) - monthIndex(startDate)) / period) - 1)
+        : 0;
+    for (let first = monthIndex(startDate) + skip * period; first <= monthIndex(endDate); first += period) {
+      const days: number[] = [];
+      for (let index = first; index < first + months; index++) {
+        const [year, month] = [Math.floor(index / 12), (index % 12) + 1];
+        if (!byMonth || byMonth.includes(month)) days.push(...monthDays({ year, month, byMonthDay, byDay }));
+      }
+      const stop = walkDays(days);
+      if (stop) return stop;
+    }
+    return { starts, capped: false, error: null };
+  }
   if (rule.yearly) {
     const { byMonth, byWeekNo } = rule.yearly;
     const byDay = rule.yearly.byDay ?? [{ ordinal: 0, weekday: weekday(startLocal) }];
-    const timeOfDay = ((startLocal % DAY) + DAY) % DAY;
-    const startYear = new Date(startLocal * 1000).getUTCFullYear();
-    const fromYear = new Date(Math.max(collectFrom, startLocal) * 1000).getUTCFullYear();
+    const startYear = startDate.getUTCFullYear();
     const skip =
-      rule.count === null ? Math.max(0, Math.floor((fromYear - startYear) / rule.interval) - 1) : 0;
-    const endYear = new Date(Math.min(end, 8e12) * 1000).getUTCFullYear() + 1;
-    for (let year = startYear + skip * rule.interval; year <= endYear; year += rule.interval) {
-      for (const day of yearlyDays({ year, byDay, byMonth, byWeekNo, weekStart: rule.weekStart })) {
-        const local = day * DAY + timeOfDay;
-        if (local < startLocal) continue;
-        if (local > end) return { starts, capped: false, error: null };
-        if (!consider(local)) return { starts, capped: budget.steps <= 0, error: null };
-      }
-      if (budget.steps <= 0) return { starts, capped: true, error: null };
-      budget.steps--;
+      rule.count === null
+        ? Math.max(0, Math.floor((targetDate.getUTCFullYear() - startYear) / rule.interval) - 1)
+        : 0;
+    for (
+      let year = startYear + skip * rule.interval;
+      year <= endDate.getUTCFullYear() + 1;
+      year += rule.interval
+    ) {
+      const stop = walkDays(yearlyDays({ year, byDay, byMonth, byWeekNo, weekStart: rule.weekStart }));
+      if (stop) return stop;
     }
     return { starts, capped: false, error: null };
   }

@@ -1,6 +1,6 @@
 import { readTime, readTimeList } from "./ical-time.ts";
 import { firstProperty, type IcalComponent } from "./parse-calendar.ts";
-import { expandRecurrenceRule, parseRecurrenceRule, plainLocalSeconds } from "./recurrence-rule.ts";
+import { expandRecurrenceRule, parseRecurrenceRule } from "./recurrence-rule.ts";
 import { err, ok, type Result } from "./result.ts";
 import { localToUtcWith, type ZoneRules } from "./zone-rules.ts";
 
@@ -34,11 +34,11 @@ function observanceTransitions(observance: IcalComponent): Result<Transition[], 
   }
   const dtstart = readTime(dtstartProperty);
   if (!dtstart.ok) return err(dtstart.error);
-  const onsets = [plainLocalSeconds(dtstart.value)];
+  const onsets = [dtstart.value.local];
   for (const property of observance.properties) {
     if (property.name === "RDATE") {
       const rdates = readTimeList(property);
-      if (rdates.ok) onsets.push(...rdates.value.map((rdate) => plainLocalSeconds(rdate.start)));
+      if (rdates.ok) onsets.push(...rdates.value.map((rdate) => rdate.start.local));
     } else if (property.name === "RRULE") {
       const rule = parseRecurrenceRule(property.value);
       if (!rule.ok) return err(rule.error);
@@ -47,7 +47,7 @@ function observanceTransitions(observance: IcalComponent): Result<Transition[], 
       const untilLocal =
         until === null
           ? null
-          : plainLocalSeconds(until) + (until.kind === "date-time" && until.zone.type === "utc" ? from : 0);
+          : until.local + (until.kind === "date-time" && until.zone.type === "utc" ? from : 0);
       // A yearly rule can start on the same day of a later year without changing what it produces after it.
       let startLocal = onsets[0]!;
       if (

@@ -16,6 +16,35 @@ export interface WeekdayRule {
   weekday: number;
 }
 
+/**
+ * Day numbers of one month for FREQ=MONTHLY (or YEARLY by month days): BYMONTHDAY (negative counts from the
+ * end; days the month lacks are skipped, RFC 5545 section 3.3.10) and BYDAY (ordinals within the month); with
+ * both, only days in both. Sorted.
+ */
+export function monthDays(params: {
+  year: number;
+  month: number;
+  byMonthDay: number[] | null;
+  byDay: WeekdayRule[] | null;
+}): number[] {
+  const { year, month, byMonthDay, byDay } = params;
+  const first = dayNumber(year, month, 1);
+  const length = dayNumber(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - first;
+  let days: number[] | null = null;
+  if (byMonthDay) {
+    days = [];
+    for (const value of byMonthDay) {
+      const day = value > 0 ? value : length + value + 1;
+      if (day >= 1 && day <= length) days.push(first + day - 1);
+    }
+  }
+  if (byDay) {
+    const matches = byDay.flatMap((entry) => matching(first, first + length - 1, entry));
+    days = days ? days.filter((day) => matches.includes(day)) : matches;
+  }
+  return [...new Set(days ?? [])].sort((a, b) => a - b);
+}
+
 /** The days of [first, last] that match one BYDAY entry: all such weekdays, or the n-th (from the end if < 0). */
 function matching(first: number, last: number, entry: WeekdayRule): number[] {
   const firstMatch = first + ((entry.weekday - weekdayOfDay(first) + 7) % 7);

@@ -1,0 +1,117 @@
+import fc from "fast-check";
+import ICAL from "ical.js";
+import { describe, expect, it } from "vitest";
+import { wallFields, wallSeconds } from "./local-epoch.ts";
+import { expandSimpleRule } from "./simple-recurrence.ts";
+
+const DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+const HORIZON = 4 * 365 * 86_400;
+
+/** ical.js as the oracle: every occurrence after DTSTART up to the horizon. */
+function icalStarts(rule: string, startLocal: number): number[] {
+  const f = wallFields(startLocal);
+  const iterator = ICAL.Recur.fromString(rule).iterator(ICAL.Time.fromData({ ...f, isDate: false }));
+  const out: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const next = iterator.next();
+    if (!next) break;
+    const local = wallSeconds(next.year, next.month, next.day, next.hour, next.minute, next.second);
+    if (local > startLocal + HORIZON) break;
+    if (local > startLocal) out.push(local);
+  }
+  return out;
+}
+
+function closedFormStarts(rule: string, startLocal: number): number[] | null {
+  const expansion = expandSimpleRule({
+    ruleText: rule,
+    startLocal,
+    untilLocal: null,
+    collectFrom: startLocal + 1,
+    limit: startLocal + HORIZON,
+    budget: { steps: 1_000_000 },
+  });
+  return expansion ? expansion.starts : null;
+}
+
+const weekdays = fc.subarray(DAYS, { minLength: 1 });
+const rules = fc.oneof(
+  fc
+    .record({ interval: fc.integer({ min: 1, max: 3 }), days: fc.option(weekdays, { nil: null }) })
+    .map(({ interval, days }) => `FREQ=DAILY;INTERVAL=${interval}${days ? `;BYDAY=${days.join(",")}` : ""}`),
+  fc
+    .record({ interval: fc.integer({ min: 1, max: 3 }), days: weekdays, wkst: fc.constantFrom("MO", "SU") })
+    .map(
+      ({ interval, days, wkst }) => `FREQ=WEEKLY;INTERVAL=${interval};BYDAY=${days.join(",")};WKST=${wkst}`,
+    ),
+  fc
+    .record({
+      interval: fc.integer({ min: 1, max: 4 }),
+      monthDays: fc.subarray([1, 5, 15, 28, 29, 30, 31, -1, -2], { minLength: 1 }),
+    })
+    .map(({ interval, monthDays }) => `FREQ=MONTHLY;INTERVAL=${interval};BYMONTHDAY=${monthDays.join(",")}`),
+  fc
+    .record({ ordinal: fc.constantFrom(1, 2, 3, 4, -1, -2), day: fc.constantFrom(...DAYS) })
+    .map(({ ordinal, day }) => `FREQ=MONTHLY;BYDAY=${ordinal}${day}`),
+  fc
+    .record({ months: fc.subarray([1, 3, 6, 10, 12], { minLength: 1 }), ordinal: fc.constantFrom(1, 2, -1) })
+    .map(({ months, ordinal }) => `FREQ=YEARLY;BYMONTH=${months.join(",")};BYDAY=${ordinal}SU`),
+  fc
+    // ical.js moves days a month lacks (30 February) to the next month; RFC 5545 skips them: see below.
+    .record({ months: fc.subarray([2, 4, 7, 11], { minLength: 1 }), day: fc.constantFrom(1, 15, 28) })
+    .map(({ months, day }) => `FREQ=YEARLY;BYMONTH=${months.join(",")};BYMONTHDAY=${day}`),
+);
+
+describe("closed-form recurrence", () => {
+  it("agrees with ical.js on the rule shapes it handles", () => {
+    const starts = fc
+      .record({ day: fc.integer({ min: 0, max: 5 * 365 }), minute: fc.integer({ min: 0, max: 1439 }) })
+      .map(({ day, minute }) => wallSeconds(2020, 1, 1) + day * 86_400 + minute * 60);
+    fc.assert(
+      fc.property(rules, starts, (rule, startLocal) => {
+        const closed = closedFormStarts(rule, startLocal);
+        expect(closed, rule).not.toBeNull();
+        expect(closed, rule).toEqual(icalStarts(rule, startLocal));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("counts COUNT from DTSTART and stops at UNTIL, inclusive", () => {
+    const start = wallSeconds(2024, 1, 31, 9);
+    const monthly = expandSimpleRule({
+      ruleText: "FREQ=MONTHLY;COUNT=4",
+      startLocal: start,
+      untilLocal: null,
+      collectFrom: start,
+      limit: start + HORIZON,
+      budget: { steps: 10_000 },
+    });
+    // The 31st only: months without one are skipped, not moved (RFC 5545 section 3.3.10).
+    expect(monthly?.starts.map((s) => new Date(s * 1000).toISOString().slice(0, 10))).toEqual([
+      "2024-01-31",
+      "2024-03-31",
+      "2024-05-31",
+      "2024-07-31",
+    ]);
+    const weekly = expandSimpleRule({
+      ruleText: "FREQ=WEEKLY",
+      startLocal: start,
+      untilLocal: wallSeconds(2024, 2, 14, 9),
+      collectFrom: start,
+      limit: start + HORIZON,
+      budget: { steps: 10_000 },
+    });
+    expect(weekly?.starts).toHaveLength(3);
+  });
+
+  it("leaves other shapes to ical.js", () => {
+    for (const rule of [
+      "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1",
+      "FREQ=DAILY;BYHOUR=9,17",
+      "FREQ=YEARLY;BYYEARDAY=100",
+    ]) {
+      expect(closedFormStarts(rule, wallSeconds(2024, 1, 1)), rule).toBeNull();
+    }
+  });
+});
