@@ -54,7 +54,7 @@ async function startReceiver(): Promise<Receiver> {
 const fx = withSandbox({
   accounts: ["adele@contoso.com"],
   options: {
-    notificationTiming: { validationTimeoutMs: 500, deliveryTimeoutMs: 500, retryDelaysMs: [50, 50] },
+    notificationTiming: { validationTimeoutMs: 2000, deliveryTimeoutMs: 2000, retryDelaysMs: [50, 50] },
   },
 });
 const adele: GraphFetch = (path, init) => fx.as("adele@contoso.com")(path, init);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { admin, field, type GraphFetch, withSandbox } from "./test-session.ts";
+import { ConcurrencyGate, MAILBOX_CONCURRENCY } from "./throttling.ts";
 
 const fx = withSandbox({ accounts: ["adele@contoso.com", "megan@contoso.com"] });
 const adele: GraphFetch = (path, init) => fx.as("adele@contoso.com")(path, init);
@@ -35,11 +36,14 @@ describe("throttling and transient faults", () => {
   });
 
   it("throttles the fifth concurrent request to one mailbox with ApplicationThrottled", async () => {
-    await admin(fx.sandbox.url, "latency", { ms: 300 });
+    // Latency keeps the requests in flight together; generous so a loaded machine still overlaps them.
+    await admin(fx.sandbox.url, "latency", { ms: 1000 });
     try {
       const results = await Promise.all(Array.from({ length: 6 }, () => adele("/me/calendars")));
-      const statuses = results.map((r) => r.status).sort();
-      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(4);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+      expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
       const throttled = results.find((r) => r.status === 429);
       expect(throttled?.body.error).toMatchObject({
         code: "ApplicationThrottled",
@@ -51,5 +55,14 @@ describe("throttling and transient faults", () => {
     } finally {
       await admin(fx.sandbox.url, "latency", { ms: 0 });
     }
+  });
+
+  it("counts per app and mailbox: four in flight pass, the fifth is refused until one leaves", () => {
+    const gate = new ConcurrencyGate();
+    for (let i = 0; i < MAILBOX_CONCURRENCY; i++) gate.enter("app\nadele");
+    expect(() => gate.enter("app\nadele")).toThrow("Application is over its MailboxConcurrency limit.");
+    gate.enter("app\nmegan");
+    gate.leave("app\nadele");
+    expect(() => gate.enter("app\nadele")).not.toThrow();
   });
 });
