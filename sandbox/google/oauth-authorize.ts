@@ -138,7 +138,9 @@ function redirectMatches(registered: string, actual: string): boolean {
       want.port === "" &&
       want.protocol === got.protocol &&
       want.hostname === got.hostname &&
-      want.pathname === got.pathname &&
+      // Sandbox-only convenience: a registered loopback `…/*` accepts any callback path on that host.
+      (want.pathname === got.pathname ||
+        (want.pathname.endsWith("/*") && got.pathname.startsWith(want.pathname.slice(0, -1)))) &&
       got.search === "" &&
       got.hash === ""
     );

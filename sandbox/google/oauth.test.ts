@@ -271,6 +271,18 @@ describe("consent page and authorization errors", () => {
     );
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("invalid_client");
+    // The testing client registers exact loopback paths only (any port); the main one also `http://localhost/*`.
+    const testingClient = "calbridge-testing.apps.googleusercontent.com";
+    const otherPath = await fetch(
+      `${fixture.url}/o/oauth2/v2/auth?${new URLSearchParams({ ...base, client_id: testingClient, redirect_uri: "http://localhost:5173/elsewhere" })}`,
+      { redirect: "manual" },
+    );
+    expect(otherPath.status).toBe(400);
+    const anyPath = await fetch(
+      `${fixture.url}/o/oauth2/v2/auth?${new URLSearchParams({ ...base, client_id: SANDBOX_CLIENT.clientId, redirect_uri: "http://localhost:5173/elsewhere" })}`,
+      { redirect: "manual" },
+    );
+    expect(anyPath.status).toBe(302);
   });
 });
 
