@@ -131,3 +131,30 @@ export function isSignificantChange(before: GoogleEvent, after: GoogleEvent): bo
     (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
   );
 }
+
+// Guest permissions with Google's defaults; only the organizer may change them (4.3).
+const ORGANIZER_ONLY = {
+  guestsCanModify: false,
+  guestsCanInviteOthers: true,
+  guestsCanSeeOtherGuests: true,
+} as const;
+
+/** 403 forbiddenForNonOrganizer when a guest's write would change organizer-only settings (an update
+ * that omits them resets them, which is how PUT on an attendee copy trips this). */
+export function checkOrganizerOnly(params: {
+  before: GoogleEvent;
+  after: GoogleEvent;
+  isOrganizer: boolean;
+}): void {
+  if (params.isOrganizer) return;
+  for (const [field, fallback] of Object.entries(ORGANIZER_ONLY)) {
+    if ((params.before[field] ?? fallback) !== (params.after[field] ?? fallback)) {
+      throw new GoogleApiError({
+        code: 403,
+        reason: "forbiddenForNonOrganizer",
+        domain: "calendar",
+        message: "Shared properties can only be changed by the organizer of the event.",
+      });
+    }
+  }
+}

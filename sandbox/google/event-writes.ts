@@ -1,7 +1,13 @@
 import { propagateInvitation } from "./attendee-copies.ts";
 import { applyConference } from "./conference.ts";
 import { GoogleApiError } from "./errors.ts";
-import { isSignificantChange, mergePatch, readEventBody, validateTimes } from "./event-input.ts";
+import {
+  checkOrganizerOnly,
+  isSignificantChange,
+  mergePatch,
+  readEventBody,
+  validateTimes,
+} from "./event-input.ts";
 import { checkIfMatch, resolveEvent } from "./event-resolve.ts";
 import { formatCreated } from "./event-time.ts";
 import type { GoogleEvent, StoredEvent } from "./event-types.ts";
@@ -111,6 +117,8 @@ function rewrite(
   const input = readEventBody(body);
   const next = build(resolved.event, input);
   next.id = resolved.event.id;
+  const isOrganizer = ctx.sequence === "always" || resolved.event.organizer?.email === ctx.calendar.seed.id;
+  checkOrganizerOnly({ before: resolved.event, after: next, isOrganizer });
   validateTimes(next, ctx.calendar.seed.timeZone);
   applyConference({ version: ctx.conferenceDataVersion, input, existing: resolved.event, target: next });
   const bump = ctx.sequence === "always" || isSignificantChange(resolved.event, next);

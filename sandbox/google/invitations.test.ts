@@ -1,6 +1,7 @@
 import type { calendar_v3 } from "@googleapis/calendar";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ALICE, BOB, CAROL } from "./test-accounts.ts";
+import { googleFailure } from "./test-calendar-client.ts";
 import { useGoogleSandbox } from "./test-fixture.ts";
 
 const fixture = useGoogleSandbox({ accounts: [BOB, CAROL, ALICE] });
@@ -97,5 +98,33 @@ describe("invitations between sandbox accounts", () => {
       .client(ALICE)
       .events.get({ calendarId: "primary", eventId: created.id! });
     expect(alicesCopy.data.status).toBe("cancelled");
+  });
+
+  it("refuses organizer-only changes on a guest's copy with 403 forbiddenForNonOrganizer", async () => {
+    const { data: created } = await bob.events.insert({
+      calendarId: "primary",
+      requestBody: { ...planning, guestsCanModify: true },
+    });
+    const patched = await googleFailure(
+      carol.events.patch({
+        calendarId: "primary",
+        eventId: created.id!,
+        requestBody: { guestsCanInviteOthers: false },
+      }),
+    );
+    expect([patched.status, patched.reason]).toEqual([403, "forbiddenForNonOrganizer"]);
+    // A full update that leaves guestsCanModify out resets it, which a guest may not do either.
+    const copy = await carolsCopy(created.id!);
+    const { guestsCanModify: _dropped, ...withoutFlag } = copy;
+    const updated = await googleFailure(
+      carol.events.update({ calendarId: "primary", eventId: created.id!, requestBody: withoutFlag }),
+    );
+    expect(updated.reason).toBe("forbiddenForNonOrganizer");
+    const own = await carol.events.patch({
+      calendarId: "primary",
+      eventId: created.id!,
+      requestBody: { colorId: "5" },
+    });
+    expect(own.status).toBe(200);
   });
 });
