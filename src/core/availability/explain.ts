@@ -1,10 +1,11 @@
 import { findLimitViolation } from "./booking-limits.ts";
 import { type EngineRules, prepareRules } from "./engine-rules.ts";
 import { buildHostPlan, type HostPlan, intervalsOnDay } from "./host-plan.ts";
-import { createInstantFormatter, parseInstant } from "./instant-text.ts";
+import { parseInstant } from "./instant-text.ts";
 import type { AvailabilityRequest } from "./request-schema.ts";
 import {
   formatLocalWallTime,
+  formatUtcInstant,
   isoDateFromEpochDay,
   MINUTE_MS,
   WEEKDAY_KEYS,
@@ -38,8 +39,6 @@ export interface Reason {
 }
 
 export type Explanation = { bookable: true; hostIds: string[] } | { bookable: false; reasons: Reason[] };
-
-const formatUtc = createInstantFormatter();
 
 function localText(plan: HostPlan, instantMs: number): string {
   return `${formatLocalWallTime(instantToLocal(plan.zone, instantMs)).replace("T", " ")} ${plan.host.timeZone}`;
@@ -107,7 +106,8 @@ function blockingReasons(plan: HostPlan, rules: EngineRules, startMs: number): O
   const low = startMs - rules.bufferBeforeMs;
   const high = endMs + rules.bufferAfterMs;
   const reasons: Omit<Reason, "hostId">[] = [];
-  const span = (start: number, end: number): string => `${formatUtc(start)} to ${formatUtc(end)}`;
+  const span = (start: number, end: number): string =>
+    `${formatUtcInstant(start)} to ${formatUtcInstant(end)}`;
   for (const busy of plan.host.busy ?? []) {
     const status = busy.status ?? "busy";
     if (!rules.blockingStatuses.has(status)) continue;
@@ -158,20 +158,20 @@ function boundReasons(plan: HostPlan, rules: EngineRules, startMs: number): Omit
   if (startMs < rules.fromMs || startMs >= rules.toMs) {
     reasons.push({
       code: "outside_range",
-      message: `outside the requested range ${formatUtc(rules.fromMs)} to ${formatUtc(rules.toMs)}`,
+      message: `outside the requested range ${formatUtcInstant(rules.fromMs)} to ${formatUtcInstant(rules.toMs)}`,
     });
   }
   if (startMs < rules.earliestStartMs) {
     reasons.push({
       code: "minimum_notice",
-      message: `needs ${rules.minimumNoticeMs / MINUTE_MS} minutes of notice: the earliest start is ${formatUtc(rules.earliestStartMs)}`,
+      message: `needs ${rules.minimumNoticeMs / MINUTE_MS} minutes of notice: the earliest start is ${formatUtcInstant(rules.earliestStartMs)}`,
     });
   }
   if (startMs < plan.horizonStartMs || startMs >= plan.horizonEndMs) {
     const horizon = rules.horizon;
     const text =
       horizon?.type === "rolling"
-        ? `bookable only ${horizon.days} days ahead, until ${formatUtc(plan.horizonEndMs)}`
+        ? `bookable only ${horizon.days} days ahead, until ${formatUtcInstant(plan.horizonEndMs)}`
         : `bookable only from ${horizon?.startDate} to ${horizon?.endDate} (${plan.host.timeZone})`;
     reasons.push({ code: "horizon", message: text });
   }
