@@ -42,6 +42,7 @@ export const configSchema = z.object({
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -60,6 +61,8 @@ export interface Config {
   microsoft: { clientId: string; clientSecret: string | undefined } | undefined;
   google: { clientId: string; clientSecret: string | undefined } | undefined;
   sandbox: "auto" | "on" | "off";
+  /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
+  publicRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -98,6 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
       : undefined,
     sandbox: raw.SANDBOX,
+    publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
   };
 }
 

@@ -1,9 +1,19 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
+import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
+import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
+import { createMailer } from "./notify/mail/mailer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import {
+  DEFAULT_SANDBOX_PORTS,
+  type SandboxEndpoints,
+  startSandboxProcess,
+} from "./providers/sandbox-process.ts";
+import { createBookingEffects } from "./scheduling/booking-effects.ts";
+import { createBookingService } from "./scheduling/booking-service.ts";
 import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
 import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
@@ -26,6 +36,8 @@ export interface Service {
   jobs: JobEngine;
   server: FastifyInstance;
   url: string;
+  /** Set when the provider sandboxes run (no credentials configured, SANDBOX=auto, or SANDBOX=on). */
+  sandbox: SandboxEndpoints | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,17 +53,62 @@ export async function openConfiguredStore(config: Config, logger: Logger): Promi
   return store;
 }
 
+function wantsSandbox(config: Config): boolean {
+  if (config.sandbox === "on") return true;
+  return config.sandbox === "auto" && (!config.microsoft || !config.google);
+}
+
 export async function startService(config: Config, options: { logger?: Logger } = {}): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const keyRing = resolveKeyRing(config, logger);
   const store = await openConfiguredStore(config, logger);
   const metrics = createMetrics();
+  const now = () => new Date();
   let jobs: JobEngine | undefined;
+  let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
   try {
     jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
     const startedJobs = jobs;
+    if (wantsSandbox(config)) {
+      // The emulators run as a child process: product code never imports them (dependency rule).
+      sandbox = await startSandboxProcess({ logger, ports: DEFAULT_SANDBOX_PORTS });
+      logger.warn(
+        { microsoft: sandbox.endpoints.microsoft.url, google: sandbox.endpoints.google.url },
+        "Sandbox: provider emulators are running because no Microsoft/Google credentials are configured (SANDBOX=off disables)",
+      );
+    }
+    const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), logger });
+    const mailFrom = parseMailbox(config.mailFrom);
+    await registerWebhookJobs({ jobs: startedJobs, db: store.db, keyRing, logger });
+    await registerBookingMailJob({
+      jobs: startedJobs,
+      db: store.db,
+      mailer,
+      keyRing,
+      publicUrl: config.publicUrl,
+      from: mailFrom,
+      logger,
+    });
+    const bookings = createBookingService({
+      db: store.db,
+      now,
+      events: createBookingEffects({ jobs: startedJobs, logger, now }),
+      uidDomain: new URL(config.publicUrl).hostname,
+    });
     const adminToken = newAdminToken();
     const server = await buildServer({
+      keyRing,
+      jobs: startedJobs,
+      booking: {
+        db: store.db,
+        bookings,
+        keyRing,
+        publicUrl: config.publicUrl,
+        now,
+        organizerFallback: { ...(mailFrom.name ? { name: mailFrom.name } : {}), email: mailFrom.address },
+        publicRateLimitPerMinute:
+          config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
+      },
       extraPublicRoutes: [adminRoutes({ db: store.db, adminToken })],
       db: store.db,
       logger,
@@ -79,6 +136,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       jobs: startedJobs,
       server,
       url: address,
+      sandbox: sandbox?.endpoints,
       stop() {
         // Order matters: stop taking requests, drain running jobs, then close the database they use.
         stopping ??= (async () => {
@@ -86,6 +144,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
           await server.close();
           await startedJobs.stop();
           await store.close();
+          await sandbox?.stop();
           logger.info("Calbridge stopped");
         })();
         return stopping;
@@ -93,7 +152,15 @@ export async function startService(config: Config, options: { logger?: Logger } 
     };
   } catch (error) {
     await jobs?.stop({ timeoutMs: 1000 }).catch(() => undefined);
+    await sandbox?.stop().catch(() => undefined);
     await store.close();
     throw error;
   }
+}
+
+/** `Name <address>` or a bare address, as MAIL_FROM is written. */
+export function parseMailbox(value: string): { name?: string; address: string } {
+  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(value);
+  if (!match) return { address: value.trim() };
+  return match[1] ? { name: match[1].replace(/^"|"$/g, ""), address: match[2]! } : { address: match[2]! };
 }

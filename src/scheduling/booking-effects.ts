@@ -1,0 +1,75 @@
+import { enqueueBookingMail } from "../jobs/booking-mail-job.ts";
+import type { JobEngine } from "../jobs/job-engine.ts";
+import { enqueueWebhookDeliveries } from "../jobs/webhook-jobs.ts";
+import type { Logger } from "../observability/logger.ts";
+import { emitWebhookEvent } from "../store/webhooks-repository.ts";
+import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
+
+const mailKinds = {
+  "booking.created": "invitation",
+  "booking.rescheduled": "update",
+  "booking.confirmed": "update",
+  "booking.cancelled": "cancellation",
+} as const;
+
+function webhookData(event: BookingEvent) {
+  const { booking } = event;
+  return {
+    booking: {
+      id: booking.id,
+      eventTypeId: booking.eventTypeId,
+      status: booking.status,
+      start: booking.startAt.toISOString(),
+      end: booking.endAt.toISOString(),
+      timeZone: booking.inviteeTimeZone,
+      hostIds: booking.hostIds,
+      attendee: { name: booking.attendeeName, email: booking.attendeeEmail },
+      answers: booking.answers,
+      icalUid: booking.icalUid,
+      sequence: booking.sequence,
+      cancelReason: booking.cancelReason,
+    },
+    ...(event.previous
+      ? { previous: { start: event.previous.startAt.toISOString(), end: event.previous.endAt.toISOString() } }
+      : {}),
+  };
+}
+
+/**
+ * Booking side effects: webhook deliveries are written in the booking's transaction (outbox; the sweeper job
+ * re-enqueues any whose enqueue was lost), then delivery and mail jobs are enqueued after commit.
+ */
+export function createBookingEffects(deps: {
+  jobs: JobEngine;
+  logger: Logger;
+  now: () => Date;
+}): BookingEventSink {
+  return {
+    async record(tx, event) {
+      const deliveryIds = await emitWebhookEvent(tx, {
+        tenantId: event.booking.tenantId,
+        type: event.type,
+        data: webhookData(event),
+        now: deps.now(),
+      });
+      return async () => {
+        try {
+          await enqueueWebhookDeliveries(deps.jobs, deliveryIds);
+          // A pending booking's host decides first; the attendee hears once it is confirmed.
+          if (!(event.type === "booking.created" && event.booking.status === "pending")) {
+            await enqueueBookingMail(deps.jobs, {
+              tenantId: event.booking.tenantId,
+              bookingId: event.booking.id,
+              kind: mailKinds[event.type],
+            });
+          }
+        } catch (error) {
+          deps.logger.error(
+            { err: error, bookingId: event.booking.id },
+            "could not enqueue booking notifications",
+          );
+        }
+      };
+    },
+  };
+}
