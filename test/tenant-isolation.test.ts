@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
-import { buildTestApp, createTestTenant } from "./support/test-app.ts";
+import { buildBookingTestApp } from "./support/booking-test-app.ts";
+import { createTestTenant } from "./support/test-app.ts";
 import { backends, openTestStore } from "./support/test-stores.ts";
 
 /**
@@ -28,7 +29,11 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
         app.inject({ url, headers: b }),
       ),
     );
+    const eventTypes = await app.inject({ url: "/v1/event-types", headers: b });
+    const bookings = await app.inject({ url: "/v1/bookings", headers: b });
     return JSON.stringify([
+      eventTypes.json(),
+      bookings.json(),
       hosts.json(),
       schedules.json(),
       keys.json().data.map((key: { id: string }) => key.id),
@@ -38,9 +43,10 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
 
   beforeAll(async () => {
     ({ store, dispose } = await openTestStore(backend));
-    app = await buildTestApp(store, { keyRing: parseKeyRing(generateKeySpec("k1")) });
+    ({ app } = await buildBookingTestApp(store, { keyRing: parseKeyRing(generateKeySpec("k1")) }));
     a = (await createTestTenant(store, "Tenant A")).auth;
-    b = (await createTestTenant(store, "Tenant B")).auth;
+    const tenantB = await createTestTenant(store, "Tenant B");
+    b = tenantB.auth;
     const host = (
       await app.inject({
         method: "POST",
@@ -57,6 +63,20 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
       payload: { timeZone: "UTC", weekly: { mon: [["09:00", "17:00"]] } },
     });
     bIds.scheduleId = schedule.json().id;
+    const eventType = await app.inject({
+      method: "POST",
+      url: "/v1/event-types",
+      headers: b,
+      payload: { slug: "b-call", title: "B call", durations: [30], hostIds: [host.id] },
+    });
+    bIds.eventTypeId = eventType.json().id;
+    const booking = await app.inject({
+      method: "POST",
+      url: `/v1/public/${tenantB.slug}/b-call/bookings`,
+      payload: { start: "2030-03-04T09:00:00Z", timeZone: "UTC", name: "B attendee", email: "b@example.com" },
+    });
+    expect(booking.statusCode).toBe(201);
+    bIds.bookingId = booking.json().id;
     const key = await app.inject({
       method: "POST",
       url: "/v1/api-keys",
@@ -108,7 +128,7 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
         return id;
       });
       for (const method of Object.keys(operations)) {
-        const payload = method === "get" || method === "delete" ? undefined : validishBody(template);
+        const payload = method === "get" || method === "delete" ? undefined : validishBody(template, bIds);
         const response = await app.inject({
           method: method.toUpperCase() as "GET",
           url,
@@ -140,11 +160,19 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
 });
 
 /** A body that passes validation where possible, so the request reaches the tenant check instead of stopping at 400. */
-function validishBody(template: string): Record<string, unknown> {
+function validishBody(template: string, bIds: Record<string, string>): Record<string, unknown> {
   if (template.endsWith("/schedules") || template.endsWith("{scheduleId}")) {
     return { timeZone: "UTC", weekly: { tue: [["10:00", "11:00"]] } };
   }
   if (template.endsWith("/api-keys")) return { name: "from A" };
   if (template.startsWith("/v1/webhook-endpoints")) return { url: "https://a.example.com/hooks" };
+  // A tries to attach B's host to an event type of its own: refused like any unknown host.
+  if (template.startsWith("/v1/event-types")) {
+    return { slug: "stolen", title: "Stolen", durations: [30], hostIds: [bIds.hostId] };
+  }
+  if (template.endsWith("/cancel") || template.endsWith("/reject") || template.endsWith("/confirm")) {
+    return { reason: "A was here" };
+  }
+  if (template.endsWith("/reschedule")) return { start: "2030-03-04T10:00:00Z" };
   return { name: "Renamed by A", timeZone: "UTC" };
 }

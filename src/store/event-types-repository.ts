@@ -76,8 +76,9 @@ async function assertTenantHosts(db: Database, tenantId: TenantId, hostIds: Host
     .from(hosts)
     .where(and(eq(hosts.tenantId, tenantId), inArray(hosts.id, hostIds)));
   const known = new Set(found.map((row) => row.id));
-  const missing = hostIds.filter((id) => !known.has(id));
-  if (missing.length > 0) throw new EventTypeConflictError(`unknown host id(s): ${missing.join(", ")}`);
+  // Positions, not ids: the message must not confirm whether an id exists in another tenant.
+  const missing = hostIds.flatMap((id, index) => (known.has(id) ? [] : [`hostIds.${index}`]));
+  if (missing.length > 0) throw new EventTypeConflictError(`unknown host: ${missing.join(", ")}`);
 }
 
 async function writeHosts(
