@@ -137,10 +137,10 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Retained heap of one value: build ten, keep them, divide (smooths out GC noise). */
+/** Retained heap of one value: build forty, keep them, divide (smooths out GC noise). */
 function retainedBytes(make: () => unknown): number {
   const before = heapUsed();
-  const kept = Array.from({ length: 10 }, make);
+  const kept = Array.from({ length: 40 }, make);
   const after = heapUsed();
   return kept.length > 0 ? (after - before) / kept.length : 0;
 }
