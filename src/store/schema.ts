@@ -305,3 +305,53 @@ export const webhookDeliveries = pgTable(
   },
   (table) => [index("webhook_deliveries_endpoint_idx").on(table.endpointId, table.createdAt)],
 );
+
+/**
+ * Secret per-host export feeds (webcal/https .ics of the host's bookings). Only the token's SHA-256 is stored; the
+ * URL carries the token itself. Revoking sets revoked_at; rotating revokes and issues a new row.
+ */
+export const hostFeeds = pgTable(
+  "host_feeds",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    // Also publish the host's other busy time (from connected calendars) as anonymous "Busy" blocks.
+    includeBusy: boolean("include_busy").notNull().default(false),
+    createdAt: createdAt(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (table) => [index("host_feeds_host_idx").on(table.tenantId, table.hostId)],
+);
+
+/**
+ * Sync state of one calendar of a connection: the provider-neutral cursor (sync token, delta link, ETag of a
+ * feed), push-channel data, health and the dirty counter that closes the change-during-pull race
+ * (sync-failure-modes.md #3, #5, #15). Written only by the sync engine, in the same transaction as the busy rows.
+ */
+export const calendarSyncStates = pgTable(
+  "calendar_sync_states",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: "cascade" }),
+    calendarRef: text("calendar_ref").notNull(),
+    cursor: text("cursor"),
+    dirty: integer("dirty").notNull().default(0),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    channel: jsonb("channel"),
+    updatedAt: updatedAt(),
+  },
+  (table) => [primaryKey({ columns: [table.connectionId, table.calendarRef] })],
+);
