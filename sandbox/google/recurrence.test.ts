@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
+import { compactUtc } from "./event-time.ts";
 import { expandOccurrences } from "./recurrence.ts";
 
 const FAR = Temporal.Instant.from("2040-01-01T00:00:00Z");
@@ -80,5 +82,48 @@ describe("expandOccurrences", () => {
       limit: 10,
     });
     expect(capped).toHaveLength(10);
+  });
+});
+
+describe("expandOccurrences properties", () => {
+  const zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"];
+  it("keeps wall time, yields COUNT sorted unique instances, keys match UTC starts", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.constantFrom("DAILY", "WEEKLY", "MONTHLY"),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 364 }),
+        fc.integer({ min: 0, max: 23 }),
+        (zone, freq, count, dayOffset, hour) => {
+          const wall = Temporal.PlainDate.from("2030-01-01")
+            .add({ days: dayOffset })
+            .toPlainDateTime({ hour, minute: 15 });
+          const start = wall.toZonedDateTime(zone);
+          const occurrences = expandOccurrences({
+            start: { dateTime: start.toString({ timeZoneName: "never" }), timeZone: zone },
+            recurrence: [`RRULE:FREQ=${freq};COUNT=${count}`],
+            calendarTimeZone: "UTC",
+            before: FAR,
+            limit: 1000,
+          });
+          // Monthly rules skip months without that day (RFC 5545), so COUNT is an upper bound there.
+          if (freq === "MONTHLY") expect(occurrences.length).toBeLessThanOrEqual(count);
+          else expect(occurrences).toHaveLength(count);
+          const keys = occurrences.map((occurrence) => occurrence.key);
+          expect(new Set(keys).size).toBe(keys.length);
+          for (const [index, occurrence] of occurrences.entries()) {
+            const local = occurrence.start.toZonedDateTimeISO(zone);
+            // Wall time holds except when DST skips it (then "compatible" moves it forward).
+            if (local.hour === hour || local.hour === hour + 1) expect(local.minute).toBe(15);
+            else expect.fail(`instance ${index} at ${local.toString()} drifted from ${hour}:15`);
+            expect(occurrence.key).toBe(compactUtc(occurrence.start));
+            if (index > 0)
+              expect(Temporal.Instant.compare(occurrences[index - 1]!.start, occurrence.start)).toBe(-1);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
