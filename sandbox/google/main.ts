@@ -28,7 +28,12 @@ process.stdout.write(
   `Sandbox: Google emulator at ${sandbox.url}\n` +
     `  oauth     ${sandbox.url}/.well-known/openid-configuration\n` +
     `  calendar  ${sandbox.url}/calendar/v3   (googleapis: rootUrl "${sandbox.url}/")\n` +
-    `  admin     ${sandbox.url}/_sandbox/state\n`,
+    `  admin     ${sandbox.url}/_sandbox/state\n` +
+    sandbox.state.seed.clients
+      .map(
+        (client) => `  client    ${client.clientId} / ${client.clientSecret} (${client.publishingStatus})\n`,
+      )
+      .join(""),
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
