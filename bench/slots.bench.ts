@@ -63,8 +63,9 @@ export function buildWorkload(params: { hosts: number; days: number; mode: Sched
       id: `h${hostIndex + 1}`,
       timeZone: ZONE,
       weekly: { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday },
+      // The override shortens one working day: a weekday of the second week (11-15 March), varying by host.
       overrides: [
-        { date: RANGE_START.add({ days: 12 + (hostIndex % 5) }).toString(), intervals: [["10:00", "14:00"]] },
+        { date: RANGE_START.add({ days: 10 + (hostIndex % 5) }).toString(), intervals: [["10:00", "14:00"]] },
       ],
       busy,
     };

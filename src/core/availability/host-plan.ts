@@ -1,6 +1,7 @@
 import { type BookingUsage, countBookingUsage } from "./booking-limits.ts";
 import type { EngineRules } from "./engine-rules.ts";
 import { parseInstant } from "./instant-text.ts";
+import { mergeIntervals } from "./interval-merge.ts";
 import { type AvailabilityHost, wallIntervalMinutes } from "./request-schema.ts";
 import { DAY_MS, epochDayFromIsoDate, MINUTE_MS, WEEKDAY_KEYS, weekdayIndexOfEpochDay } from "./wall-time.ts";
 import { localToInstant, type ZoneOffsets } from "./zone-offsets.ts";
@@ -36,25 +37,6 @@ function horizonBounds(rules: EngineRules, zone: ZoneOffsets): [number, number] 
     localToInstant(zone, epochDayFromIsoDate(horizon.startDate) * DAY_MS),
     localToInstant(zone, (epochDayFromIsoDate(horizon.endDate) + 1) * DAY_MS),
   ];
-}
-
-/** Sort by start and merge overlapping or touching intervals, in one pass after the sort. */
-function mergeIntervals(starts: number[], ends: number[]): [number[], number[]] {
-  const order = starts.map((_, index) => index).sort((a, b) => starts[a]! - starts[b]!);
-  const mergedStarts: number[] = [];
-  const mergedEnds: number[] = [];
-  for (const index of order) {
-    const start = starts[index]!;
-    const end = ends[index]!;
-    const last = mergedEnds.length - 1;
-    if (last >= 0 && start <= mergedEnds[last]!) {
-      if (end > mergedEnds[last]!) mergedEnds[last] = end;
-    } else {
-      mergedStarts.push(start);
-      mergedEnds.push(end);
-    }
-  }
-  return [mergedStarts, mergedEnds];
 }
 
 /**
