@@ -31,9 +31,11 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
     );
     const eventTypes = await app.inject({ url: "/v1/event-types", headers: b });
     const bookings = await app.inject({ url: "/v1/bookings", headers: b });
+    const feeds = await app.inject({ url: `/v1/hosts/${bIds.hostId}/feeds`, headers: b });
     return JSON.stringify([
       eventTypes.json(),
       bookings.json(),
+      feeds.json(),
       hosts.json(),
       schedules.json(),
       keys.json().data.map((key: { id: string }) => key.id),
@@ -97,6 +99,8 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
       headers: b,
     });
     bIds.deliveryId = test.json().id;
+    const feed = await app.inject({ method: "POST", url: `/v1/hosts/${host.id}/feeds`, headers: b });
+    bIds.feedId = feed.json().id;
     // A host of A's own, so that list routes have something of A's to return.
     await app.inject({
       method: "POST",
@@ -116,7 +120,9 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
     };
     const tenantPaths = Object.entries(openapi.paths).filter(
-      ([path]) => path.startsWith("/v1/") && !path.startsWith("/v1/public/"),
+      // Export feeds are capability URLs (the token alone authorises, no API key): covered by export-feeds.test.ts.
+      ([path]) =>
+        path.startsWith("/v1/") && !path.startsWith("/v1/public/") && !path.startsWith("/v1/feeds/"),
     );
     expect(tenantPaths.length).toBeGreaterThan(3);
     let checked = 0;
@@ -174,5 +180,6 @@ function validishBody(template: string, bIds: Record<string, string>): Record<st
     return { reason: "A was here" };
   }
   if (template.endsWith("/reschedule")) return { start: "2030-03-04T10:00:00Z" };
+  if (template.endsWith("/feeds")) return { includeBusy: true };
   return { name: "Renamed by A", timeZone: "UTC" };
 }

@@ -17,11 +17,13 @@ import type { Database } from "../store/database.ts";
 import { installApiKeyAuth } from "./auth.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
-import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
-import { hostRoutes } from "./routes/hosts.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
+import { feedDownloadRoutes } from "./routes/feed-download.ts";
+import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
+import { hostFeedRoutes } from "./routes/host-feeds.ts";
+import { hostRoutes } from "./routes/hosts.ts";
 import { manageBookingRoutes } from "./routes/manage-booking.ts";
 import { publicBookingRoutes } from "./routes/public-booking.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -102,6 +104,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(scheduleRoutes(deps.db));
       await scope.register(eventTypeRoutes(deps.db));
       if (deps.booking) await scope.register(bookingRoutes(deps.booking));
+      if (deps.booking) await scope.register(hostFeedRoutes(deps.booking));
       if (deps.keyRing)
         await scope.register(webhookRoutes({ db: deps.db, keyRing: deps.keyRing, jobs: deps.jobs }));
       for (const plugin of deps.extraTenantRoutes ?? []) await scope.register(plugin);
@@ -111,6 +114,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.booking) {
     await app.register(publicBookingRoutes(deps.booking));
     await app.register(manageBookingRoutes(deps.booking));
+    await app.register(
+      feedDownloadRoutes({ ...deps.booking, rateLimitPerMinute: deps.booking.publicRateLimitPerMinute }),
+    );
   }
   for (const plugin of deps.extraPublicRoutes ?? []) await app.register(plugin);
 
