@@ -43,6 +43,13 @@ export const configSchema = z.object({
   GOOGLE_CLIENT_SECRET: optionalString,
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  ICS_FEED_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  ICS_FEED_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  ICS_POLL_MINUTES: z.coerce.number().int().min(1).default(15),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -63,6 +70,7 @@ export interface Config {
   sandbox: "auto" | "on" | "off";
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
   publicRateLimitPerMinute: number;
+  icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
 }
 
 export class ConfigError extends Error {
@@ -102,6 +110,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     sandbox: raw.SANDBOX,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
+    icsFeeds: {
+      maxBytes: raw.ICS_FEED_MAX_BYTES,
+      timeoutMs: raw.ICS_FEED_TIMEOUT_MS,
+      pollMinutes: raw.ICS_POLL_MINUTES,
+    },
   };
 }
 

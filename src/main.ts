@@ -2,11 +2,13 @@ import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
+import { enqueueConnectionSync, registerCalendarSyncJobs } from "./jobs/calendar-sync-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import { createAddressPolicy } from "./providers/ics/address-policy.ts";
 import {
   DEFAULT_SANDBOX_PORTS,
   type SandboxEndpoints,
@@ -89,6 +91,22 @@ export async function startService(config: Config, options: { logger?: Logger } 
       from: mailFrom,
       logger,
     });
+    const feedPolicy = createAddressPolicy(config.icsFeedAllow);
+    const sourceSettings = {
+      keyRing,
+      icsFeeds: {
+        policy: feedPolicy,
+        maxBytes: config.icsFeeds.maxBytes,
+        timeoutMs: config.icsFeeds.timeoutMs,
+      },
+    };
+    await registerCalendarSyncJobs({
+      jobs: startedJobs,
+      db: store.db,
+      settings: sourceSettings,
+      logger,
+      pollMinutes: config.icsFeeds.pollMinutes,
+    });
     const bookings = createBookingService({
       db: store.db,
       now,
@@ -99,6 +117,15 @@ export async function startService(config: Config, options: { logger?: Logger } 
     const server = await buildServer({
       keyRing,
       jobs: startedJobs,
+      connections: {
+        db: store.db,
+        keyRing,
+        feedPolicy,
+        requestSync: async (connectionId) => {
+          await enqueueConnectionSync(startedJobs, connectionId);
+          return "queued";
+        },
+      },
       booking: {
         db: store.db,
         bookings,

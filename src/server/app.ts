@@ -19,6 +19,7 @@ import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
+import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { feedDownloadRoutes } from "./routes/feed-download.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
@@ -41,6 +42,8 @@ export interface ServerDeps {
   /** Route plugins without API-key auth (public booking pages, feeds, webhooks from providers). */
   extraPublicRoutes?: FastifyPluginAsyncZod[];
   bodyLimit?: number;
+  /** Calendar connections (.ics feeds) of hosts; registered when given. */
+  connections?: ConnectionRouteDeps;
   /** Bookings and the public booking API; registered when given. */
   booking?: BookingRouteDeps;
   /** Seals webhook endpoint secrets; the webhook routes are registered only when it is given. */
@@ -104,6 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(scheduleRoutes(deps.db));
       await scope.register(eventTypeRoutes(deps.db));
       if (deps.booking) await scope.register(bookingRoutes(deps.booking));
+      if (deps.connections) await scope.register(connectionRoutes(deps.connections));
       if (deps.booking) await scope.register(hostFeedRoutes(deps.booking));
       if (deps.keyRing)
         await scope.register(webhookRoutes({ db: deps.db, keyRing: deps.keyRing, jobs: deps.jobs }));

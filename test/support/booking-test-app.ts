@@ -3,6 +3,7 @@ import { type BookingEventSink, noBookingEffects } from "../../src/scheduling/bo
 import { createBookingService } from "../../src/scheduling/booking-service.ts";
 import { generateKeySpec, type KeyRing, parseKeyRing } from "../../src/secrets/key-ring.ts";
 import type { BookingRouteDeps } from "../../src/server/routes/booking-context.ts";
+import type { ConnectionRouteDeps } from "../../src/server/routes/connections.ts";
 import type { Store } from "../../src/store/database.ts";
 import { buildTestApp } from "./test-app.ts";
 
@@ -14,6 +15,7 @@ export async function buildBookingTestApp(
     events?: BookingEventSink;
     keyRing?: KeyRing;
     rateLimitPerMinute?: number | false;
+    connections?: ConnectionRouteDeps;
   } = {},
 ): Promise<{ app: FastifyInstance; booking: BookingRouteDeps }> {
   const now = options.now ?? (() => new Date("2030-02-28T12:00:00Z"));
@@ -32,6 +34,10 @@ export async function buildBookingTestApp(
     organizerFallback: { name: "Calbridge", email: "calbridge@calbridge.test" },
     publicRateLimitPerMinute: options.rateLimitPerMinute ?? false,
   };
-  const app = await buildTestApp(store, { booking, keyRing });
+  const app = await buildTestApp(store, {
+    booking,
+    keyRing,
+    ...(options.connections ? { connections: options.connections } : {}),
+  });
   return { app, booking };
 }

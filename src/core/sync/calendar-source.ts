@@ -1,0 +1,108 @@
+/**
+ * The provider-neutral calendar source: what the sync engine needs from an .ics feed, Microsoft Graph, Google
+ * Calendar or CalDAV. Adapters implement it and never touch the database; they return data, the sync engine stores
+ * it (house style). Required members cover reading; writing and push are optional abilities a source declares.
+ *
+ * Designed for what comes after polling (see shared/sync-failure-modes.md):
+ * - `pull` takes an opaque cursor (ETag of a feed, Google syncToken, Graph deltaLink, CalDAV sync-token) and
+ *   answers with a full snapshot of the window, a delta, or "unchanged". The engine saves the next cursor in the
+ *   same transaction as the data (#5) and treats `sync_cursor_invalid` as "pull a snapshot" (#4).
+ * - Failures are values from a small typed set, mapped at the adapter boundary (#9, #10).
+ * - `watch`/`unwatch` return channel data with an expiry the engine renews (#1); `createEvent` & co. take an
+ *   idempotency key so retried writes can't duplicate (#6).
+ */
+export type ProviderKind = "ics" | "microsoft" | "google" | "caldav";
+
+export type SyncCursor = string & { readonly __brand: "SyncCursor" };
+
+export type BusyStatus = "busy" | "tentative" | "free" | "out_of_office";
+
+/** One blocking (or explicitly free) piece of time, keyed by the provider's event so it can be explained. */
+export interface SourceBusyInterval {
+  start: Date;
+  end: Date;
+  status: BusyStatus;
+  /** Provider event id, or iCalendar UID plus recurrence id. */
+  sourceRef: string;
+}
+
+export interface SourceCalendar {
+  ref: string;
+  name: string;
+  readOnly: boolean;
+  primary: boolean;
+  timeZone?: string;
+}
+
+export type SourceError =
+  | { kind: "auth_revoked"; message: string }
+  | { kind: "rate_limited"; retryAfterMs: number | null; message: string }
+  | { kind: "sync_cursor_invalid"; message: string }
+  | { kind: "not_found"; message: string }
+  | { kind: "conflict"; message: string }
+  | { kind: "invalid_data"; message: string }
+  | { kind: "forbidden_target"; message: string }
+  | { kind: "unavailable"; message: string };
+
+export type SourceResult<T> = { ok: true; value: T } | { ok: false; error: SourceError };
+
+export type PullResult =
+  /** Nothing changed since the cursor (HTTP 304, an empty delta page): keep the cached rows. */
+  | { kind: "unchanged"; nextCursor: SyncCursor | null }
+  /** Every interval in the window: the engine replaces the cached window atomically. */
+  | { kind: "snapshot"; intervals: SourceBusyInterval[]; nextCursor: SyncCursor | null; truncated?: boolean }
+  /** Changes since the cursor: intervals of changed events replace that event's rows; removed refs are dropped. */
+  | { kind: "delta"; upserts: SourceBusyInterval[]; removedRefs: string[]; nextCursor: SyncCursor | null };
+
+export interface PullParams {
+  calendarRef: string;
+  cursor: SyncCursor | null;
+  window: { from: Date; to: Date };
+  /** The host's zone: all-day and floating events become busy time there. */
+  hostTimeZone: string;
+}
+
+export interface WatchChannel {
+  id: string;
+  resourceId?: string;
+  expiresAt: Date;
+  /** Stored hashed by the engine; compared in constant time on each notification. */
+  secret: string;
+}
+
+export interface NewCalendarEvent {
+  /** Our idempotency key for the write: Graph transactionId, Google event id, CalDAV resource name. */
+  idempotencyKey: string;
+  start: Date;
+  end: Date;
+  timeZone: string;
+  summary: string;
+  description?: string;
+  location?: string;
+  attendees: Array<{ name?: string; email: string }>;
+  onlineMeeting?: "teams" | "meet";
+}
+
+export interface CalendarSource {
+  readonly provider: ProviderKind;
+  listCalendars(): Promise<SourceResult<SourceCalendar[]>>;
+  pull(params: PullParams): Promise<SourceResult<PullResult>>;
+  /** Optional: push notifications (Graph subscriptions, Google channels). */
+  watch?(params: { calendarRef: string; notificationUrl: string }): Promise<SourceResult<WatchChannel>>;
+  unwatch?(params: { channel: WatchChannel }): Promise<SourceResult<void>>;
+  /** Optional: writes into the host's calendar. */
+  createEvent?(params: {
+    calendarRef: string;
+    event: NewCalendarEvent;
+  }): Promise<SourceResult<{ eventRef: string; joinUrl?: string }>>;
+  updateEvent?(params: {
+    calendarRef: string;
+    eventRef: string;
+    event: NewCalendarEvent;
+  }): Promise<SourceResult<void>>;
+  cancelEvent?(params: {
+    calendarRef: string;
+    eventRef: string;
+    reason?: string;
+  }): Promise<SourceResult<void>>;
+}
