@@ -60,7 +60,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Request ids make one request's log lines findable; honour a caller's id when it sends one.
     requestIdHeader: "x-request-id",
     // Signed attendee links carry their token in the path.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
   });
   base.setValidatorCompiler(validatorCompiler);
   base.setSerializerCompiler(serializerCompiler);
