@@ -1,0 +1,449 @@
+/**
+ * `npm run bench:api`: the HTTP API under load on loopback, against PostgreSQL (issue 4, "Benchmark").
+ *
+ * - Public slots: one host, Mon-Fri 09:00-17:00 Europe/Berlin, 500 busy intervals in the busy cache over the next
+ *   30 days (written through `replaceBusyWindow`, as the calendar integrations do), slots for a 30-day range.
+ * - Bookings: public POSTs, each on a distinct free slot (precomputed from the slots API), spread round-robin over
+ *   several hosts with an event type each, so that every request can win and none waits on another host's row.
+ *
+ * Autocannon: 50 connections (a busy booking page's worth of concurrent visitors, well above the 10 pg pool
+ * connections, so the pool queue is part of what is measured), 10 s per run, no pipelining (browsers don't).
+ * The service runs as `calbridge serve` in a child process: in-process, autocannon would share its event loop and
+ * the figures would measure both. Pass `--cpu-prof` to write a V8 CPU profile of the service to
+ * $TMPDIR/calbridge-bench-prof/.
+ *
+ * PostgreSQL: DATABASE_URL or postgresql://postgres@127.0.0.1:5432/test; a scratch database is created and dropped.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { createCalbridgeClient } from "../client/index.ts";
+import { loadConfig } from "../src/config.ts";
+import { generateKeySpec } from "../src/secrets/key-ring.ts";
+import { replaceBusyWindow } from "../src/store/busy-cache.ts";
+import { openStore, type Store } from "../src/store/database.ts";
+import { type HostId, newId, type TenantId } from "../src/store/ids.ts";
+import { calendarConnections } from "../src/store/schema.ts";
+import { createApiKey, createTenant } from "../src/store/tenants-repository.ts";
+
+const CONNECTIONS = 50;
+const DURATION_SECONDS = 10;
+const BUSY_INTERVALS = 500;
+const SLOTS_RANGE_DAYS = 30;
+const BOOKING_HOSTS = 4;
+/** Days of slots precomputed per booking host: ~2,700 slots each, more than 10 s at the target rate needs. */
+const BOOKING_DAYS = 240;
+const DAY_MS = 86_400_000;
+const targets = { slotsPerSecond: 2000, slotsP99Ms: 50, bookingsPerSecond: 300 };
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface AutocannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+  onResponse?: (status: number, body: string) => void;
+}
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests?: AutocannonRequest[];
+}) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const profile = process.argv.includes("--cpu-prof");
+const profileDir = join(tmpdir(), "calbridge-bench-prof");
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const address = probe.address();
+  probe.close();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `calbridge_bench_${randomBytes(6).toString("hex")}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+async function startServiceProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const profileArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profileArgs, "--import", "tsx", join(root, "src/cli/main.ts"), "serve"],
+    { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: "inherit" },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return { url, child };
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  child.kill("SIGTERM");
+  throw new Error("the service did not become ready within 180 s");
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux); 0 where there is no /proc. */
+function processCpuSeconds(pid: number): number {
+  try {
+    // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU used by the service process and by its PostgreSQL backends while `run` goes: per request, this is what the
+ * service costs, whatever else the machine is doing (figures under load otherwise measure the neighbours).
+ */
+async function withCpuAccounting<T>(
+  params: { servicePid: number; store: Store; database: string },
+  run: () => Promise<T>,
+): Promise<{ result: T; serviceCpu: number; postgresCpu: number }> {
+  const backends = async () =>
+    (
+      await params.store.executeSql(
+        "select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+        [params.database],
+      )
+    ).rows.map((row) => Number(row.pid));
+  const before = new Map((await backends()).map((pid) => [pid, processCpuSeconds(pid)]));
+  const serviceBefore = processCpuSeconds(params.servicePid);
+  const result = await run();
+  const serviceCpu = processCpuSeconds(params.servicePid) - serviceBefore;
+  let postgresCpu = 0;
+  for (const pid of new Set([...before.keys(), ...(await backends())]))
+    postgresCpu += Math.max(0, processCpuSeconds(pid) - (before.get(pid) ?? 0));
+  return { result, serviceCpu, postgresCpu };
+}
+
+type Api = ReturnType<typeof createCalbridgeClient>;
+
+/** A host with a Mon-Fri 09:00-17:00 schedule and a 30-minute event type of its own. */
+async function seedHost(
+  api: Api,
+  params: { index: number; timeZone: string; slug: string },
+): Promise<HostId> {
+  const host = await api.POST("/v1/hosts", {
+    body: {
+      name: `Bench Host ${params.index}`,
+      email: `host${params.index}@bench.example`,
+      timeZone: params.timeZone,
+    },
+  });
+  if (!host.data) throw new Error(`host: ${JSON.stringify(host.error)}`);
+  const workday: string[][] = [["09:00", "17:00"]];
+  const schedule = await api.POST("/v1/hosts/{hostId}/schedules", {
+    params: { path: { hostId: host.data.id } },
+    body: {
+      timeZone: params.timeZone,
+      weekly: { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday },
+    },
+  });
+  if (!schedule.data) throw new Error(`schedule: ${JSON.stringify(schedule.error)}`);
+  const eventType = await api.POST("/v1/event-types", {
+    body: {
+      slug: params.slug,
+      title: `Bench call ${params.index}`,
+      durations: [30],
+      hostIds: [host.data.id],
+      rules: { horizon: { type: "rolling", days: BOOKING_DAYS + 30 } },
+    },
+  });
+  if (!eventType.data) throw new Error(`event type: ${JSON.stringify(eventType.error)}`);
+  return host.data.id as HostId;
+}
+
+/** 500 busy intervals of 15-60 minutes at all hours, spread evenly over the next 30 days. */
+async function seedBusyCache(store: Store, params: { tenantId: TenantId; hostId: HostId; from: Date }) {
+  const connectionId = newId();
+  await store.db.insert(calendarConnections).values({
+    id: connectionId,
+    tenantId: params.tenantId,
+    hostId: params.hostId,
+    provider: "ics",
+    displayName: "Bench feed",
+  });
+  const intervals = Array.from({ length: BUSY_INTERVALS }, (_, index) => {
+    const day = Math.floor((index * SLOTS_RANGE_DAYS) / BUSY_INTERVALS);
+    // Strides coprime to 96 and 4 scatter starts over the day's quarter hours and lengths over 15-60 minutes;
+    // about a third fall within working hours, leaving a realistic page of free slots.
+    const start = params.from.getTime() + day * DAY_MS + ((index * 37) % 96) * 15 * 60_000;
+    const minutes = 15 * (1 + ((index * 3) % 4));
+    return {
+      start: new Date(start),
+      end: new Date(start + minutes * 60_000),
+      status: "busy" as const,
+      sourceRef: `bench-${index}`,
+    };
+  });
+  const window = { from: params.from, to: new Date(params.from.getTime() + SLOTS_RANGE_DAYS * DAY_MS) };
+  return replaceBusyWindow(store.db, {
+    tenantId: params.tenantId,
+    hostId: params.hostId,
+    connectionId,
+    calendarRef: "bench",
+    window,
+    intervals,
+  });
+}
+
+/** Free slot starts of one event type over BOOKING_DAYS, read from the public slots API 60 days at a time. */
+async function freeSlotStarts(api: Api, params: { tenantSlug: string; eventTypeSlug: string; from: Date }) {
+  const starts: string[] = [];
+  for (let offset = 0; offset < BOOKING_DAYS; offset += 60) {
+    const from = new Date(params.from.getTime() + offset * DAY_MS);
+    const to = new Date(from.getTime() + Math.min(60, BOOKING_DAYS - offset) * DAY_MS);
+    const slots = await api.GET("/v1/public/{tenantSlug}/{eventTypeSlug}/slots", {
+      params: {
+        path: { tenantSlug: params.tenantSlug, eventTypeSlug: params.eventTypeSlug },
+        query: { from: from.toISOString(), to: to.toISOString(), timeZone: "UTC" },
+      },
+    });
+    if (!slots.data) throw new Error(`slots: ${JSON.stringify(slots.error)}`);
+    starts.push(...slots.data.slots.map((slot) => slot.start));
+  }
+  return starts;
+}
+
+/** Round-robin over the hosts, so that consecutive requests hit different hosts' rows. */
+function interleave(lists: string[][], paths: string[]): Array<{ path: string; start: string }> {
+  const out: Array<{ path: string; start: string }> = [];
+  const longest = Math.max(...lists.map((list) => list.length));
+  for (let i = 0; i < longest; i++)
+    lists.forEach((list, host) => {
+      if (list[i]) out.push({ path: paths[host]!, start: list[i]! });
+    });
+  return out;
+}
+
+function cpuPerRequest(run: { serviceCpu: number; postgresCpu: number }, requests: number): string {
+  const ms = (seconds: number) => ((seconds * 1000) / Math.max(1, requests)).toFixed(2);
+  return `${ms(run.serviceCpu)} / ${ms(run.postgresCpu)} ms`;
+}
+
+function formatRow(cells: string[]): string {
+  const widths = [34, 12, 18, 5];
+  return cells.map((cell, index) => cell.padEnd(widths[index]!)).join("  ");
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(" ");
+  const adminUrl = loadConfig().databaseUrl ?? "postgresql://postgres@127.0.0.1:5432/test";
+  const scratch = await createScratchDatabase(adminUrl);
+  const dataDir = mkdtempSync(join(tmpdir(), "calbridge-bench-"));
+  let child: ChildProcess | undefined;
+  let store: Store | undefined;
+  try {
+    const service = await startServiceProcess({
+      DATABASE_URL: scratch.url,
+      DATA_DIR: dataDir,
+      PUBLIC_RATE_LIMIT: "0",
+      LOG_LEVEL: "warn",
+      SANDBOX: "off",
+      ENCRYPTION_KEYS: generateKeySpec("bench"),
+    });
+    child = service.child;
+    store = await openStore({ databaseUrl: scratch.url, dataDir: "" });
+    const tenant = await createTenant(store.db, { name: "Bench Co" });
+    const { key } = await createApiKey(store.db, { tenantId: tenant.id, name: "bench" });
+    const api = createCalbridgeClient({ baseUrl: service.url, apiKey: key });
+
+    const from = new Date(Date.now() + DAY_MS);
+    from.setUTCHours(0, 0, 0, 0);
+    const busyHost = await seedHost(api, { index: 0, timeZone: "Europe/Berlin", slug: "busy-call" });
+    const { written } = await seedBusyCache(store, { tenantId: tenant.id, hostId: busyHost, from });
+    const bookingSlugs = Array.from({ length: BOOKING_HOSTS }, (_, index) => `book-${index + 1}`);
+    for (const [index, slug] of bookingSlugs.entries())
+      await seedHost(api, { index: index + 1, timeZone: "UTC", slug });
+    const starts = await Promise.all(
+      bookingSlugs.map((slug) => freeSlotStarts(api, { tenantSlug: tenant.slug, eventTypeSlug: slug, from })),
+    );
+    const slotsPath =
+      `/v1/public/${tenant.slug}/busy-call/slots?from=${from.toISOString()}` +
+      `&to=${new Date(from.getTime() + SLOTS_RANGE_DAYS * DAY_MS).toISOString()}&timeZone=America/New_York`;
+    // One request at a time first: the latency without queueing, to tell slow work from an overloaded machine.
+    const unloaded: number[] = [];
+    let sampleSlots = 0;
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const sample = (await (await fetch(`${service.url}${slotsPath}`)).json()) as { slots: unknown[] };
+      unloaded.push(performance.now() - started);
+      sampleSlots = sample.slots.length;
+    }
+    unloaded.sort((a, b) => a - b);
+    process.stdout.write(
+      `seeded: ${written} busy intervals, ${sampleSlots} free slots in the 30-day range; ` +
+        `${starts.flat().length} free slots on ${BOOKING_HOSTS} booking hosts; one slots request at a time: ` +
+        `median ${unloaded[10]!.toFixed(1)} ms\n`,
+    );
+
+    const accounting = {
+      servicePid: service.child.pid!,
+      store,
+      database: new URL(scratch.url).pathname.slice(1),
+    };
+    const slotsRun = await withCpuAccounting(accounting, () =>
+      autocannon({ url: `${service.url}${slotsPath}`, connections: CONNECTIONS, duration: DURATION_SECONDS }),
+    );
+    const slots = slotsRun.result;
+
+    const queue = interleave(
+      starts,
+      bookingSlugs.map((slug) => `/v1/public/${tenant.slug}/${slug}/bookings`),
+    );
+    let next = 0;
+    const failures = new Map<string, number>();
+    const bookingsRun = await withCpuAccounting(accounting, () =>
+      autocannon({
+        url: service.url,
+        connections: CONNECTIONS,
+        duration: DURATION_SECONDS,
+        requests: [
+          {
+            method: "POST",
+            setupRequest: (request) => {
+              // Past the end of the list starts repeat and lose with 409: reported as non-2xx below.
+              const slot = queue[next % queue.length]!;
+              next++;
+              return {
+                ...request,
+                path: slot.path,
+                headers: { "content-type": "application/json", "idempotency-key": `bench-booking-${next}` },
+                body: JSON.stringify({
+                  start: slot.start,
+                  timeZone: "Europe/Berlin",
+                  name: "Bench Attendee",
+                  email: `attendee${next}@bench.example`,
+                }),
+              };
+            },
+            onResponse: (status, body) => {
+              if (status >= 300) failures.set(`${status} ${body.slice(0, 200)}`, status);
+            },
+          },
+        ],
+      }),
+    );
+    const bookings = bookingsRun.result;
+    const created = bookings.statusCodeStats["201"]?.count ?? 0;
+    const stored = await store.executeSql(
+      "select count(*)::int as n from bookings where status = 'confirmed'",
+      [],
+    );
+    const overlaps = await store.executeSql(
+      `select count(*)::int as n from booking_hosts a join booking_hosts b
+         on a.booking_id < b.booking_id and a.host_id = b.host_id and a.active and b.active
+        and a.blocked && b.blocked`,
+      [],
+    );
+
+    const bookingsPerSecond = created / DURATION_SECONDS;
+    const verdict = (met: boolean) => (met ? "yes" : "NO");
+    const lines = [
+      formatRow(["measure", "figure", "target", "met"]),
+      formatRow([
+        "public slots (30 days, 500 busy)",
+        `${Math.round(slots.requests.average)} req/s`,
+        `>= ${targets.slotsPerSecond} req/s`,
+        verdict(slots.requests.average >= targets.slotsPerSecond),
+      ]),
+      formatRow(["  latency p50", `${slots.latency.p50} ms`, "", ""]),
+      formatRow([
+        "  latency p99",
+        `${slots.latency.p99} ms`,
+        `< ${targets.slotsP99Ms} ms`,
+        verdict(slots.latency.p99 < targets.slotsP99Ms),
+      ]),
+      formatRow([
+        "  non-2xx / errors",
+        `${slots.non2xx} / ${slots.errors}`,
+        "0",
+        verdict(slots.non2xx === 0),
+      ]),
+      formatRow(["  CPU per request: service / pg", cpuPerRequest(slotsRun, slots.requests.total), "", ""]),
+      formatRow([
+        "bookings on distinct slots",
+        `${bookingsPerSecond.toFixed(0)} /s`,
+        `>= ${targets.bookingsPerSecond} /s`,
+        verdict(bookingsPerSecond >= targets.bookingsPerSecond),
+      ]),
+      formatRow(["  201 created", String(created), "", ""]),
+      formatRow(["  latency p50 / p99", `${bookings.latency.p50} / ${bookings.latency.p99} ms`, "", ""]),
+      formatRow([
+        "  non-2xx / errors",
+        `${bookings.non2xx} / ${bookings.errors}`,
+        "0",
+        verdict(bookings.non2xx === 0),
+      ]),
+      formatRow([
+        "  CPU per request: service / pg",
+        cpuPerRequest(bookingsRun, bookings.requests.total),
+        "",
+        "",
+      ]),
+      formatRow(["  status codes", JSON.stringify(bookings.statusCodeStats), "", ""]),
+      formatRow(["  confirmed rows / overlaps", `${stored.rows[0]?.n} / ${overlaps.rows[0]?.n}`, "", ""]),
+    ];
+    for (const failure of [...failures.keys()].slice(0, 5))
+      process.stdout.write(`booking failure: ${failure}\n`);
+    process.stdout.write(
+      `\n${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, loopback, PostgreSQL; ` +
+        `load average before: ${loadBefore}\n${lines.join("\n")}\n`,
+    );
+  } finally {
+    await store?.close();
+    if (child && child.exitCode === null) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+    await scratch.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
