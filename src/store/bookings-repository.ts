@@ -255,44 +255,43 @@ export async function loadHostAvailability(
   const margin = 86_400_000;
   const from = new Date(params.from.getTime() - margin);
   const to = new Date(params.to.getTime() + margin);
-  const [hostRows, scheduleRows, bookingRows, busy] = await Promise.all([
-    db
-      .select({ id: hosts.id, timeZone: hosts.timeZone })
-      .from(hosts)
-      .where(and(eq(hosts.tenantId, params.tenantId), inArray(hosts.id, params.hostIds))),
-    db
-      .select()
-      .from(schedules)
-      .where(
-        and(
-          eq(schedules.tenantId, params.tenantId),
-          inArray(schedules.hostId, params.hostIds),
-          eq(schedules.isDefault, true),
-        ),
+  // Sequential on purpose: inside a transaction these share one connection (pg refuses concurrent queries on it).
+  const hostRows = await db
+    .select({ id: hosts.id, timeZone: hosts.timeZone })
+    .from(hosts)
+    .where(and(eq(hosts.tenantId, params.tenantId), inArray(hosts.id, params.hostIds)));
+  const scheduleRows = await db
+    .select()
+    .from(schedules)
+    .where(
+      and(
+        eq(schedules.tenantId, params.tenantId),
+        inArray(schedules.hostId, params.hostIds),
+        eq(schedules.isDefault, true),
       ),
-    db
-      .select({
-        hostId: bookingHosts.hostId,
-        id: bookings.id,
-        start: bookings.startAt,
-        end: bookings.endAt,
-        bufferBeforeMinutes: bookings.bufferBeforeMinutes,
-        bufferAfterMinutes: bookings.bufferAfterMinutes,
-      })
-      .from(bookingHosts)
-      .innerJoin(bookings, eq(bookings.id, bookingHosts.bookingId))
-      .where(
-        and(
-          eq(bookingHosts.tenantId, params.tenantId),
-          inArray(bookingHosts.hostId, params.hostIds),
-          eq(bookingHosts.active, true),
-          lt(bookings.startAt, to),
-          gt(bookings.endAt, from),
-        ),
-      )
-      .orderBy(desc(bookings.startAt)),
-    readBusy(db, { tenantId: params.tenantId, hostIds: params.hostIds, from, to }),
-  ]);
+    );
+  const bookingRows = await db
+    .select({
+      hostId: bookingHosts.hostId,
+      id: bookings.id,
+      start: bookings.startAt,
+      end: bookings.endAt,
+      bufferBeforeMinutes: bookings.bufferBeforeMinutes,
+      bufferAfterMinutes: bookings.bufferAfterMinutes,
+    })
+    .from(bookingHosts)
+    .innerJoin(bookings, eq(bookings.id, bookingHosts.bookingId))
+    .where(
+      and(
+        eq(bookingHosts.tenantId, params.tenantId),
+        inArray(bookingHosts.hostId, params.hostIds),
+        eq(bookingHosts.active, true),
+        lt(bookings.startAt, to),
+        gt(bookings.endAt, from),
+      ),
+    )
+    .orderBy(desc(bookings.startAt));
+  const busy = await readBusy(db, { tenantId: params.tenantId, hostIds: params.hostIds, from, to });
   return params.hostIds.flatMap((hostId) => {
     const host = hostRows.find((row) => row.id === hostId);
     if (!host) return [];
