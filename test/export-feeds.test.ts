@@ -128,6 +128,13 @@ describe.each(backends)("export feeds on %s", (backend) => {
           status: "busy",
           sourceRef: "secret-dentist-appointment",
         },
+        // The host's calendar also holds Ina's (moved) booking: the feed shows it once, as the booking.
+        {
+          start: new Date(`${monday}T08:30:00Z`),
+          end: new Date(`${monday}T09:00:00Z`),
+          status: "busy",
+          sourceRef: "copy-of-ina",
+        },
         {
           start: new Date("2030-03-06T13:00:00Z"),
           end: new Date("2030-03-06T14:00:00Z"),
@@ -195,7 +202,7 @@ describe.each(backends)("export feeds on %s", (backend) => {
     expect(feed.includeBusy).toBe(true);
     const first = await app.inject({ url: pathOf(feed.url) });
     const busy = eventsOf(first.body).filter((event) => event.summary === "Busy");
-    expect(busy).toHaveLength(1); // the "free" interval is not busy time
+    expect(busy).toHaveLength(1); // "free" is not busy time, and the booking's copy is the booking
     expect(busy[0]!.startDate.toJSDate().toISOString()).toBe("2030-03-05T13:00:00.000Z");
     expect(busy[0]!.endDate.toJSDate().toISOString()).toBe("2030-03-05T14:00:00.000Z");
     expect(busy[0]!.description).toBeNull();

@@ -48,9 +48,10 @@ export async function renderHostFeed(
       ),
     )
   ).flat();
+  const booked = await bookingEvents(deps, host, bookings);
   const events = [
-    ...(await bookingEvents(deps, host, bookings)),
-    ...(feed.includeBusy ? await busyEvents(deps, { feed, host, range }) : []),
+    ...booked,
+    ...(feed.includeBusy ? await busyEvents(deps, { feed, host, range, booked }) : []),
   ];
   // A deterministic order keeps the body, and so the ETag, stable between polls.
   events.sort((a, b) => a.start.localeCompare(b.start) || a.uid.localeCompare(b.uid));
@@ -91,13 +92,16 @@ async function bookingEvents(
  */
 async function busyEvents(
   deps: Pick<FeedDownloadDeps, "db" | "organizerFallback">,
-  params: { feed: HostFeedRow; host: HostRow; range: { from: Date; to: Date } },
+  params: { feed: HostFeedRow; host: HostRow; range: { from: Date; to: Date }; booked: BookingEvent[] },
 ): Promise<BookingEvent[]> {
   const { feed, host } = params;
+  // A booking the sync engine also finds in the host's calendar would show twice; its exact slot is already there.
+  const bookedSlots = new Set(params.booked.map((event) => `${event.start}/${event.end}`));
   const intervals = await readBusy(deps.db, { tenantId: feed.tenantId, hostIds: [host.id], ...params.range });
   const organizer = host.email ? { name: host.name, email: host.email } : deps.organizerFallback;
   return intervals
     .filter((interval) => interval.status !== "free" && interval.end > interval.start)
+    .filter((interval) => !bookedSlots.has(`${interval.start.toISOString()}/${interval.end.toISOString()}`))
     .map((interval) => {
       const start = interval.start.toISOString();
       const digest = createHash("sha256")
