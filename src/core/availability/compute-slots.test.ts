@@ -350,6 +350,26 @@ describe("computeSlots modes", () => {
     ]);
   });
 
+  it("collective across a half-hour offset: no common grid unless alignment names one clock", () => {
+    const hosts = [
+      buildHost({ id: "berlin", timeZone: "Europe/Berlin", weekly: { mon: [["09:00", "17:00"]] } }),
+      buildHost({ id: "kolkata", timeZone: "Asia/Kolkata", weekly: { mon: [["09:00", "17:00"]] } }),
+    ];
+    const eventType = { mode: "collective" as const, durationMinutes: 60 };
+    // Berlin starts on the UTC hour (08:00Z...), Kolkata on the half hour (03:30Z...).
+    expect(computeSlots(buildRequest({ hosts, eventType }))).toEqual([]);
+    const aligned = buildRequest({
+      hosts,
+      eventType: { ...eventType, startAlignmentMinutes: 60, startAlignmentTimeZone: "UTC" },
+    });
+    // Kolkata's hours end at 11:30Z, so the last common hour starts at 10:00Z.
+    expect(computeSlots(aligned).map((slot) => slot.start.slice(11, 16))).toEqual([
+      "08:00",
+      "09:00",
+      "10:00",
+    ]);
+  });
+
   it("collective hosts with no common time give no slots", () => {
     const early = buildHost({ id: "a", weekly: { mon: [["09:00", "10:00"]] } });
     const late = buildHost({ id: "b", weekly: { mon: [["10:00", "11:00"]] } });

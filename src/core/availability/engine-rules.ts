@@ -26,6 +26,7 @@ export interface EngineRules {
   readonly earliestStartMs: number;
   /** 0 when slots step from the start of each working interval. */
   readonly alignmentMs: number;
+  readonly alignmentTimeZone: string | undefined;
   readonly blockingStatuses: ReadonlySet<BusyStatus>;
   readonly horizon: AvailabilityRequest["eventType"]["horizon"];
   readonly perDay: Limit | undefined;
@@ -59,6 +60,7 @@ export function prepareRules(request: AvailabilityRequest): EngineRules {
     minimumNoticeMs,
     earliestStartMs: nowMs + minimumNoticeMs,
     alignmentMs: (eventType.startAlignmentMinutes ?? 0) * MINUTE_MS,
+    alignmentTimeZone: eventType.startAlignmentTimeZone,
     blockingStatuses: new Set(eventType.blockingStatuses ?? DEFAULT_BLOCKING_STATUSES),
     horizon: eventType.horizon,
     perDay: perDay?.count !== undefined || perDay?.minutes !== undefined ? perDay : undefined,

@@ -71,7 +71,9 @@ function workingHoursReasons(plan: HostPlan, rules: EngineRules, startMs: number
       {
         code: "not_aligned",
         message: `slots start every ${rules.stepMs / MINUTE_MS} minutes from the start of working hours${
-          rules.alignmentMs > 0 ? ` aligned to ${rules.alignmentMs / MINUTE_MS} minutes of the clock` : ""
+          rules.alignmentMs > 0
+            ? ` aligned to ${rules.alignmentMs / MINUTE_MS} minutes of the ${plan.alignmentZone.timeZone} clock`
+            : ""
         }; ${localText(plan, startMs)} is not one of them`,
       },
     ];

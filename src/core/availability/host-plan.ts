@@ -13,6 +13,8 @@ export type DayIntervals = ReadonlyArray<readonly [number, number]>;
 export interface HostPlan {
   readonly host: AvailabilityHost;
   readonly zone: ZoneOffsets;
+  /** The zone whose wall clock start-time alignment follows (the host's unless the event type names one). */
+  readonly alignmentZone: ZoneOffsets;
   /** Index 0 = Monday. */
   readonly weekly: readonly DayIntervals[];
   /** Date overrides by local epoch day; an empty array is a day off. */
@@ -83,9 +85,11 @@ export function buildHostPlan(params: {
   const [blockedStartsMs, blockedEndsMs] = blockedIntervals(host, rules);
   const [horizonStartMs, horizonEndMs] = horizonBounds(rules, zone);
   const limited = rules.perDay !== undefined || rules.perWeek !== undefined;
+  const alignmentTimeZone = rules.alignmentTimeZone ?? host.timeZone;
   return {
     host,
     zone,
+    alignmentZone: alignmentTimeZone === host.timeZone ? zone : params.zoneFor(alignmentTimeZone),
     weekly,
     overrides,
     blockedStartsMs,

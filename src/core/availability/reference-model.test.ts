@@ -81,7 +81,8 @@ function modelStarts(request: AvailabilityRequest): string[] {
       let grid = windowStart.epochMilliseconds;
       const alignment = eventType.startAlignmentMinutes;
       if (alignment !== undefined) {
-        const minuteOfDay = windowStart.hour * 60 + windowStart.minute + windowStart.second / 60;
+        const clock = windowStart.withTimeZone(eventType.startAlignmentTimeZone ?? zone);
+        const minuteOfDay = clock.hour * 60 + clock.minute + clock.second / 60;
         grid += (Math.ceil(minuteOfDay / alignment) * alignment - minuteOfDay) * MINUTE;
       }
       for (let start = grid; start + duration <= windowEnd; start += step) {

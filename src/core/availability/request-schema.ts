@@ -182,8 +182,13 @@ const eventTypeSchema = z
     mode: schedulingModeSchema,
     horizon: horizonSchema.optional(),
     limits: z.object({ perDay: limitSchema.optional(), perWeek: limitSchema.optional() }).strict().optional(),
-    /** Slot starts fall on multiples of this many minutes of the host's wall clock (e.g. 15: :00 :15 ...). */
+    /** Slot starts fall on multiples of this many minutes of a wall clock (e.g. 15: :00 :15 ...). */
     startAlignmentMinutes: positiveMinutesSchema.max(1440).optional(),
+    /**
+     * Whose wall clock the alignment follows; default each host's own. Set it (e.g. "UTC" or the invitee's
+     * zone) to put hosts in zones with half-hour offsets on one grid, so collective slots can exist.
+     */
+    startAlignmentTimeZone: timeZoneSchema.optional(),
     /** Default: busy, out_of_office, tentative. */
     blockingStatuses: z.array(busyStatusSchema).optional(),
   })

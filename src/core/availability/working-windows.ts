@@ -30,12 +30,12 @@ export function workingWindows(plan: HostPlan, firstDay: number, lastDay: number
 
 /**
  * First grid point of a window: its start, or with start-time alignment the next wall-clock multiple of
- * the alignment (e.g. :00/:15/:30/:45), taken in the offset in force at the window start. Slots then
- * follow every `stepMs`.
+ * the alignment (e.g. :00/:15/:30/:45) in the alignment zone (the host's by default), taken in the offset
+ * in force at the window start. Slots then follow every `stepMs`.
  */
 export function gridAnchor(plan: HostPlan, rules: EngineRules, windowStartMs: number): number {
   if (rules.alignmentMs === 0) return windowStartMs;
-  const local = windowStartMs + offsetAt(plan.zone, windowStartMs);
+  const local = windowStartMs + offsetAt(plan.alignmentZone, windowStartMs);
   const aligned = Math.ceil(local / rules.alignmentMs) * rules.alignmentMs;
   return windowStartMs + (aligned - local);
 }

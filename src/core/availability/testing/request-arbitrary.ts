@@ -145,6 +145,7 @@ export const requestArbitrary: fc.Arbitrary<AvailabilityRequest> = fc
             { requiredKeys: [] },
           ),
           startAlignmentMinutes: fc.constantFrom(5, 15, 30),
+          startAlignmentTimeZone: fc.constantFrom(...PROPERTY_ZONES),
           blockingStatuses: fc.subarray(["busy", "tentative", "free", "out_of_office"] as const),
         },
         { requiredKeys: ["durationMinutes", "mode"] },
