@@ -11,6 +11,7 @@ import pg from "pg";
 import pino from "pino";
 import { version } from "../src/main.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
+import { createAddressPolicy } from "../src/providers/ics/address-policy.ts";
 import { noBookingEffects } from "../src/scheduling/booking-events.ts";
 import { createBookingService } from "../src/scheduling/booking-service.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
@@ -34,6 +35,14 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     const now = () => new Date();
     const server = await buildServer({
       keyRing,
+      // Route groups are registered when their deps are given: give every group startService gives (the
+      // end-to-end client test compares this document with the one the running service serves).
+      connections: {
+        db,
+        keyRing,
+        feedPolicy: createAddressPolicy([]),
+        requestSync: async () => "queued",
+      },
       booking: {
         db,
         bookings: createBookingService({

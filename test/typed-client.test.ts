@@ -23,7 +23,7 @@ describe("typed client", () => {
     ).toEqual(committed);
   });
 
-  it("creates a host, schedule and event type, books a slot, reads it back and cancels it", async () => {
+  it("matches the served document; creates a host, schedule and event type, books, reads back and cancels", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "calbridge-client-"));
     const service = await startService(
       parseConfig({
@@ -35,6 +35,10 @@ describe("typed client", () => {
       }),
     );
     try {
+      // The exported document is the one the running service serves (bar `servers`, which names the deployment).
+      const served = (await (await fetch(`${service.url}/openapi.json`)).json()) as Record<string, unknown>;
+      expect({ ...served, servers: [] }).toEqual({ ...(await buildOpenApiDocument()), servers: [] });
+
       const tenant = await createTenant(service.store.db, { name: "Client Co" });
       const { key } = await createApiKey(service.store.db, { tenantId: tenant.id, name: "client" });
       const api = createCalbridgeClient({ baseUrl: service.url, apiKey: key });
