@@ -20,7 +20,7 @@ import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -264,6 +264,20 @@ function cpuPerRequest(run: { serviceCpu: number; postgresCpu: number }, request
   return `${ms(run.serviceCpu)} / ${ms(run.postgresCpu)} ms`;
 }
 
+/**
+ * The rate the CPU cost allows on an otherwise idle machine: the service is one thread (one core at most) and
+ * shares the cores with PostgreSQL. An upper bound that ignores waiting, to read figures taken on a busy machine.
+ */
+function cpuCeiling(run: { serviceCpu: number; postgresCpu: number }, requests: number): string {
+  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, requests);
+  const cores = availableParallelism();
+  const ceiling = Math.min(
+    1000 / perRequest(run.serviceCpu),
+    (1000 * cores) / perRequest(run.serviceCpu + run.postgresCpu),
+  );
+  return `~${Math.round(ceiling)} /s (${cores} cores)`;
+}
+
 function formatRow(cells: string[]): string {
   const widths = [34, 12, 18, 5];
   return cells.map((cell, index) => cell.padEnd(widths[index]!)).join("  ");
@@ -406,6 +420,7 @@ async function main(): Promise<void> {
         verdict(slots.non2xx === 0),
       ]),
       formatRow(["  CPU per request: service / pg", cpuPerRequest(slotsRun, slots.requests.total), "", ""]),
+      formatRow(["  ceiling from CPU, idle machine", cpuCeiling(slotsRun, slots.requests.total), "", ""]),
       formatRow([
         "bookings on distinct slots",
         `${bookingsPerSecond.toFixed(0)} /s`,
@@ -423,6 +438,12 @@ async function main(): Promise<void> {
       formatRow([
         "  CPU per request: service / pg",
         cpuPerRequest(bookingsRun, bookings.requests.total),
+        "",
+        "",
+      ]),
+      formatRow([
+        "  ceiling from CPU, idle machine",
+        cpuCeiling(bookingsRun, bookings.requests.total),
         "",
         "",
       ]),
