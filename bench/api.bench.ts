@@ -6,6 +6,8 @@
  * - Bookings: public POSTs, each on a distinct free slot (precomputed from the slots API), spread round-robin over
  *   several hosts with an event type each, so that every request can win and none waits on another host's row.
  *
+ * - Floor: GET /healthz, the HTTP stack alone, to read the other figures against the machine's state.
+ *
  * Autocannon: 50 connections (a busy booking page's worth of concurrent visitors, well above the 10 pg pool
  * connections, so the pool queue is part of what is measured), 10 s per run, no pipelining (browsers don't).
  * The service runs as `calbridge serve` in a child process: in-process, autocannon would share its event loop and
@@ -345,6 +347,12 @@ async function main(): Promise<void> {
       autocannon({ url: `${service.url}${slotsPath}`, connections: CONNECTIONS, duration: DURATION_SECONDS }),
     );
     const slots = slotsRun.result;
+    // The floor: what HTTP alone allows on this machine now (no database, no engine), to read the figures against.
+    const floor = await autocannon({
+      url: `${service.url}/healthz`,
+      connections: CONNECTIONS,
+      duration: DURATION_SECONDS,
+    });
 
     const queue = interleave(
       starts,
@@ -400,6 +408,12 @@ async function main(): Promise<void> {
     const verdict = (met: boolean) => (met ? "yes" : "NO");
     const lines = [
       formatRow(["measure", "figure", "target", "met"]),
+      formatRow([
+        "floor: GET /healthz",
+        `${Math.round(floor.requests.average)} req/s`,
+        `p99 ${floor.latency.p99} ms`,
+        "",
+      ]),
       formatRow([
         "public slots (30 days, 500 busy)",
         `${Math.round(slots.requests.average)} req/s`,
