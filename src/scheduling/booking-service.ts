@@ -6,8 +6,6 @@ import {
   findBookingByIdempotencyKey,
   getBooking,
   insertBooking,
-  isOverlapViolation,
-  isUniqueViolation,
   lastBookedAt,
   moveBooking,
   setBookingStatus,
@@ -15,6 +13,7 @@ import {
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
+import { isOverlapViolation, isUniqueViolation } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { explainStart, findSlots } from "./find-slots.ts";
 
@@ -136,7 +135,6 @@ export function createBookingService(deps: BookingServiceDeps) {
             // Re-check inside the transaction; the exclusion constraint settles any race that slips past it.
             const explanation = await explainStart({
               db: tx,
-              tenantId,
               eventType,
               start: input.start,
               now: deps.now(),
@@ -213,7 +211,6 @@ export function createBookingService(deps: BookingServiceDeps) {
           // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
           const explanation = await explainStart({
             db: tx,
-            tenantId: params.tenantId,
             eventType: {
               ...params.eventType,
               hostIds: locked.hostIds,

@@ -34,17 +34,6 @@ export interface BookingRow {
   hostIds: HostId[];
 }
 
-/** SQLSTATE 23P01: the exclusion constraint refused an overlapping booking (drizzle puts it on `cause`). */
-export function isOverlapViolation(error: unknown): boolean {
-  const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-  return code === "23P01";
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-  return code === "23505";
-}
-
 /** `[start - before, end + after)`: the time a booking holds on its hosts' calendars. */
 export function blockedRange(params: {
   start: Date;

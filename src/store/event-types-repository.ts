@@ -3,6 +3,7 @@ import type { BookingQuestion, EventLocation, EventTypeRules } from "../core/boo
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { eventTypeHosts, eventTypes, hosts, tenants } from "./schema.ts";
+import { isForeignKeyViolation } from "./sql-errors.ts";
 
 export type EventTypeId = string & { readonly __brand: "EventTypeId" };
 export type SchedulingMode = "single" | "collective" | "round-robin";
@@ -196,8 +197,7 @@ export async function deleteEventType(
       .returning({ id: eventTypes.id });
     return rows.length > 0 ? "deleted" : "missing";
   } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-    if (code === "23503") return "has_bookings"; // bookings keep their event type (foreign key restrict)
+    if (isForeignKeyViolation(error)) return "has_bookings"; // bookings keep their event type (foreign key restrict)
     throw error;
   }
 }

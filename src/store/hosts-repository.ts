@@ -3,6 +3,7 @@ import type { ScheduleRules } from "../core/schedules/schedule.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type ScheduleId, type TenantId } from "./ids.ts";
 import { hosts, schedules } from "./schema.ts";
+import { isUniqueViolation } from "./sql-errors.ts";
 
 // Every function takes the tenant id and filters on it: a row of another tenant is indistinguishable from a
 // missing row, so no route can read or change it.
@@ -27,12 +28,6 @@ export interface HostInput {
 
 export class DuplicateExternalIdError extends Error {
   override name = "DuplicateExternalIdError";
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code =
-    (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-  return code === "23505";
 }
 
 export async function insertHost(db: Database, tenantId: TenantId, input: HostInput): Promise<HostRow> {

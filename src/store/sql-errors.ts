@@ -1,0 +1,22 @@
+/**
+ * SQLSTATE checks for constraint violations. Drizzle wraps driver errors, putting the driver's error (with its
+ * `code`) on `cause`; PGlite and node-postgres both use PostgreSQL's codes.
+ */
+function sqlState(error: unknown): string | undefined {
+  return (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+}
+
+/** 23P01: an exclusion constraint refused the row (an overlapping booking). */
+export function isOverlapViolation(error: unknown): boolean {
+  return sqlState(error) === "23P01";
+}
+
+/** 23505: a unique index refused the row. */
+export function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === "23505";
+}
+
+/** 23503: a foreign key refused the change (e.g. deleting a row others still reference). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return sqlState(error) === "23503";
+}
