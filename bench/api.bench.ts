@@ -5,7 +5,6 @@
  *   30 days (written through `replaceBusyWindow`, as the calendar integrations do), slots for a 30-day range.
  * - Bookings: public POSTs, each on a distinct free slot (precomputed from the slots API), spread round-robin over
  *   several hosts with an event type each, so that every request can win and none waits on another host's row.
- *
  * - Floor: GET /healthz, the HTTP stack alone, to read the other figures against the machine's state.
  *
  * Autocannon: 50 connections (a busy booking page's worth of concurrent visitors, well above the 10 pg pool
@@ -261,23 +260,23 @@ function interleave(lists: string[][], paths: string[]): Array<{ path: string; s
   return out;
 }
 
-function cpuPerRequest(run: { serviceCpu: number; postgresCpu: number }, requests: number): string {
-  const ms = (seconds: number) => ((seconds * 1000) / Math.max(1, requests)).toFixed(2);
-  return `${ms(run.serviceCpu)} / ${ms(run.postgresCpu)} ms`;
-}
-
 /**
- * The rate the CPU cost allows on an otherwise idle machine: the service is one thread (one core at most) and
- * shares the cores with PostgreSQL. An upper bound that ignores waiting, to read figures taken on a busy machine.
+ * CPU per request (service / PostgreSQL) and the rate it allows on an otherwise idle machine: the service is one
+ * thread (one core at most) and shares the cores with PostgreSQL. An upper bound that ignores waiting, to read
+ * figures taken on a busy machine.
  */
-function cpuCeiling(run: { serviceCpu: number; postgresCpu: number }, requests: number): string {
-  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, requests);
+function cpuRows(
+  run: { serviceCpu: number; postgresCpu: number },
+  requests: number,
+): Array<[string, string]> {
+  const service = (run.serviceCpu * 1000) / Math.max(1, requests);
+  const postgres = (run.postgresCpu * 1000) / Math.max(1, requests);
   const cores = availableParallelism();
-  const ceiling = Math.min(
-    1000 / perRequest(run.serviceCpu),
-    (1000 * cores) / perRequest(run.serviceCpu + run.postgresCpu),
-  );
-  return `~${Math.round(ceiling)} /s (${cores} cores)`;
+  const ceiling = Math.min(1000 / service, (1000 * cores) / (service + postgres));
+  return [
+    ["  CPU per request: service / pg", `${service.toFixed(2)} / ${postgres.toFixed(2)} ms`],
+    ["  ceiling from CPU, idle machine", `~${Math.round(ceiling)} /s (${cores} cores)`],
+  ];
 }
 
 function formatRow(cells: string[]): string {
@@ -405,64 +404,42 @@ async function main(): Promise<void> {
     );
 
     const bookingsPerSecond = created / DURATION_SECONDS;
-    const verdict = (met: boolean) => (met ? "yes" : "NO");
-    const lines = [
-      formatRow(["measure", "figure", "target", "met"]),
-      formatRow([
-        "floor: GET /healthz",
-        `${Math.round(floor.requests.average)} req/s`,
-        `p99 ${floor.latency.p99} ms`,
-        "",
-      ]),
-      formatRow([
+    // [measure, figure, target, met]; rows without a target are context.
+    const rows: Array<[string, string, string?, boolean?]> = [
+      ["floor: GET /healthz", `${Math.round(floor.requests.average)} req/s`, `(p99 ${floor.latency.p99} ms)`],
+      [
         "public slots (30 days, 500 busy)",
         `${Math.round(slots.requests.average)} req/s`,
         `>= ${targets.slotsPerSecond} req/s`,
-        verdict(slots.requests.average >= targets.slotsPerSecond),
-      ]),
-      formatRow(["  latency p50", `${slots.latency.p50} ms`, "", ""]),
-      formatRow([
+        slots.requests.average >= targets.slotsPerSecond,
+      ],
+      ["  latency p50", `${slots.latency.p50} ms`],
+      [
         "  latency p99",
         `${slots.latency.p99} ms`,
         `< ${targets.slotsP99Ms} ms`,
-        verdict(slots.latency.p99 < targets.slotsP99Ms),
-      ]),
-      formatRow([
-        "  non-2xx / errors",
-        `${slots.non2xx} / ${slots.errors}`,
-        "0",
-        verdict(slots.non2xx === 0),
-      ]),
-      formatRow(["  CPU per request: service / pg", cpuPerRequest(slotsRun, slots.requests.total), "", ""]),
-      formatRow(["  ceiling from CPU, idle machine", cpuCeiling(slotsRun, slots.requests.total), "", ""]),
-      formatRow([
+        slots.latency.p99 < targets.slotsP99Ms,
+      ],
+      ["  non-2xx / errors", `${slots.non2xx} / ${slots.errors}`, "0", slots.non2xx === 0],
+      ...cpuRows(slotsRun, slots.requests.total),
+      [
         "bookings on distinct slots",
         `${bookingsPerSecond.toFixed(0)} /s`,
         `>= ${targets.bookingsPerSecond} /s`,
-        verdict(bookingsPerSecond >= targets.bookingsPerSecond),
-      ]),
-      formatRow(["  201 created", String(created), "", ""]),
-      formatRow(["  latency p50 / p99", `${bookings.latency.p50} / ${bookings.latency.p99} ms`, "", ""]),
-      formatRow([
-        "  non-2xx / errors",
-        `${bookings.non2xx} / ${bookings.errors}`,
-        "0",
-        verdict(bookings.non2xx === 0),
-      ]),
-      formatRow([
-        "  CPU per request: service / pg",
-        cpuPerRequest(bookingsRun, bookings.requests.total),
-        "",
-        "",
-      ]),
-      formatRow([
-        "  ceiling from CPU, idle machine",
-        cpuCeiling(bookingsRun, bookings.requests.total),
-        "",
-        "",
-      ]),
-      formatRow(["  status codes", JSON.stringify(bookings.statusCodeStats), "", ""]),
-      formatRow(["  confirmed rows / overlaps", `${stored.rows[0]?.n} / ${overlaps.rows[0]?.n}`, "", ""]),
+        bookingsPerSecond >= targets.bookingsPerSecond,
+      ],
+      ["  201 created", String(created)],
+      ["  latency p50 / p99", `${bookings.latency.p50} / ${bookings.latency.p99} ms`],
+      ["  non-2xx / errors", `${bookings.non2xx} / ${bookings.errors}`, "0", bookings.non2xx === 0],
+      ...cpuRows(bookingsRun, bookings.requests.total),
+      ["  status codes", JSON.stringify(bookings.statusCodeStats)],
+      ["  confirmed rows / overlaps", `${stored.rows[0]?.n} / ${overlaps.rows[0]?.n}`],
+    ];
+    const lines = [
+      formatRow(["measure", "figure", "target", "met"]),
+      ...rows.map(([measure, figure, target, met]) =>
+        formatRow([measure, figure, target ?? "", met === undefined ? "" : met ? "yes" : "NO"]),
+      ),
     ];
     for (const failure of [...failures.keys()].slice(0, 5))
       process.stdout.write(`booking failure: ${failure}\n`);
