@@ -48,7 +48,10 @@ export function parseContentLine(logical: LogicalLine): Result<IcalProperty, str
         values.push(decodeCaret(text.slice(start, i)));
       }
     } while (text[i] === ",");
-    params[paramName] = [...(params[paramName] ?? []), ...values];
+    // Push, not spread: a line repeating one parameter many times must stay linear.
+    const existing = params[paramName];
+    if (existing) for (const value of values) existing.push(value);
+    else params[paramName] = values;
   }
   if (text[i] !== ":") return err(`expected ":" after the parameters of ${name}`);
   return ok({

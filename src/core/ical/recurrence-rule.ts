@@ -108,6 +108,15 @@ export function expandRecurrenceRule(params: {
     budget,
   });
   if (simple) return simple;
+  // ical.js walks SECONDLY..WEEKLY rules inside a single next() call until one matches, with no bound: a rule
+  // nothing satisfies would hang the process. The closed form covers the sane shapes of these frequencies.
+  if (/(?:^|;)FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY)(?:;|$)/i.test(rule.text)) {
+    return {
+      starts: [],
+      capped: false,
+      error: `RRULE "${rule.text}" is not supported; only DTSTART is used`,
+    };
+  }
   const starts: number[] = [];
   try {
     const ruleText = withImplicitDayParts(rule.text, startLocal);

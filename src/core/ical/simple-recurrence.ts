@@ -1,19 +1,10 @@
 import { monthDays, type WeekdayRule, yearlyDays } from "./calendar-days.ts";
 import type { ExpansionBudget, RuleExpansion } from "./recurrence-rule.ts";
+import { expandShortPeriodRule } from "./short-period-recurrence.ts";
 
 const DAY = 86_400;
 const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-const UNIT_SECONDS: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: DAY };
-const SIMPLE_KEYS = new Set([
-  "FREQ",
-  "INTERVAL",
-  "COUNT",
-  "WKST",
-  "BYDAY",
-  "BYMONTH",
-  "BYWEEKNO",
-  "BYMONTHDAY",
-]);
+const SIMPLE_KEYS = new Set("FREQ INTERVAL COUNT WKST BYDAY BYMONTH BYWEEKNO BYMONTHDAY".split(" "));
 
 /** Monday = 0 ... Sunday = 6, for wall-clock epoch seconds (1970-01-01 was a Thursday). */
 function weekday(localSeconds: number): number {
@@ -25,7 +16,6 @@ interface SimpleRule {
   interval: number;
   count: number | null;
   weekStart: number;
-  byDay: number[] | null;
   yearly: { byDay: WeekdayRule[] | null; byMonth: number[] | null; byWeekNo: number[] | null } | null;
   /** MONTHLY, or YEARLY by month days: months per period, allowed months, month days and weekdays. */
   monthly: {
@@ -85,44 +75,38 @@ function readYearly(parts: Map<string, string>): SimpleRule["yearly"] {
   return { byDay, byMonth, byWeekNo };
 }
 
-/**
- * The rules that make up most real feeds (every N seconds/minutes/hours/days, daily on some weekdays, weekly
- * on some weekdays) in closed form. ical.js takes 20-60 µs per iterator step, which made a 5 MB feed of daily
- * series take seconds; this path is arithmetic and can jump straight to the requested range when there is
- * no COUNT. Anything else (BYMONTHDAY, BYSETPOS, ordinal BYDAY...) returns null and goes to ical.js.
- */
-function readSimpleRule(text: string, startLocal: number): SimpleRule | null {
+function ruleParts(text: string): Map<string, string> | null {
   const parts = new Map<string, string>();
   for (const part of text.split(";")) {
     const [key, value] = part.split("=");
     if (!key || value === undefined) return null;
     parts.set(key.toUpperCase(), value.toUpperCase());
   }
+  return parts;
+}
+
+function readSimpleRule(parts: Map<string, string>, startLocal: number): SimpleRule | null {
   for (const key of parts.keys()) if (!SIMPLE_KEYS.has(key)) return null;
   const freq = parts.get("FREQ") ?? "";
   const yearly = freq === "YEARLY" && !parts.has("BYMONTHDAY") ? readYearly(parts) : null;
   const monthly =
     (freq === "MONTHLY" || freq === "YEARLY") && !yearly ? readMonthly(parts, freq, startLocal) : null;
-  if (!(freq in UNIT_SECONDS) && freq !== "WEEKLY" && !yearly && !monthly) return null;
-  if (!yearly && !monthly && (parts.has("BYMONTH") || parts.has("BYWEEKNO") || parts.has("BYMONTHDAY"))) {
-    return null;
-  }
+  if (!yearly && !monthly) return null;
   const interval = Number(parts.get("INTERVAL") ?? "1");
   const countText = parts.get("COUNT");
   const count = countText === undefined ? null : Number(countText);
   const weekStart = WEEKDAYS.indexOf(parts.get("WKST") ?? "MO");
   if (!Number.isInteger(interval) || interval < 1 || weekStart < 0) return null;
   if (count !== null && (!Number.isInteger(count) || count < 0)) return null;
-  let byDay: number[] | null = null;
-  const byDayText = parts.get("BYDAY");
-  if (byDayText !== undefined && !yearly && !monthly) {
-    if (freq !== "DAILY" && freq !== "WEEKLY") return null;
-    byDay = byDayText.split(",").map((day) => WEEKDAYS.indexOf(day));
-    if (byDay.some((day) => day < 0)) return null;
-  }
-  return { freq, interval, count, weekStart, byDay, yearly, monthly };
+  return { freq, interval, count, weekStart, yearly, monthly };
 }
 
+/**
+ * Most rules in closed form: SECONDLY to WEEKLY (short-period-recurrence.ts), MONTHLY and YEARLY by month
+ * days, weekdays with ordinals, months and week numbers. ical.js takes 20-60 µs per iterator step (a 5 MB
+ * feed of daily series took seconds) and has gaps (see calendar-days.ts); this is arithmetic, and jumps
+ * straight to the requested range when there is no COUNT. Null for other shapes (BYSETPOS, BYYEARDAY, ...).
+ */
 export function expandSimpleRule(params: {
   ruleText: string;
   startLocal: number;
@@ -131,10 +115,14 @@ export function expandSimpleRule(params: {
   limit: number;
   budget: ExpansionBudget;
 }): RuleExpansion | null {
-  const rule = readSimpleRule(params.ruleText, params.startLocal);
-  if (!rule) return null;
   const { startLocal, collectFrom, budget } = params;
   const end = Math.min(params.limit, params.untilLocal ?? Number.POSITIVE_INFINITY);
+  const parts = ruleParts(params.ruleText);
+  if (!parts) return null;
+  const shortPeriod = expandShortPeriodRule({ parts, startLocal, end, collectFrom, budget });
+  if (shortPeriod) return shortPeriod;
+  const rule = readSimpleRule(parts, startLocal);
+  if (!rule) return null;
   const starts: number[] = [];
   let emitted = 0;
   // Returns false to stop: COUNT reached, or budget spent.
@@ -200,33 +188,5 @@ export function expandSimpleRule(params: {
     }
     return { starts, capped: false, error: null };
   }
-  if (rule.freq !== "WEEKLY") {
-    const step = rule.interval * UNIT_SECONDS[rule.freq]!;
-    const skip = rule.count === null ? Math.max(0, Math.floor((collectFrom - startLocal) / step)) : 0;
-    for (let local = startLocal + skip * step; local <= end; local += step) {
-      if (rule.byDay && !rule.byDay.includes(weekday(local))) {
-        if (budget.steps <= 0) return { starts, capped: true, error: null };
-        budget.steps--;
-        continue;
-      }
-      if (!consider(local)) return { starts, capped: budget.steps <= 0, error: null };
-    }
-    return { starts, capped: false, error: null };
-  }
-  // WEEKLY: the week containing DTSTART (weeks begin on WKST) is period 0; BYDAY defaults to DTSTART's weekday.
-  const offsets = [...new Set(rule.byDay ?? [weekday(startLocal)])]
-    .map((day) => (day - rule.weekStart + 7) % 7)
-    .sort((a, b) => a - b);
-  const firstWeek = startLocal - ((weekday(startLocal) - rule.weekStart + 7) % 7) * DAY;
-  const period = 7 * DAY * rule.interval;
-  const skip = rule.count === null ? Math.max(0, Math.floor((collectFrom - firstWeek) / period) - 1) : 0;
-  for (let week = firstWeek + skip * period; week <= end; week += period) {
-    for (const offset of offsets) {
-      const local = week + offset * DAY;
-      if (local < startLocal) continue;
-      if (local > end) return { starts, capped: false, error: null };
-      if (!consider(local)) return { starts, capped: budget.steps <= 0, error: null };
-    }
-  }
-  return { starts, capped: false, error: null };
+  return null;
 }
