@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAddressPolicy } from "../src/providers/ics/address-policy.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
 import { buildBookingTestApp } from "./support/booking-test-app.ts";
@@ -30,9 +31,11 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
       ),
     );
     const eventTypes = await app.inject({ url: "/v1/event-types", headers: b });
+    const connections = await app.inject({ url: `/v1/hosts/${bIds.hostId}/connections`, headers: b });
     const bookings = await app.inject({ url: "/v1/bookings", headers: b });
     const feeds = await app.inject({ url: `/v1/hosts/${bIds.hostId}/feeds`, headers: b });
     return JSON.stringify([
+      connections.json(),
       eventTypes.json(),
       bookings.json(),
       feeds.json(),
@@ -45,7 +48,17 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
 
   beforeAll(async () => {
     ({ store, dispose } = await openTestStore(backend));
-    ({ app } = await buildBookingTestApp(store, { keyRing: parseKeyRing(generateKeySpec("k1")) }));
+    const keyRing = parseKeyRing(generateKeySpec("k1"));
+    ({ app } = await buildBookingTestApp(store, {
+      keyRing,
+      // Syncing is not what this test is about: requests are accepted and left queued.
+      connections: {
+        db: store.db,
+        keyRing,
+        feedPolicy: createAddressPolicy([]),
+        requestSync: async () => "queued",
+      },
+    }));
     a = (await createTestTenant(store, "Tenant A")).auth;
     const tenantB = await createTestTenant(store, "Tenant B");
     b = tenantB.auth;
@@ -101,6 +114,14 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
     bIds.deliveryId = test.json().id;
     const feed = await app.inject({ method: "POST", url: `/v1/hosts/${host.id}/feeds`, headers: b });
     bIds.feedId = feed.json().id;
+    const connection = await app.inject({
+      method: "POST",
+      url: `/v1/hosts/${host.id}/connections`,
+      headers: b,
+      payload: { provider: "ics", url: "https://calendar.b.example/private/b.ics", name: "B feed" },
+    });
+    expect(connection.statusCode).toBe(201);
+    bIds.connectionId = connection.json().id;
     // A host of A's own, so that list routes have something of A's to return.
     await app.inject({
       method: "POST",
@@ -171,6 +192,7 @@ function validishBody(template: string, bIds: Record<string, string>): Record<st
     return { timeZone: "UTC", weekly: { tue: [["10:00", "11:00"]] } };
   }
   if (template.endsWith("/api-keys")) return { name: "from A" };
+  if (template.endsWith("/connections")) return { provider: "ics", url: "https://calendar.a.example/a.ics" };
   if (template.startsWith("/v1/webhook-endpoints")) return { url: "https://a.example.com/hooks" };
   // A tries to attach B's host to an event type of its own: refused like any unknown host.
   if (template.startsWith("/v1/event-types")) {
