@@ -16,6 +16,7 @@ import {
 } from "./providers/sandbox-process.ts";
 import { createBookingEffects } from "./scheduling/booking-effects.ts";
 import { createBookingService } from "./scheduling/booking-service.ts";
+import { createSlotsCache } from "./scheduling/slots-cache.ts";
 import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
 import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
@@ -107,7 +108,10 @@ export async function startService(config: Config, options: { logger?: Logger } 
       logger,
       pollMinutes: config.icsFeeds.pollMinutes,
     });
+    // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
+    const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
     const bookings = createBookingService({
+      onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
       db: store.db,
       now,
       events: createBookingEffects({ jobs: startedJobs, logger, now }),

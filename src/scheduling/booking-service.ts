@@ -23,6 +23,8 @@ export interface BookingServiceDeps {
   events: BookingEventSink;
   /** The domain that appears in iCalendar UIDs (`<id>@<domain>`). */
   uidDomain: string;
+  /** Told after every committed change, so caches of the tenant's availability can drop their entries. */
+  onAvailabilityChanged?: (tenantId: string) => void;
 }
 
 export interface NewBooking {
@@ -173,6 +175,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           timeZone: input.inviteeTimeZone,
         },
       );
+      deps.onAvailabilityChanged?.(tenantId);
       await afterCommit();
       return { booking, replayed: false };
     } catch (error) {
@@ -247,6 +250,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         timeZone: current.inviteeTimeZone,
       },
     );
+    deps.onAvailabilityChanged?.(booking.tenantId);
     await afterCommit();
     return booking;
   }
@@ -283,6 +287,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       afterCommit = await deps.events.record(tx, { type, booking: changed });
       return changed;
     });
+    deps.onAvailabilityChanged?.(booking.tenantId);
     await afterCommit();
     return booking;
   }

@@ -99,6 +99,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(
     async (scope) => {
       installApiKeyAuth(scope, deps.db);
+      const slotsCache = deps.booking?.slotsCache;
+      if (slotsCache) {
+        // Any successful change through the tenant API may change availability: drop the tenant's cached slots.
+        scope.addHook("onResponse", async (request, reply) => {
+          if (request.method !== "GET" && reply.statusCode < 400 && request.tenantId) {
+            slotsCache.invalidateTenant(request.tenantId);
+          }
+        });
+      }
       scope.addHook("onRoute", (route) => {
         route.schema = { ...route.schema, security: [{ apiKey: [] }] };
       });

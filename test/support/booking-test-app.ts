@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { type BookingEventSink, noBookingEffects } from "../../src/scheduling/booking-events.ts";
 import { createBookingService } from "../../src/scheduling/booking-service.ts";
+import type { SlotsCache } from "../../src/scheduling/slots-cache.ts";
 import { generateKeySpec, type KeyRing, parseKeyRing } from "../../src/secrets/key-ring.ts";
 import type { BookingRouteDeps } from "../../src/server/routes/booking-context.ts";
 import type { ConnectionRouteDeps } from "../../src/server/routes/connections.ts";
@@ -16,6 +17,7 @@ export async function buildBookingTestApp(
     keyRing?: KeyRing;
     rateLimitPerMinute?: number | false;
     connections?: ConnectionRouteDeps;
+    slotsCache?: SlotsCache;
   } = {},
 ): Promise<{ app: FastifyInstance; booking: BookingRouteDeps }> {
   const now = options.now ?? (() => new Date("2030-02-28T12:00:00Z"));
@@ -27,12 +29,16 @@ export async function buildBookingTestApp(
       now,
       events: options.events ?? noBookingEffects,
       uidDomain: "calbridge.test",
+      ...(options.slotsCache
+        ? { onAvailabilityChanged: (tenantId: string) => options.slotsCache?.invalidateTenant(tenantId) }
+        : {}),
     }),
     keyRing,
     publicUrl: "http://localhost:3000",
     now,
     organizerFallback: { name: "Calbridge", email: "calbridge@calbridge.test" },
     publicRateLimitPerMinute: options.rateLimitPerMinute ?? false,
+    ...(options.slotsCache ? { slotsCache: options.slotsCache } : {}),
   };
   const app = await buildTestApp(store, {
     booking,

@@ -1,5 +1,6 @@
 import { signBookingLink } from "../../scheduling/booking-links.ts";
 import type { BookingService } from "../../scheduling/booking-service.ts";
+import type { SlotsCache } from "../../scheduling/slots-cache.ts";
 import type { KeyRing } from "../../secrets/key-ring.ts";
 import type { BookingRow } from "../../store/bookings-repository.ts";
 import type { Database } from "../../store/database.ts";
@@ -14,6 +15,8 @@ export interface BookingRouteDeps {
   organizerFallback: { name?: string; email: string };
   /** Requests per minute per client on the public endpoints; false turns the limit off (benchmarks). */
   publicRateLimitPerMinute: number | false;
+  /** Public slot answers, cached briefly; invalidated per tenant on changes (see slots-cache.ts). */
+  slotsCache?: SlotsCache;
   /** How long attendee links stay valid after the booking's end. */
   linkValidityDays?: number;
 }

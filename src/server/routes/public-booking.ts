@@ -41,6 +41,13 @@ function pickDuration(eventType: EventTypeRow, requested: number | undefined): n
 
 const errors = { 400: errorResponseSchema, 404: errorResponseSchema, 429: errorResponseSchema };
 
+interface SlotsAnswer {
+  timeZone: string;
+  durationMinutes: number;
+  slots: Array<{ start: string; end: string }>;
+  days: Record<string, string[]>;
+}
+
 /** The booking page API: no API key, addressed by tenant and event type slugs, rate-limited per client. */
 export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -123,6 +130,16 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             `querystring.to: the range may span at most ${MAX_RANGE_DAYS} days`,
           );
         }
+        const cacheKey = JSON.stringify([
+          request.params.tenantSlug,
+          request.params.eventTypeSlug,
+          from,
+          to,
+          timeZone,
+          duration,
+        ]);
+        const cached = deps.slotsCache?.get(cacheKey);
+        if (cached) return cached as SlotsAnswer;
         const eventType = await loadEventType(deps, request.params);
         const durationMinutes = pickDuration(eventType, duration);
         const slots = (
@@ -140,7 +157,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           hostIds: [],
         }));
         const grouped = groupSlotsByLocalDate({ slots, timeZone });
-        return {
+        const answer: SlotsAnswer = {
           timeZone,
           durationMinutes,
           slots: slots.map(({ start, end }) => ({ start, end })),
@@ -148,6 +165,8 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             Object.entries(grouped).map(([date, list]) => [date, list.map((slot) => slot.start)]),
           ),
         };
+        deps.slotsCache?.set(cacheKey, eventType.tenantId, answer);
+        return answer;
       },
     );
 
