@@ -1,5 +1,5 @@
 import type { IcalTime } from "./ical-time.ts";
-import { formatDateSeconds, formatLocalSeconds, wallSeconds } from "./local-epoch.ts";
+import { formatDateSeconds, formatLocalSeconds, formatUtcSeconds, wallSeconds } from "./local-epoch.ts";
 import type { TimeZoneResolver } from "./time-zone-resolver.ts";
 import { UTC_RULES, type ZoneRules } from "./zone-rules.ts";
 
@@ -62,8 +62,7 @@ export function toPoint(time: EventTime): TimePoint {
 /** Output forms of the CLI spec: `...Z` for UTC, no `Z` for floating, `YYYY-MM-DD` for dates. */
 export function formatPoint(point: TimePoint): string {
   if (point.kind === "date") return formatDateSeconds(point.seconds);
-  const text = formatLocalSeconds(point.seconds);
-  return point.kind === "utc" ? `${text}Z` : text;
+  return point.kind === "utc" ? formatUtcSeconds(point.seconds) : formatLocalSeconds(point.seconds);
 }
 
 /**

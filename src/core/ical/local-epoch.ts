@@ -75,21 +75,60 @@ export function wallFields(seconds: number): {
   };
 }
 
-const pad2 = (value: number): string => (value < 10 ? `0${value}` : String(value));
+const ZERO = 48;
+const tens = (value: number): number => ZERO + Math.floor(value / 10);
+const ones = (value: number): number => ZERO + (value % 10);
 
-/** `YYYY-MM-DDTHH:MM:SS` of a wall-clock epoch value (append `Z` for UTC). */
+/**
+ * `YYYY-MM-DDTHH:MM:SS` of a wall-clock epoch value (years 0-9999). Built from character codes in one call:
+ * it runs for every occurrence boundary, and template concatenation gives ropes that V8 flattens again (and
+ * allocates for) whenever the text is read back by character.
+ */
 export function formatLocalSeconds(seconds: number): string {
+  return formatWallClock(seconds, "");
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`. */
+export function formatUtcSeconds(seconds: number): string {
+  return formatWallClock(seconds, "Z");
+}
+
+function formatWallClock(seconds: number, suffix: "" | "Z"): string {
   const days = Math.floor(seconds / DAY);
   const [year, month, day] = civilFromDays(days);
   const rest = seconds - days * DAY;
-  return (
-    `${String(year).padStart(4, "0")}-${pad2(month)}-${pad2(day)}` +
-    `T${pad2(Math.floor(rest / 3600))}:${pad2(Math.floor((rest % 3600) / 60))}:${pad2(rest % 60)}`
-  );
+  const hour = Math.floor(rest / 3600);
+  const minute = Math.floor((rest % 3600) / 60);
+  const second = rest % 60;
+  const century = Math.floor(year / 100);
+  return String.fromCharCode(
+    tens(century),
+    ones(century),
+    tens(year % 100),
+    ones(year % 100),
+    45,
+    tens(month),
+    ones(month),
+    45,
+    tens(day),
+    ones(day),
+    84,
+    tens(hour),
+    ones(hour),
+    58,
+    tens(minute),
+    ones(minute),
+    58,
+    tens(second),
+    ones(second),
+  ).concat(suffix);
+}
+
+function startOfDaySeconds(seconds: number): number {
+  return Math.floor(seconds / DAY) * DAY;
 }
 
 /** `YYYY-MM-DD` of a wall-clock epoch value. */
 export function formatDateSeconds(seconds: number): string {
-  const [year, month, day] = civilFromDays(Math.floor(seconds / DAY));
-  return `${String(year).padStart(4, "0")}-${pad2(month)}-${pad2(day)}`;
+  return formatLocalSeconds(startOfDaySeconds(seconds)).slice(0, 10);
 }

@@ -1,5 +1,5 @@
 import { parsePointText } from "./event-time.ts";
-import { formatLocalSeconds } from "./local-epoch.ts";
+import { formatUtcSeconds } from "./local-epoch.ts";
 import type { Occurrence } from "./occurrence.ts";
 import { resolveTimeZoneName, rulesForIana } from "./time-zone-resolver.ts";
 
@@ -32,7 +32,7 @@ export function occurrencesToBusy(params: {
     const startUtc = local ? host.toUtc(start) : start;
     const endUtc = local ? host.toUtc(end) : end;
     if (endUtc <= startUtc) continue;
-    busy.push({ start: `${formatLocalSeconds(startUtc)}Z`, end: `${formatLocalSeconds(endUtc)}Z` });
+    busy.push({ start: formatUtcSeconds(startUtc), end: formatUtcSeconds(endUtc) });
   }
   return busy;
 }
