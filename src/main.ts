@@ -139,6 +139,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
         organizerFallback: { ...(mailFrom.name ? { name: mailFrom.name } : {}), email: mailFrom.address },
         publicRateLimitPerMinute:
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
+        slotsCache,
       },
       extraPublicRoutes: [adminRoutes({ db: store.db, adminToken })],
       db: store.db,

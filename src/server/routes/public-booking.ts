@@ -41,6 +41,14 @@ function pickDuration(eventType: EventTypeRow, requested: number | undefined): n
 
 const errors = { 400: errorResponseSchema, 404: errorResponseSchema, 429: errorResponseSchema };
 
+/**
+ * Fastify sends a string with a JSON content type as it is, skipping the response serializer; the type provider
+ * only knows the object shape, so the already-serialized answer is passed through this one cast.
+ */
+function preSerialized(json: string): SlotsAnswer {
+  return json as unknown as SlotsAnswer;
+}
+
 interface SlotsAnswer {
   timeZone: string;
   durationMinutes: number;
@@ -119,7 +127,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { from, to, timeZone, duration } = request.query;
         const range = { from: new Date(from), to: new Date(to) };
         if (range.to <= range.from)
@@ -139,7 +147,9 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           duration,
         ]);
         const cached = deps.slotsCache?.get(cacheKey);
-        if (cached) return cached as SlotsAnswer;
+        // Cached answers are kept serialized: a string with a JSON content type is sent as it is.
+        if (typeof cached === "string")
+          return reply.type("application/json; charset=utf-8").send(preSerialized(cached));
         const eventType = await loadEventType(deps, request.params);
         const durationMinutes = pickDuration(eventType, duration);
         const slots = (
@@ -165,8 +175,9 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             Object.entries(grouped).map(([date, list]) => [date, list.map((slot) => slot.start)]),
           ),
         };
-        deps.slotsCache?.set(cacheKey, eventType.tenantId, answer);
-        return answer;
+        const body = JSON.stringify(answer);
+        deps.slotsCache?.set(cacheKey, eventType.tenantId, body);
+        return reply.type("application/json; charset=utf-8").send(preSerialized(body));
       },
     );
 
