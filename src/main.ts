@@ -152,6 +152,15 @@ export async function startService(config: Config, options: { logger?: Logger } 
         { name: "jobs", check: async () => void (await startedJobs.boss.getQueues()) },
       ],
     });
+    // In-flight requests, so that shutdown can wait for them before closing the database they use (an aborted
+    // request that never answers only delays shutdown up to the deadline below).
+    let inFlight = 0;
+    server.addHook("onRequest", async () => {
+      inFlight++;
+    });
+    server.addHook("onResponse", async () => {
+      inFlight--;
+    });
     const address = await server.listen({ port: config.port, host: config.host });
     logger.info({ url: address, docs: `${config.publicUrl}/docs` }, "Calbridge is listening");
     // Embedded mode: the CLI can't open the locked database folder, so it asks this process (see admin-handoff).
@@ -174,6 +183,9 @@ export async function startService(config: Config, options: { logger?: Logger } 
         stopping ??= (async () => {
           withdrawHandoff();
           await server.close();
+          const deadline = Date.now() + 15_000;
+          while (inFlight > 0 && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 20));
           await startedJobs.stop();
           await store.close();
           await sandbox?.stop();
