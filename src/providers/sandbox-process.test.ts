@@ -152,7 +152,17 @@ describe("startSandboxProcess (real child process)", () => {
     expect(ids).toContain("alice.sandbox@gmail.com");
   });
 
-  it("forwards the child's request log lines to the logger, tagged with the provider", () => {
+  it("forwards the child's request log lines to the logger, tagged with the provider", async () => {
+    // The child writes its log line after answering, so it may reach us a moment after the response did.
+    const googleLine = () =>
+      logs.some(
+        (entry) =>
+          (entry.bindings as { provider?: string }).provider === "google" &&
+          entry.message.startsWith("GET /calendar/v3/users/me/calendarList"),
+      );
+    for (let waited = 0; !googleLine() && waited < 5000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const lines = logs.filter((entry) => entry.level === "info");
     expect(lines).toContainEqual({
       level: "info",
