@@ -114,7 +114,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
       db: store.db,
       now,
-      events: createBookingEffects({ jobs: startedJobs, logger, now }),
+      events: createBookingEffects({ jobs: startedJobs, logger, now, mailEnabled: Boolean(config.smtpUrl) }),
       uidDomain: new URL(config.publicUrl).hostname,
     });
     const adminToken = newAdminToken();

@@ -43,6 +43,8 @@ export function createBookingEffects(deps: {
   jobs: JobEngine;
   logger: Logger;
   now: () => Date;
+  /** False without SMTP_URL: no mail job is queued at all (there is nothing it could send). */
+  mailEnabled: boolean;
 }): BookingEventSink {
   return {
     async record(tx, event) {
@@ -56,7 +58,13 @@ export function createBookingEffects(deps: {
         try {
           await enqueueWebhookDeliveries(deps.jobs, deliveryIds);
           // A pending booking's host decides first; the attendee hears once it is confirmed.
-          if (!(event.type === "booking.created" && event.booking.status === "pending")) {
+          const awaitingHost = event.type === "booking.created" && event.booking.status === "pending";
+          if (!deps.mailEnabled) {
+            deps.logger.info(
+              { bookingId: event.booking.id, event: event.type },
+              "mail skipped (SMTP_URL is not set)",
+            );
+          } else if (!awaitingHost) {
             await enqueueBookingMail(deps.jobs, {
               tenantId: event.booking.tenantId,
               bookingId: event.booking.id,
