@@ -74,11 +74,20 @@ export async function startService(config: Config, options: { logger?: Logger } 
     const startedJobs = jobs;
     if (wantsSandbox(config)) {
       // The emulators run as a child process: product code never imports them (dependency rule).
-      sandbox = await startSandboxProcess({ logger, ports: DEFAULT_SANDBOX_PORTS });
-      logger.warn(
-        { microsoft: sandbox.endpoints.microsoft.url, google: sandbox.endpoints.google.url },
-        "Sandbox: provider emulators are running because no Microsoft/Google credentials are configured (SANDBOX=off disables)",
-      );
+      try {
+        sandbox = await startSandboxProcess({ logger, ports: DEFAULT_SANDBOX_PORTS });
+        logger.warn(
+          { microsoft: sandbox.endpoints.microsoft.url, google: sandbox.endpoints.google.url },
+          "Sandbox: provider emulators are running because no Microsoft/Google credentials are configured (SANDBOX=off disables)",
+        );
+      } catch (error) {
+        // SANDBOX=auto is a convenience: the service itself must still start (e.g. when the ports are taken).
+        if (config.sandbox === "on") throw error;
+        logger.warn(
+          { err: error },
+          "Sandbox: the provider emulators could not start; continuing without them",
+        );
+      }
     }
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), logger });
     const mailFrom = parseMailbox(config.mailFrom);
