@@ -95,6 +95,9 @@ async function openPglite(options: OpenStoreOptions): Promise<Store> {
 
 async function openPostgres(databaseUrl: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle client can be cut off by the server (restart, failover, pg_terminate_backend). The pool drops it and the
+  // next query opens a new one; without a listener node-postgres would raise it as an uncaught exception.
+  pool.on("error", () => {});
   // Fail fast with a clear message when the server is unreachable instead of on the first request.
   const probe = await pool.connect().catch(async (error: Error) => {
     await pool.end();
