@@ -4,13 +4,12 @@ import type { MailAddress } from "../notify/mail/mail-message.ts";
 import { MailSendError } from "../notify/mail/mail-send-error.ts";
 import type { Mailer } from "../notify/mail/mailer.ts";
 import type { Logger } from "../observability/logger.ts";
-import { bookingCalendarFile } from "../scheduling/booking-calendar-file.ts";
-import { signBookingLink } from "../scheduling/booking-links.ts";
+import { attendeeLinksFor } from "../scheduling/booking-links.ts";
+import { loadBookingCalendarFile } from "../scheduling/load-booking-calendar-file.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import { getBooking } from "../store/bookings-repository.ts";
 import type { Database } from "../store/database.ts";
-import { getEventType } from "../store/event-types-repository.ts";
-import { getHost, type HostRow } from "../store/hosts-repository.ts";
+import type { HostRow } from "../store/hosts-repository.ts";
 import type { TenantId } from "../store/ids.ts";
 import { calendarConnections } from "../store/schema.ts";
 import type { JobEngine } from "./job-engine.ts";
@@ -72,21 +71,11 @@ export async function registerBookingMailJob(deps: BookingMailDeps): Promise<voi
       const tenantId = data.tenantId as TenantId;
       const booking = await getBooking(deps.db, tenantId, data.bookingId);
       if (!booking) return; // deleted since: nothing to tell anyone
-      const eventType = await getEventType(deps.db, tenantId, booking.eventTypeId);
-      const hosts = (await Promise.all(booking.hostIds.map((id) => getHost(deps.db, tenantId, id)))).filter(
-        (host): host is HostRow => host !== undefined,
-      );
-      const title = eventType?.title ?? "Booking";
-      const token = signBookingLink(deps.keyRing.deriveKeys("booking-links")[0]!, {
-        bookingId: booking.id,
-        tenantId: booking.tenantId,
-        expiresAt: Math.floor(booking.endAt.getTime() / 1000) + 30 * 86_400,
-      });
-      const manage = `${deps.publicUrl}/v1/public/bookings/${token}`;
-      const file = bookingCalendarFile({
+      const links = attendeeLinksFor({ keyRing: deps.keyRing, publicUrl: deps.publicUrl, booking });
+      const manage = links.manage;
+      const { file, eventType, hosts, title } = await loadBookingCalendarFile({
+        db: deps.db,
         booking,
-        eventType: { title, description: eventType?.description ?? null },
-        hosts,
         now: now(),
         organizerFallback: { ...(deps.from.name ? { name: deps.from.name } : {}), email: deps.from.address },
         manageUrl: manage,

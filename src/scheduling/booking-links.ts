@@ -47,3 +47,27 @@ export function verifyBookingLink(
   if (expiresAt < nowSeconds) return { ok: false, reason: "expired" };
   return { ok: true, claims: { bookingId, tenantId, expiresAt } };
 }
+
+export interface AttendeeLinks {
+  manage: string;
+  cancel: string;
+  reschedule: string;
+  ics: string;
+}
+
+/** The attendee's self-service URLs for a booking, valid until `validityDays` after it ends. */
+export function attendeeLinksFor(params: {
+  keyRing: { deriveKeys(purpose: string): Buffer[] };
+  publicUrl: string;
+  booking: { id: string; tenantId: string; endAt: Date };
+  validityDays?: number | undefined;
+}): AttendeeLinks {
+  const { booking } = params;
+  const token = signBookingLink(params.keyRing.deriveKeys("booking-links")[0]!, {
+    bookingId: booking.id,
+    tenantId: booking.tenantId,
+    expiresAt: Math.floor(booking.endAt.getTime() / 1000) + (params.validityDays ?? 30) * 86_400,
+  });
+  const base = `${params.publicUrl}/v1/public/bookings/${token}`;
+  return { manage: base, cancel: `${base}/cancel`, reschedule: `${base}/reschedule`, ics: `${base}/ics` };
+}

@@ -1,4 +1,4 @@
-import { signBookingLink } from "../../scheduling/booking-links.ts";
+import { type AttendeeLinks, attendeeLinksFor } from "../../scheduling/booking-links.ts";
 import type { BookingService } from "../../scheduling/booking-service.ts";
 import type { SlotsCache } from "../../scheduling/slots-cache.ts";
 import type { KeyRing } from "../../secrets/key-ring.ts";
@@ -21,13 +21,11 @@ export interface BookingRouteDeps {
   linkValidityDays?: number;
 }
 
-export function attendeeLinks(deps: BookingRouteDeps, booking: BookingRow) {
-  const expiresAt = Math.floor(booking.endAt.getTime() / 1000) + (deps.linkValidityDays ?? 30) * 86_400;
-  const token = signBookingLink(deps.keyRing.deriveKeys("booking-links")[0]!, {
-    bookingId: booking.id,
-    tenantId: booking.tenantId,
-    expiresAt,
+export function attendeeLinks(deps: BookingRouteDeps, booking: BookingRow): AttendeeLinks {
+  return attendeeLinksFor({
+    keyRing: deps.keyRing,
+    publicUrl: deps.publicUrl,
+    booking,
+    validityDays: deps.linkValidityDays,
   });
-  const base = `${deps.publicUrl}/v1/public/bookings/${token}`;
-  return { manage: base, cancel: `${base}/cancel`, reschedule: `${base}/reschedule`, ics: `${base}/ics` };
 }
