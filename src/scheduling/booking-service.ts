@@ -13,7 +13,7 @@ import {
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
-import { isOverlapViolation, isUniqueViolation } from "../store/sql-errors.ts";
+import { isOverlapViolation } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { explainStart, findSlots } from "./find-slots.ts";
 
@@ -86,28 +86,25 @@ export function createBookingService(deps: BookingServiceDeps) {
     }));
   }
 
-  async function withSlotTakenDetails<T>(
-    work: () => Promise<T>,
+  /** A lost slot (the re-check or the exclusion constraint) becomes 409 slot_taken with the next free times. */
+  async function withNextSlots(
+    error: unknown,
     context: { eventType: EventTypeRow; start: Date; durationMinutes: number; timeZone: string },
-  ): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const lostRace = isOverlapViolation(error);
-      const taken = error instanceof AppError && error.code === "slot_taken";
-      if (!lostRace && !taken) throw error;
-      const next = await nextFreeSlots(
-        context.eventType,
-        context.start,
-        context.durationMinutes,
-        context.timeZone,
-      );
-      const reasons = taken ? (error.details as { reasons?: unknown } | undefined)?.reasons : undefined;
-      throw new AppError("slot_taken", "That time is no longer available; here are the next free times.", {
-        details: { nextSlots: next, ...(reasons ? { reasons } : {}) },
-        cause: error,
-      });
-    }
+  ): Promise<unknown> {
+    const lostRace = isOverlapViolation(error);
+    const taken = error instanceof AppError && error.code === "slot_taken";
+    if (!lostRace && !taken) return error;
+    const next = await nextFreeSlots(
+      context.eventType,
+      context.start,
+      context.durationMinutes,
+      context.timeZone,
+    );
+    const reasons = taken ? (error.details as { reasons?: unknown } | undefined)?.reasons : undefined;
+    return new AppError("slot_taken", "That time is no longer available; here are the next free times.", {
+      details: { nextSlots: next, ...(reasons ? { reasons } : {}) },
+      cause: error,
+    });
   }
 
   async function chooseHosts(tx: Database, eventType: EventTypeRow, free: string[]): Promise<HostId[]> {
@@ -124,68 +121,63 @@ export function createBookingService(deps: BookingServiceDeps) {
   ): Promise<{ booking: BookingRow; replayed: boolean }> {
     const { eventType } = input;
     const tenantId = eventType.tenantId;
-    if (input.idempotencyKey) {
-      const existing = await findBookingByIdempotencyKey(deps.db, tenantId, input.idempotencyKey);
-      if (existing) return replay(existing, requestHash);
-    }
     const end = new Date(input.start.getTime() + input.durationMinutes * 60_000);
+    let afterCommit: () => Promise<void> = async () => {};
+    let booking: BookingRow;
     try {
-      let afterCommit: () => Promise<void> = async () => {};
-      const booking = await withSlotTakenDetails(
-        () =>
-          deps.db.transaction(async (tx) => {
-            // Re-check inside the transaction; the exclusion constraint settles any race that slips past it.
-            const explanation = await explainStart({
-              db: tx,
-              eventType,
-              start: input.start,
-              now: deps.now(),
-              inviteeTimeZone: input.inviteeTimeZone,
-              durationMinutes: input.durationMinutes,
-            });
-            if (!explanation.bookable) throw unavailable(explanation);
-            const hostIds = await chooseHosts(tx, eventType, explanation.hostIds);
-            const id = randomUUID();
-            const row = await insertBooking(tx, {
-              id,
-              tenantId,
-              eventTypeId: eventType.id,
-              status: eventType.requiresConfirmation ? "pending" : "confirmed",
-              startAt: input.start,
-              endAt: end,
-              bufferBeforeMinutes: eventType.rules.bufferBeforeMinutes,
-              bufferAfterMinutes: eventType.rules.bufferAfterMinutes,
-              inviteeTimeZone: input.inviteeTimeZone,
-              attendeeName: input.attendee.name,
-              attendeeEmail: input.attendee.email,
-              answers: input.answers,
-              location: eventType.location ?? null,
-              icalUid: `${id}@${deps.uidDomain}`,
-              idempotencyKey: input.idempotencyKey ?? null,
-              requestHash,
-              hostIds,
-            });
-            afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
-            return row;
-          }),
-        {
+      booking = await deps.db.transaction(async (tx) => {
+        // Re-check inside the transaction; the exclusion constraint settles any race that slips past it.
+        const explanation = await explainStart({
+          db: tx,
           eventType,
           start: input.start,
+          now: deps.now(),
+          inviteeTimeZone: input.inviteeTimeZone,
           durationMinutes: input.durationMinutes,
-          timeZone: input.inviteeTimeZone,
-        },
-      );
-      deps.onAvailabilityChanged?.(tenantId);
-      await afterCommit();
-      return { booking, replayed: false };
+        });
+        if (!explanation.bookable) throw unavailable(explanation);
+        const hostIds = await chooseHosts(tx, eventType, explanation.hostIds);
+        const id = randomUUID();
+        const row = await insertBooking(tx, {
+          id,
+          tenantId,
+          eventTypeId: eventType.id,
+          status: eventType.requiresConfirmation ? "pending" : "confirmed",
+          startAt: input.start,
+          endAt: end,
+          bufferBeforeMinutes: eventType.rules.bufferBeforeMinutes,
+          bufferAfterMinutes: eventType.rules.bufferAfterMinutes,
+          inviteeTimeZone: input.inviteeTimeZone,
+          attendeeName: input.attendee.name,
+          attendeeEmail: input.attendee.email,
+          answers: input.answers,
+          location: eventType.location ?? null,
+          icalUid: `${id}@${deps.uidDomain}`,
+          idempotencyKey: input.idempotencyKey ?? null,
+          requestHash,
+          hostIds,
+        });
+        afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
+        return row;
+      });
     } catch (error) {
-      // Two requests with one Idempotency-Key at the same moment: the unique index lets one in; the other replays it.
-      if (input.idempotencyKey && isUniqueViolation(error)) {
+      // A repeated Idempotency-Key is looked up only when the attempt fails, which a repeat always does (its slot
+      // is held by its own first booking, or the key's unique index refuses it, also when two arrive at once), so
+      // a new booking costs no extra round trip. Whatever the failure, an earlier booking with the key wins.
+      if (input.idempotencyKey) {
         const existing = await findBookingByIdempotencyKey(deps.db, tenantId, input.idempotencyKey);
         if (existing) return replay(existing, requestHash);
       }
-      throw error;
+      throw await withNextSlots(error, {
+        eventType,
+        start: input.start,
+        durationMinutes: input.durationMinutes,
+        timeZone: input.inviteeTimeZone,
+      });
     }
+    deps.onAvailabilityChanged?.(tenantId);
+    await afterCommit();
+    return { booking, replayed: false };
   }
 
   function replay(existing: BookingRow, requestHash: string): { booking: BookingRow; replayed: boolean } {
@@ -203,53 +195,53 @@ export function createBookingService(deps: BookingServiceDeps) {
     const current = await getBooking(deps.db, params.tenantId, params.bookingId);
     if (!current) throw new AppError("not_found", "booking not found");
     const durationMinutes = Math.round((current.endAt.getTime() - current.startAt.getTime()) / 60_000);
-    const booking = await withSlotTakenDetails(
-      () =>
-        deps.db.transaction(async (tx) => {
-          const locked = await getBooking(tx, params.tenantId, params.bookingId, { forUpdate: true });
-          if (!locked) throw new AppError("not_found", "booking not found");
-          if (locked.status === "cancelled" || locked.status === "rejected") {
-            throw new AppError("conflict", `a ${locked.status} booking cannot be rescheduled`);
-          }
-          // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
-          const explanation = await explainStart({
-            db: tx,
-            eventType: {
-              ...params.eventType,
-              hostIds: locked.hostIds,
-              mode: locked.hostIds.length > 1 ? "collective" : "single",
-            },
-            start: params.start,
-            now: deps.now(),
-            inviteeTimeZone: locked.inviteeTimeZone,
-            durationMinutes,
-            excludeBookingId: locked.id,
-          });
-          if (!explanation.bookable) throw unavailable(explanation);
-          // One atomic move: the old range is replaced in the same row, so the old time is freed only if the new one is won.
-          await moveBooking(tx, {
-            tenantId: params.tenantId,
-            id: locked.id,
-            startAt: params.start,
-            endAt: new Date(params.start.getTime() + durationMinutes * 60_000),
-            bufferBeforeMinutes: locked.bufferBeforeMinutes,
-            bufferAfterMinutes: locked.bufferAfterMinutes,
-          });
-          const moved = (await getBooking(tx, params.tenantId, locked.id))!;
-          afterCommit = await deps.events.record(tx, {
-            type: "booking.rescheduled",
-            booking: moved,
-            previous: { startAt: locked.startAt, endAt: locked.endAt },
-          });
-          return moved;
-        }),
-      {
-        eventType: params.eventType,
-        start: params.start,
-        durationMinutes,
-        timeZone: current.inviteeTimeZone,
-      },
-    );
+    const booking = await deps.db
+      .transaction(async (tx) => {
+        const locked = await getBooking(tx, params.tenantId, params.bookingId, { forUpdate: true });
+        if (!locked) throw new AppError("not_found", "booking not found");
+        if (locked.status === "cancelled" || locked.status === "rejected") {
+          throw new AppError("conflict", `a ${locked.status} booking cannot be rescheduled`);
+        }
+        // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
+        const explanation = await explainStart({
+          db: tx,
+          eventType: {
+            ...params.eventType,
+            hostIds: locked.hostIds,
+            mode: locked.hostIds.length > 1 ? "collective" : "single",
+          },
+          start: params.start,
+          now: deps.now(),
+          inviteeTimeZone: locked.inviteeTimeZone,
+          durationMinutes,
+          excludeBookingId: locked.id,
+        });
+        if (!explanation.bookable) throw unavailable(explanation);
+        // One atomic move: the old range is replaced in the same row, so the old time is freed only if the new one is won.
+        await moveBooking(tx, {
+          tenantId: params.tenantId,
+          id: locked.id,
+          startAt: params.start,
+          endAt: new Date(params.start.getTime() + durationMinutes * 60_000),
+          bufferBeforeMinutes: locked.bufferBeforeMinutes,
+          bufferAfterMinutes: locked.bufferAfterMinutes,
+        });
+        const moved = (await getBooking(tx, params.tenantId, locked.id))!;
+        afterCommit = await deps.events.record(tx, {
+          type: "booking.rescheduled",
+          booking: moved,
+          previous: { startAt: locked.startAt, endAt: locked.endAt },
+        });
+        return moved;
+      })
+      .catch(async (error: unknown) => {
+        throw await withNextSlots(error, {
+          eventType: params.eventType,
+          start: params.start,
+          durationMinutes,
+          timeZone: current.inviteeTimeZone,
+        });
+      });
     deps.onAvailabilityChanged?.(booking.tenantId);
     await afterCommit();
     return booking;

@@ -2,9 +2,9 @@ import { computeEpochSlots, type EpochSlot } from "../core/availability/compute-
 import { type Explanation, explainInstant } from "../core/availability/explain.ts";
 import type { AvailabilityRequest } from "../core/availability/request-schema.ts";
 import { buildAvailabilityRequest } from "../core/bookings/availability-request.ts";
-import { loadHostAvailability } from "../store/bookings-repository.ts";
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
+import { loadHostAvailability } from "../store/host-availability.ts";
 
 interface AvailabilityQuery {
   db: Database;

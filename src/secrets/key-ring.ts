@@ -57,6 +57,7 @@ export function parseKeyRing(spec: string): KeyRing {
     return { keyId, nonce: Buffer.from(nonce, "base64url"), sealed: Buffer.from(sealed, "base64url") };
   }
 
+  const derived = new Map<string, Buffer[]>();
   return {
     currentKeyId: current.id,
     encrypt(plaintext) {
@@ -91,11 +92,17 @@ export function parseKeyRing(spec: string): KeyRing {
       return parseEnvelope(envelope).keyId;
     },
     deriveKeys(purpose) {
-      return [...entries]
-        .reverse()
-        .map((entry) =>
-          Buffer.from(hkdfSync("sha256", entry.key, Buffer.alloc(0), `calbridge:${purpose}`, 32)),
-        );
+      // Derived once per purpose: links are signed and checked on every booking request, and the ring is fixed.
+      let keys = derived.get(purpose);
+      if (!keys) {
+        keys = [...entries]
+          .reverse()
+          .map((entry) =>
+            Buffer.from(hkdfSync("sha256", entry.key, Buffer.alloc(0), `calbridge:${purpose}`, 32)),
+          );
+        derived.set(purpose, keys);
+      }
+      return keys;
     },
   };
 }

@@ -1,11 +1,8 @@
-import { and, desc, eq, gt, inArray, lt, max, sql } from "drizzle-orm";
-import type { HostAvailabilityData } from "../core/bookings/availability-request.ts";
+import { and, eq, gt, inArray, lt, max, sql } from "drizzle-orm";
 import type { EventLocation } from "../core/bookings/event-type-rules.ts";
-import type { ScheduleRules } from "../core/schedules/schedule.ts";
-import { readBusy } from "./busy-cache.ts";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
-import { bookingHosts, bookings, hosts, schedules } from "./schema.ts";
+import { bookingHosts, bookings } from "./schema.ts";
 
 export type BookingStatus = "pending" | "confirmed" | "cancelled" | "rejected";
 
@@ -70,6 +67,11 @@ async function hostsOfBookings(db: Database, ids: string[]): Promise<Map<string,
   return map;
 }
 
+/**
+ * The booking row and its hosts' held ranges in one statement (a statement is atomic on its own): this runs in
+ * every booking transaction, and each round trip to the database is a large share of a booking's cost. The
+ * exclusion constraint checks the held ranges as part of it.
+ */
 export async function insertBooking(
   db: Database,
   params: Omit<BookingRecord, "createdAt" | "updatedAt" | "sequence" | "cancelReason" | "cancelledAt"> & {
@@ -77,23 +79,37 @@ export async function insertBooking(
   },
 ): Promise<BookingRow> {
   const { hostIds, ...fields } = params;
-  const [record] = await db.insert(bookings).values(fields).returning();
+  if (hostIds.length === 0) throw new RangeError("a booking needs at least one host");
   const active = fields.status === "confirmed" || fields.status === "pending";
-  await db.insert(bookingHosts).values(
-    hostIds.map((hostId) => ({
-      tenantId: fields.tenantId,
-      bookingId: fields.id,
-      hostId,
-      blocked: blockedRange({
-        start: fields.startAt,
-        end: fields.endAt,
-        bufferBeforeMinutes: fields.bufferBeforeMinutes,
-        bufferAfterMinutes: fields.bufferAfterMinutes,
-      }),
-      active,
-    })),
+  const blocked = blockedRange({
+    start: fields.startAt,
+    end: fields.endAt,
+    bufferBeforeMinutes: fields.bufferBeforeMinutes,
+    bufferAfterMinutes: fields.bufferAfterMinutes,
+  });
+  const inserted = db
+    .insert(bookings)
+    .values(fields)
+    .returning({ id: bookings.id, tenantId: bookings.tenantId, createdAt: bookings.createdAt });
+  const hostArray = sql.join(
+    hostIds.map((hostId) => sql`${hostId}::uuid`),
+    sql`, `,
   );
-  return toRow(record!, hostIds);
+  const { rows } = (await db.execute(sql`
+    with booking as ${inserted},
+    held as (
+      insert into ${bookingHosts} (tenant_id, booking_id, host_id, blocked, active)
+      select booking.tenant_id, booking.id, host_id, ${blocked}::tstzrange, ${active}
+        from booking, unnest(array[${hostArray}]) as host_id
+    )
+    select (extract(epoch from created_at) * 1000)::float8 as "createdMs" from booking`)) as unknown as {
+    rows: Array<{ createdMs: number }>;
+  };
+  const createdAt = new Date(rows[0]!.createdMs);
+  return toRow(
+    { ...fields, createdAt, updatedAt: createdAt, sequence: 0, cancelReason: null, cancelledAt: null },
+    hostIds,
+  );
 }
 
 export async function getBooking(
@@ -230,77 +246,4 @@ export async function lastBookedAt(
     .groupBy(bookingHosts.hostId);
   for (const row of rows) if (row.last) map.set(row.hostId as HostId, new Date(row.last).getTime());
   return map;
-}
-
-/**
- * Everything availability needs for some hosts over a range: default schedules, active bookings (with their
- * buffers) and the busy cache. Bookings are read a day beyond the range because buffers reach across its edges.
- */
-export async function loadHostAvailability(
-  db: Database,
-  params: { tenantId: TenantId; hostIds: HostId[]; from: Date; to: Date; excludeBookingId?: string },
-): Promise<HostAvailabilityData[]> {
-  if (params.hostIds.length === 0) return [];
-  const margin = 86_400_000;
-  const from = new Date(params.from.getTime() - margin);
-  const to = new Date(params.to.getTime() + margin);
-  // Sequential on purpose: inside a transaction these share one connection (pg refuses concurrent queries on it).
-  const hostRows = await db
-    .select({ id: hosts.id, timeZone: hosts.timeZone })
-    .from(hosts)
-    .where(and(eq(hosts.tenantId, params.tenantId), inArray(hosts.id, params.hostIds)));
-  const scheduleRows = await db
-    .select()
-    .from(schedules)
-    .where(
-      and(
-        eq(schedules.tenantId, params.tenantId),
-        inArray(schedules.hostId, params.hostIds),
-        eq(schedules.isDefault, true),
-      ),
-    );
-  const bookingRows = await db
-    .select({
-      hostId: bookingHosts.hostId,
-      id: bookings.id,
-      start: bookings.startAt,
-      end: bookings.endAt,
-      bufferBeforeMinutes: bookings.bufferBeforeMinutes,
-      bufferAfterMinutes: bookings.bufferAfterMinutes,
-    })
-    .from(bookingHosts)
-    .innerJoin(bookings, eq(bookings.id, bookingHosts.bookingId))
-    .where(
-      and(
-        eq(bookingHosts.tenantId, params.tenantId),
-        inArray(bookingHosts.hostId, params.hostIds),
-        eq(bookingHosts.active, true),
-        lt(bookings.startAt, to),
-        gt(bookings.endAt, from),
-      ),
-    )
-    .orderBy(desc(bookings.startAt));
-  const busy = await readBusy(db, { tenantId: params.tenantId, hostIds: params.hostIds, from, to });
-  return params.hostIds.flatMap((hostId) => {
-    const host = hostRows.find((row) => row.id === hostId);
-    if (!host) return [];
-    const schedule = scheduleRows.find((row) => row.hostId === hostId);
-    return [
-      {
-        hostId,
-        hostTimeZone: host.timeZone,
-        schedule: schedule
-          ? ({
-              timeZone: schedule.timeZone,
-              weekly: schedule.weekly,
-              overrides: schedule.overrides,
-              outOfOffice: schedule.outOfOffice,
-            } as ScheduleRules)
-          : undefined,
-        bookings: bookingRows.filter((row) => row.hostId === hostId && row.id !== params.excludeBookingId),
-        // Zero-length calendar entries block nothing.
-        busy: busy.filter((row) => row.hostId === hostId && row.end > row.start),
-      },
-    ];
-  });
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { BookingQuestion, EventLocation, EventTypeRules } from "../core/bookings/event-type-rules.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
@@ -150,13 +150,20 @@ export async function findPublicEventType(
   db: Database,
   params: { tenantSlug: string; eventTypeSlug: string },
 ): Promise<EventTypeRow | undefined> {
+  // One round trip with the hosts folded in: every public slots request and booking starts here.
   const [record] = await db
-    .select({ eventType: eventTypes })
+    .select({
+      eventType: eventTypes,
+      hostIds: sql<HostId[]>`coalesce((
+        select json_agg(${eventTypeHosts.hostId} order by ${eventTypeHosts.position})
+          from ${eventTypeHosts} where ${eventTypeHosts.eventTypeId} = ${eventTypes.id}
+      ), '[]'::json)`,
+    })
     .from(eventTypes)
     .innerJoin(tenants, eq(tenants.id, eventTypes.tenantId))
     .where(and(eq(tenants.slug, params.tenantSlug), eq(eventTypes.slug, params.eventTypeSlug)));
   if (!record) return undefined;
-  return toRow(record.eventType, (await hostIdsOf(db, [record.eventType.id])).get(record.eventType.id) ?? []);
+  return toRow(record.eventType, record.hostIds);
 }
 
 export async function updateEventType(

@@ -210,15 +210,22 @@ export async function emitWebhookEvent(
   params: { tenantId: TenantId; type: string; data: unknown; now: Date },
 ): Promise<string[]> {
   if (!isWebhookEventType(params.type)) throw new RangeError(`unknown webhook event type "${params.type}"`);
-  const endpoints = await db
-    .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.tenantId, params.tenantId), eq(webhookEndpoints.enabled, true)));
-  const subscribed = endpoints.filter(({ eventTypes }) => {
-    const types = eventTypes as string[];
-    return types.length === 0 || types.includes(params.type);
-  });
-  return insertDeliveries(db, { ...params, endpointIds: subscribed.map(({ id }) => id) });
+  // One statement picks the subscribed endpoints and writes their deliveries: it runs inside every booking
+  // transaction, so a round trip saved here is one per booking. An empty subscription list means "everything".
+  const payload = JSON.stringify({ timestamp: params.now.toISOString(), data: params.data ?? null });
+  const now = params.now.toISOString();
+  const inserted = sql`
+    insert into ${webhookDeliveries} (id, tenant_id, endpoint_id, message_id, event_type, payload, status,
+                                      next_attempt_at, created_at, updated_at)
+    select gen_random_uuid(), ${webhookEndpoints.tenantId}, ${webhookEndpoints.id}, ${newMessageId()}, ${params.type},
+           ${payload}::jsonb, 'pending', ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+      from ${webhookEndpoints}
+     where ${webhookEndpoints.tenantId} = ${params.tenantId} and ${webhookEndpoints.enabled}
+       and (jsonb_array_length(${webhookEndpoints.eventTypes}) = 0
+            or ${webhookEndpoints.eventTypes} @> jsonb_build_array(${params.type}::text))
+    returning id`;
+  const { rows } = (await db.execute(inserted)) as unknown as { rows: Array<{ id: string }> };
+  return rows.map(({ id }) => id);
 }
 
 /** One delivery of a `webhook.test` event to one endpoint, whatever it subscribes to. */
