@@ -119,4 +119,45 @@ describe.each(backends)("concurrent bookings on %s", (backend) => {
     );
     expect(stored.rows[0]?.n).toBe(winners.length);
   });
+
+  it("answers concurrent repeats of one Idempotency-Key with one booking, and other bodies with 422", async () => {
+    const post = (key: string, start: string, name: string) =>
+      app.inject({
+        method: "POST",
+        url: `/v1/public/${slug}/race/bookings`,
+        headers: { "idempotency-key": key },
+        payload: { start, timeZone: "UTC", name, email: "same@example.com" },
+      });
+    const repeats = await Promise.all(
+      Array.from({ length: 30 }, () => post("same-key-0001", "2030-03-11T09:00:00Z", "Same")),
+    );
+    const statuses = repeats.map((response) => response.statusCode).sort((a, b) => a - b);
+    expect(statuses).toEqual([...Array(29).fill(200), 201]);
+    expect(new Set(repeats.map((response) => response.json().id)).size).toBe(1);
+
+    // Same key, other bodies (other times, so no slot conflict decides it): the first wins, the rest are refused.
+    const others = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        post(
+          "same-key-0002",
+          `2030-03-11T${String(11 + Math.floor(index / 4)).padStart(2, "0")}:${String((index % 4) * 15).padStart(2, "0")}:00Z`,
+          `Other ${index}`,
+        ),
+      ),
+    );
+    const otherStatuses = others.map((response) => response.statusCode);
+    expect(otherStatuses.filter((status) => status === 201)).toHaveLength(1);
+    for (const response of others.filter((candidate) => candidate.statusCode !== 201)) {
+      expect(response.statusCode).toBe(422);
+      expect(response.json().error.code).toBe("idempotency_mismatch");
+    }
+    const stored = await store.executeSql(
+      "select idempotency_key, count(*)::int as n from bookings where idempotency_key like 'same-key-%' group by 1 order by 1",
+      [],
+    );
+    expect(stored.rows).toEqual([
+      { idempotency_key: "same-key-0001", n: 1 },
+      { idempotency_key: "same-key-0002", n: 1 },
+    ]);
+  });
 });

@@ -307,4 +307,26 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
     });
     expect(cancelled.json().status).toBe("cancelled");
   });
+
+  it("replays a key whose booking was cancelled instead of booking the freed slot again", async () => {
+    const payload = { ...attendee, start: `${monday}T10:30:00Z`, answers: { topic: "Once" } };
+    const first = await book(payload, "key-0003-cccc");
+    expect(first.statusCode).toBe(201);
+    await app.inject({
+      method: "POST",
+      url: `/v1/bookings/${first.json().id}/cancel`,
+      headers: auth,
+      payload: { reason: "Changed plans" },
+    });
+    const repeat = await book(payload, "key-0003-cccc");
+    expect(repeat.statusCode).toBe(200);
+    expect(repeat.json()).toMatchObject({ id: first.json().id, status: "cancelled" });
+    const other = await book({ ...payload, name: "Not The Same" }, "key-0003-cccc");
+    expect(other.statusCode).toBe(422);
+    const rows = await store.executeSql(
+      "select count(*)::int as n from bookings where idempotency_key = $1",
+      ["key-0003-cccc"],
+    );
+    expect(rows.rows[0]?.n).toBe(1);
+  });
 });
