@@ -1,4 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
+import type PgBoss from "pg-boss";
 import { type BookingEmailKind, composeBookingEmail } from "../notify/mail/booking-email.ts";
 import type { MailAddress } from "../notify/mail/mail-message.ts";
 import { MailSendError } from "../notify/mail/mail-send-error.ts";
@@ -138,6 +139,7 @@ export async function registerBookingMailJob(deps: BookingMailDeps): Promise<voi
   });
 }
 
-export async function enqueueBookingMail(jobs: JobEngine, job: BookingMailJob): Promise<void> {
-  await jobs.send(BOOKING_MAIL_QUEUE, job);
+/** The mail job for a booking change, to insert in the change's transaction (see `JobEngine.insert`). */
+export function bookingMailJob(job: BookingMailJob): PgBoss.JobInsert<BookingMailJob> {
+  return { name: BOOKING_MAIL_QUEUE, data: job };
 }

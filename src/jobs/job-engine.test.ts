@@ -3,6 +3,7 @@ import { once } from "node:events";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { backends, openTestStore } from "../../test/support/test-stores.ts";
+import { sqlExecutorOf } from "../store/sql-executor-of.ts";
 import { startJobEngine } from "./job-engine.ts";
 
 const logger = pino({ level: "silent" });
@@ -64,6 +65,38 @@ describe.each(backends)("job engine on %s", (backend) => {
       await jobs.stop({ timeoutMs: 10_000 });
       expect(finishedSlowJob).toBe(true);
     } finally {
+      await dispose();
+    }
+  });
+});
+
+describe.each(backends)("jobs inserted in a transaction on %s", (backend) => {
+  it("exist once the transaction commits, and never when it rolls back", async () => {
+    const { store, databaseUrl, dispose } = await openTestStore(backend);
+    // No worker: jobs stay queued, so the queue's size is exactly what was inserted.
+    const jobs = await startJobEngine({ store, databaseUrl, logger, schema: "pgboss_tx" });
+    try {
+      await jobs.boss.createQueue("outbox", { name: "outbox" });
+      await store.db
+        .transaction(async (tx) => {
+          await jobs.insert([{ name: "outbox", data: { n: 1 } }], { db: sqlExecutorOf(tx) });
+          throw new Error("roll back");
+        })
+        .catch(() => undefined);
+      expect(await jobs.boss.getQueueSize("outbox")).toBe(0);
+      await store.db.transaction(async (tx) => {
+        await jobs.insert(
+          [
+            { name: "outbox", data: { n: 2 } },
+            { name: "outbox", data: { n: 3 }, singletonKey: "three" },
+          ],
+          { db: sqlExecutorOf(tx) },
+        );
+      });
+      const queued = await jobs.boss.fetch<{ n: number }>("outbox", { batchSize: 10 });
+      expect(queued.map((job) => job.data.n).sort()).toEqual([2, 3]);
+    } finally {
+      await jobs.stop({ timeoutMs: 5_000 });
       await dispose();
     }
   });

@@ -1,7 +1,7 @@
 import PgBoss from "pg-boss";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
-import type { Store } from "../store/database.ts";
+import type { SqlExecutor, Store } from "../store/database.ts";
 
 /**
  * pg-boss is the one job engine. On PostgreSQL it uses its own connection pool, so several service processes share
@@ -23,6 +23,11 @@ export interface JobEngine {
   boss: PgBoss;
   register<Data extends object>(definition: JobDefinition<Data>): Promise<void>;
   send<Data extends object>(name: string, data: Data, options?: PgBoss.SendOptions): Promise<string | null>;
+  /**
+   * Several jobs in one statement; with `db` (see `sqlExecutorOf`) inside the caller's transaction, so the jobs
+   * exist exactly when the change that asked for them committed.
+   */
+  insert(jobs: PgBoss.JobInsert[], options?: { db?: SqlExecutor }): Promise<void>;
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
@@ -91,6 +96,10 @@ export async function startJobEngine(params: {
     },
     send(name, data, options) {
       return options ? boss.send(name, data, options) : boss.send(name, data);
+    },
+    async insert(jobs, options = {}) {
+      if (jobs.length === 0) return;
+      await boss.insert(jobs, options.db ? { db: options.db } : {});
     },
     async stop(options = {}) {
       // Graceful: stop fetching, let running handlers finish (up to the timeout), then close.

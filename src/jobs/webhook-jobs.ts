@@ -1,8 +1,9 @@
+import type PgBoss from "pg-boss";
 import { type DeliveryResult, deliverWebhook } from "../notify/webhooks/deliver-webhook.ts";
 import { MAX_WEBHOOK_ATTEMPTS, nextRetryDelayMs } from "../notify/webhooks/retry-schedule.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
-import type { Database } from "../store/database.ts";
+import type { Database, SqlExecutor } from "../store/database.ts";
 import type { TenantId } from "../store/ids.ts";
 import {
   claimWebhookDelivery,
@@ -23,7 +24,7 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 /** Longer than one attempt can take (the 10 s timeout), so a live attempt's lease never runs out under it. */
 const ATTEMPT_LEASE_MS = 120_000;
 const CLOCK_TOLERANCE_MS = 5_000;
-/** The sweeper leaves young deliveries to the enqueue that follows their commit. */
+/** The sweeper leaves young deliveries to the job inserted with them (a retry may be waiting to run). */
 const SWEEP_MIN_AGE_MS = 60_000;
 const SWEEP_BATCH = 500;
 
@@ -44,8 +45,21 @@ const standardRetryDelay: WebhookRetryDelay = (params) =>
  * Enqueues one delivery job per id. The singletonKey together with the queue's `short` policy keeps at most one
  * queued (not yet started) job per delivery, so the sweeper and the booking code can both enqueue safely.
  */
-export async function enqueueWebhookDeliveries(jobs: JobEngine, deliveryIds: string[]): Promise<void> {
-  for (const deliveryId of deliveryIds) await sendDeliverJob(jobs, deliveryId);
+export async function enqueueWebhookDeliveries(
+  jobs: JobEngine,
+  deliveryIds: string[],
+  options: { db?: SqlExecutor } = {},
+): Promise<void> {
+  await jobs.insert(webhookDeliveryJobs(deliveryIds), options);
+}
+
+/** The delivery jobs for some outbox rows, to insert together with other jobs (see `JobEngine.insert`). */
+export function webhookDeliveryJobs(deliveryIds: string[]): PgBoss.JobInsert<DeliverJob>[] {
+  return deliveryIds.map((deliveryId) => ({
+    name: WEBHOOK_DELIVER_QUEUE,
+    data: { deliveryId },
+    singletonKey: deliveryId,
+  }));
 }
 
 function sendDeliverJob(jobs: JobEngine, deliveryId: string, startAfterMs?: number) {

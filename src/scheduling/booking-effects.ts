@@ -1,7 +1,8 @@
-import { enqueueBookingMail } from "../jobs/booking-mail-job.ts";
+import { bookingMailJob } from "../jobs/booking-mail-job.ts";
 import type { JobEngine } from "../jobs/job-engine.ts";
-import { enqueueWebhookDeliveries } from "../jobs/webhook-jobs.ts";
+import { webhookDeliveryJobs } from "../jobs/webhook-jobs.ts";
 import type { Logger } from "../observability/logger.ts";
+import { sqlExecutorOf } from "../store/sql-executor-of.ts";
 import { emitWebhookEvent } from "../store/webhooks-repository.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 
@@ -36,8 +37,9 @@ function webhookData(event: BookingEvent) {
 }
 
 /**
- * Booking side effects: webhook deliveries are written in the booking's transaction (outbox; the sweeper job
- * re-enqueues any whose enqueue was lost), then delivery and mail jobs are enqueued after commit.
+ * Booking side effects, all written in the booking's transaction so they commit or roll back with it and a crash
+ * can lose none of them: the webhook outbox rows, their delivery jobs and the mail job (one insert for all jobs).
+ * The webhook sweeper still re-enqueues any delivery left pending, whatever happened to its job.
  */
 export function createBookingEffects(deps: {
   jobs: JobEngine;
@@ -54,27 +56,24 @@ export function createBookingEffects(deps: {
         data: webhookData(event),
         now: deps.now(),
       });
+      // A pending booking's host decides first; the attendee hears once it is confirmed.
+      const awaitingHost = event.type === "booking.created" && event.booking.status === "pending";
+      const mail =
+        deps.mailEnabled && !awaitingHost
+          ? [
+              bookingMailJob({
+                tenantId: event.booking.tenantId,
+                bookingId: event.booking.id,
+                kind: mailKinds[event.type],
+              }),
+            ]
+          : [];
+      await deps.jobs.insert([...webhookDeliveryJobs(deliveryIds), ...mail], { db: sqlExecutorOf(tx) });
       return async () => {
-        try {
-          await enqueueWebhookDeliveries(deps.jobs, deliveryIds);
-          // A pending booking's host decides first; the attendee hears once it is confirmed.
-          const awaitingHost = event.type === "booking.created" && event.booking.status === "pending";
-          if (!deps.mailEnabled) {
-            deps.logger.info(
-              { bookingId: event.booking.id, event: event.type },
-              "mail skipped (SMTP_URL is not set)",
-            );
-          } else if (!awaitingHost) {
-            await enqueueBookingMail(deps.jobs, {
-              tenantId: event.booking.tenantId,
-              bookingId: event.booking.id,
-              kind: mailKinds[event.type],
-            });
-          }
-        } catch (error) {
-          deps.logger.error(
-            { err: error, bookingId: event.booking.id },
-            "could not enqueue booking notifications",
+        if (!deps.mailEnabled) {
+          deps.logger.info(
+            { bookingId: event.booking.id, event: event.type },
+            "mail skipped (SMTP_URL is not set)",
           );
         }
       };

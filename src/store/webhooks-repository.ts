@@ -202,8 +202,9 @@ function isWebhookEventType(type: string): type is WebhookEventType {
 
 /**
  * The outbox: one pending delivery per enabled endpoint of the tenant that subscribes to `type`. Call it inside the
- * transaction that makes the change, so the event commits (or rolls back) with it, then enqueue the returned ids
- * after the commit (`enqueueWebhookDeliveries`); the sweeper picks up any whose enqueue was lost.
+ * transaction that makes the change, so the event commits (or rolls back) with it, and enqueue the returned ids in
+ * the same transaction (`enqueueWebhookDeliveries` with `sqlExecutorOf(tx)`); the sweeper re-enqueues any delivery
+ * left pending.
  */
 export async function emitWebhookEvent(
   db: Database,
