@@ -137,7 +137,7 @@ describe.each(backends)("hosts and schedules API on %s", (backend) => {
       { ...schedule, overrides: [{ date: "2030-13-01", intervals: [] }] },
       /overrides.0.date: must be a calendar date/,
     ],
-    ["a bad time", { ...schedule, weekly: { mon: [["25:00", "26:00"]] } }, /must be a time HH:MM/],
+    ["a bad time", { ...schedule, weekly: { mon: [["25:00", "26:00"]] } }, /must be a wall time HH:MM/],
   ])("rejects %s with a 400 that says what is wrong", async (_name, payload, message) => {
     const host = (
       await app.inject({

@@ -1,4 +1,5 @@
 import { and, eq, gt, inArray, lt } from "drizzle-orm";
+import type { BusyStatus } from "../core/availability/request-schema.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { busyIntervals } from "./schema.ts";
@@ -8,7 +9,7 @@ import { busyIntervals } from "./schema.ts";
  * `readBusy`. A window is replaced in one transaction, so readers see either the old set or the new one, never a
  * half-written calendar (sync-failure-modes.md #4: keep serving the old rows until the new set commits).
  */
-export type BusyStatus = "busy" | "tentative" | "free" | "out_of_office";
+export type { BusyStatus };
 
 export interface BusyInterval {
   start: Date;

@@ -46,7 +46,7 @@ describe("runSlots", () => {
       "a schema error naming the field",
       JSON.stringify({ ...example, inviteeTimeZone: "Mars/Olympus" }),
       undefined,
-      /inviteeTimeZone: unknown IANA time zone/,
+      /inviteeTimeZone: unknown time zone ".*" \(use an IANA name/,
     ],
     ["a bad --explain instant", JSON.stringify(example), "tomorrow", /^--explain:/],
   ])("rejects %s", (_name, inputText, explain, message) => {

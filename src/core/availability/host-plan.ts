@@ -1,8 +1,9 @@
+import { intervalMinutes } from "../schedules/schedule.ts";
 import { type BookingUsage, countBookingUsage } from "./booking-limits.ts";
 import type { EngineRules } from "./engine-rules.ts";
 import { parseInstant } from "./instant-text.ts";
 import { mergeIntervals } from "./interval-merge.ts";
-import { type AvailabilityHost, wallIntervalMinutes } from "./request-schema.ts";
+import type { AvailabilityHost } from "./request-schema.ts";
 import { DAY_MS, epochDayFromIsoDate, MINUTE_MS, WEEKDAY_KEYS, weekdayIndexOfEpochDay } from "./wall-time.ts";
 import { localToInstant, type ZoneOffsets } from "./zone-offsets.ts";
 
@@ -77,10 +78,10 @@ export function buildHostPlan(params: {
 }): HostPlan {
   const { host, rules } = params;
   const zone = params.zoneFor(host.timeZone);
-  const weekly = WEEKDAY_KEYS.map((key) => (host.weekly[key] ?? []).map(wallIntervalMinutes));
+  const weekly = WEEKDAY_KEYS.map((key) => (host.weekly[key] ?? []).map(intervalMinutes));
   const overrides = new Map<number, DayIntervals>();
   for (const override of host.overrides ?? []) {
-    overrides.set(epochDayFromIsoDate(override.date), override.intervals.map(wallIntervalMinutes));
+    overrides.set(epochDayFromIsoDate(override.date), override.intervals.map(intervalMinutes));
   }
   const [blockedStartsMs, blockedEndsMs] = blockedIntervals(host, rules);
   const [horizonStartMs, horizonEndMs] = horizonBounds(rules, zone);

@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
+import { intervalMinutes } from "../schedules/schedule.ts";
 import { computeSlots, type Slot } from "./compute-slots.ts";
 import { DEFAULT_BLOCKING_STATUSES } from "./engine-rules.ts";
 import { explainInstant } from "./explain.ts";
-import { type AvailabilityHost, type AvailabilityRequest, wallIntervalMinutes } from "./request-schema.ts";
+import type { AvailabilityHost, AvailabilityRequest } from "./request-schema.ts";
 import { requestArbitrary } from "./testing/request-arbitrary.ts";
 import { WEEKDAY_KEYS } from "./wall-time.ts";
 
@@ -20,7 +21,7 @@ function insideWorkingHours(host: AvailabilityHost, startMs: number, endMs: numb
     const override = host.overrides?.find((candidate) => candidate.date === date.toString());
     const intervals = override?.intervals ?? host.weekly[WEEKDAY_KEYS[date.dayOfWeek - 1]!] ?? [];
     for (const interval of intervals) {
-      const [startMinutes, endMinutes] = wallIntervalMinutes(interval);
+      const [startMinutes, endMinutes] = intervalMinutes(interval);
       const toInstant = (minutes: number): number =>
         date
           .toPlainDateTime()

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
+import { intervalMinutes } from "../schedules/schedule.ts";
 import { computeSlots } from "./compute-slots.ts";
 import { DEFAULT_BLOCKING_STATUSES } from "./engine-rules.ts";
-import { type AvailabilityRequest, wallIntervalMinutes } from "./request-schema.ts";
+import type { AvailabilityRequest } from "./request-schema.ts";
 import { requestArbitrary } from "./testing/request-arbitrary.ts";
 import { WEEKDAY_KEYS } from "./wall-time.ts";
 
@@ -73,7 +74,7 @@ function modelStarts(request: AvailabilityRequest): string[] {
     const override = host.overrides?.find((o) => o.date === date.toString());
     const intervals = override?.intervals ?? host.weekly[WEEKDAY_KEYS[date.dayOfWeek - 1]!] ?? [];
     for (const interval of intervals) {
-      const [startMinutes, endMinutes] = wallIntervalMinutes(interval);
+      const [startMinutes, endMinutes] = intervalMinutes(interval);
       const wall = (minutes: number) =>
         date.toPlainDateTime().add({ minutes }).toZonedDateTime(zone, { disambiguation: "compatible" });
       const windowStart = wall(startMinutes);

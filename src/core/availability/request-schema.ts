@@ -1,7 +1,15 @@
 import { z } from "zod";
-import { isKnownTimeZone } from "../time/time-zone.ts";
+import {
+  addDuplicateOverrideIssues,
+  dateOverrideSchema,
+  endAfterStart,
+  endAfterStartIssue,
+  instantSchema,
+  isoDateSchema,
+  timeZoneSchema,
+  weeklyHoursSchema,
+} from "../schedules/schedule.ts";
 import { parseInstant } from "./instant-text.ts";
-import { minutesFromClock, WEEKDAY_KEYS } from "./wall-time.ts";
 
 /**
  * The engine's public JSON input (documented in docs/availability-input.md). Published shape: add
@@ -9,99 +17,8 @@ import { minutesFromClock, WEEKDAY_KEYS } from "./wall-time.ts";
  * code can build requests directly; the engine applies the defaults in `engine-rules.ts`.
  */
 
-const timeZoneSchema = z.string().refine(isKnownTimeZone, { message: "unknown IANA time zone" });
-const instantSchema = z.iso.datetime({
-  offset: true,
-  message: "expected an ISO 8601 instant such as 2030-03-01T09:00:00Z",
-});
-const dateSchema = z.iso.date({ message: "expected a calendar date YYYY-MM-DD" });
 const minutesSchema = z.number().int().nonnegative();
 const positiveMinutesSchema = z.number().int().positive();
-const clockSchema = z
-  .string()
-  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { message: "expected a wall time HH:MM (00:00 to 24:00)" });
-
-/** An end at or before the start runs past midnight into the next day (["22:00", "02:00"]). */
-const wallIntervalSchema = z.tuple([clockSchema, clockSchema]).superRefine(([start, end], ctx) => {
-  if (start === "24:00")
-    ctx.addIssue({ code: "custom", path: [0], message: "an interval cannot start at 24:00" });
-  if (start === end) {
-    ctx.addIssue({
-      code: "custom",
-      path: [1],
-      message: "end equals start (use 00:00-24:00 for a whole day)",
-    });
-  }
-});
-export type WallInterval = z.infer<typeof wallIntervalSchema>;
-
-/** Minutes from the start of the day, end possibly past 1440 when the interval runs past midnight. */
-export function wallIntervalMinutes([start, end]: WallInterval): [number, number] {
-  const startMinutes = minutesFromClock(start);
-  let endMinutes = minutesFromClock(end);
-  if (endMinutes <= startMinutes) endMinutes += 1440;
-  return [startMinutes, endMinutes];
-}
-
-function overlappingPairs(
-  spans: Array<{ start: number; end: number; path: PropertyKey[] }>,
-): PropertyKey[][] {
-  const sorted = [...spans].sort((a, b) => a.start - b.start);
-  const paths: PropertyKey[][] = [];
-  for (let i = 1; i < sorted.length; i++) {
-    const previous = sorted[i - 1]!;
-    const current = sorted[i]!;
-    if (current.start < previous.end) paths.push(current.path);
-  }
-  return paths;
-}
-
-const dayHoursSchema = z.array(wallIntervalSchema).optional();
-const weeklySchema = z
-  .object({
-    mon: dayHoursSchema,
-    tue: dayHoursSchema,
-    wed: dayHoursSchema,
-    thu: dayHoursSchema,
-    fri: dayHoursSchema,
-    sat: dayHoursSchema,
-    sun: dayHoursSchema,
-  })
-  .strict()
-  .superRefine((weekly, ctx) => {
-    // Minutes of the week, and the same shifted by one week so that Sunday night running into Monday
-    // morning is compared with Monday.
-    const spans: Array<{ start: number; end: number; path: PropertyKey[] }> = [];
-    WEEKDAY_KEYS.forEach((key, dayIndex) => {
-      (weekly[key] ?? []).forEach((interval, index) => {
-        const [start, end] = wallIntervalMinutes(interval);
-        const offset = dayIndex * 1440;
-        spans.push({ start: offset + start, end: offset + end, path: [key, index] });
-        spans.push({ start: offset + start + 7 * 1440, end: offset + end + 7 * 1440, path: [key, index] });
-      });
-    });
-    for (const path of overlappingPairs(spans)) {
-      ctx.addIssue({ code: "custom", path, message: "overlaps another weekly interval" });
-    }
-  });
-export type WeeklyHours = z.infer<typeof weeklySchema>;
-
-const overrideSchema = z
-  .object({ date: dateSchema, intervals: z.array(wallIntervalSchema) })
-  .superRefine((override, ctx) => {
-    const spans = override.intervals.map((interval, index) => {
-      const [start, end] = wallIntervalMinutes(interval);
-      return { start, end, path: ["intervals", index] as PropertyKey[] };
-    });
-    for (const path of overlappingPairs(spans)) {
-      ctx.addIssue({ code: "custom", path, message: "overlaps another interval of this override" });
-    }
-  });
-
-function endAfterStart(value: { start: string; end: string }): boolean {
-  return parseInstant(value.end) > parseInstant(value.start);
-}
-const endAfterStartIssue = { path: ["end"], message: "end must be after start" };
 
 export const busyStatusSchema = z.enum(["busy", "tentative", "free", "out_of_office"]);
 export type BusyStatus = z.infer<typeof busyStatusSchema>;
@@ -134,25 +51,13 @@ const hostSchema = z
   .object({
     id: z.string().min(1),
     timeZone: timeZoneSchema,
-    weekly: weeklySchema,
-    overrides: z.array(overrideSchema).optional(),
+    weekly: weeklyHoursSchema,
+    overrides: z.array(dateOverrideSchema).optional(),
     outOfOffice: z.array(outOfOfficeSchema).optional(),
     busy: z.array(busySchema).optional(),
     bookings: z.array(bookingSchema).optional(),
   })
-  .superRefine((host, ctx) => {
-    const seen = new Set<string>();
-    (host.overrides ?? []).forEach((override, index) => {
-      if (seen.has(override.date)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["overrides", index, "date"],
-          message: "duplicate override date",
-        });
-      }
-      seen.add(override.date);
-    });
-  });
+  .superRefine((host, ctx) => addDuplicateOverrideIssues(host.overrides ?? [], ctx));
 
 const limitSchema = z
   .object({ count: positiveMinutesSchema.optional(), minutes: positiveMinutesSchema.optional() })
@@ -161,7 +66,7 @@ const limitSchema = z
 const horizonSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("rolling"), days: positiveMinutesSchema }),
   z
-    .object({ type: z.literal("fixed"), startDate: dateSchema, endDate: dateSchema })
+    .object({ type: z.literal("fixed"), startDate: isoDateSchema, endDate: isoDateSchema })
     .refine((horizon) => horizon.endDate >= horizon.startDate, {
       path: ["endDate"],
       message: "endDate must not be before startDate",

@@ -43,14 +43,19 @@ describe("schedule rules", () => {
           ],
         },
       },
-      /weekly.mon.1: mon: interval 11:00-13:00 overlaps 09:00-12:00/,
+      /weekly.mon.1: mon 11:00-13:00 overlaps mon 09:00-12:00/,
     ],
     [
       { ...valid, weekly: { mon: [["09:00", "09:00"]] } },
-      /weekly.mon.0: an interval needs a start before its end/,
+      /weekly.mon.0.1: end equals start: the interval is empty/,
     ],
-    [{ ...valid, weekly: { mon: [["9am", "17:00"]] } }, /weekly.mon.0.0: must be a time HH:MM/],
+    [{ ...valid, weekly: { mon: [["9am", "17:00"]] } }, /weekly.mon.0.0: must be a wall time HH:MM/],
     [{ ...valid, weekly: { monday: [] } }, /Unrecognized key/],
+    // A night shift running into the next morning's hours, Sunday into Monday included.
+    [
+      { ...valid, weekly: { sun: [["22:00", "03:00"]], mon: [["02:00", "06:00"]] } },
+      /weekly.mon.0: mon 02:00-06:00 overlaps sun 22:00-03:00/,
+    ],
     [
       { ...valid, overrides: [{ date: "2030-02-30", intervals: [] }] },
       /overrides.0.date: must be a calendar date/,

@@ -1,3 +1,5 @@
+import type { BusyStatus } from "../availability/request-schema.ts";
+
 /**
  * The provider-neutral calendar source: what the sync engine needs from an .ics feed, Microsoft Graph, Google
  * Calendar or CalDAV. Adapters implement it and never touch the database; they return data, the sync engine stores
@@ -15,7 +17,7 @@ export type ProviderKind = "ics" | "microsoft" | "google" | "caldav";
 
 export type SyncCursor = string & { readonly __brand: "SyncCursor" };
 
-export type BusyStatus = "busy" | "tentative" | "free" | "out_of_office";
+export type { BusyStatus };
 
 /** One blocking (or explicitly free) piece of time, keyed by the provider's event so it can be explained. */
 export interface SourceBusyInterval {
