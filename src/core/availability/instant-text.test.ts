@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createInstantFormatter, parseInstant } from "./instant-text.ts";
+import { createExactInstantFormatter, createInstantFormatter, parseInstant } from "./instant-text.ts";
 
 // Years 0001-9999, the range of four-digit ISO years.
 const instants = fc.integer({ min: Date.UTC(1, 0, 1), max: Date.UTC(9999, 11, 31) });
@@ -29,6 +29,17 @@ describe("instant text fast paths", () => {
       fc.property(instants, fc.boolean(), (ms, wholeMinute) => {
         const value = wholeMinute ? ms - (((ms % 60_000) + 60_000) % 60_000) : ms;
         expect(format(value)).toBe(iso(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("the exact formatter round-trips every millisecond through parseInstant", () => {
+    const format = createExactInstantFormatter();
+    fc.assert(
+      fc.property(instants, fc.boolean(), (ms, wholeMinute) => {
+        const value = wholeMinute ? ms - (((ms % 60_000) + 60_000) % 60_000) : ms;
+        expect(parseInstant(format(value))).toBe(value);
       }),
       { numRuns: 5000 },
     );

@@ -64,3 +64,12 @@ export function createInstantFormatter(): (epochMs: number) => string {
     return prefix + minuteSuffix((epochMs - day * DAY_MS) / MINUTE_MS);
   };
 }
+
+/**
+ * Exact instant text for building engine requests in code: whole minutes (nearly every calendar time) through the
+ * cached formatter, anything finer through toISOString so no millisecond is lost.
+ */
+export function createExactInstantFormatter(): (epochMs: number) => string {
+  const format = createInstantFormatter();
+  return (epochMs) => (epochMs % MINUTE_MS === 0 ? format(epochMs) : new Date(epochMs).toISOString());
+}

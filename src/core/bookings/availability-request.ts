@@ -1,3 +1,4 @@
+import { createExactInstantFormatter } from "../availability/instant-text.ts";
 import type { AvailabilityRequest } from "../availability/request-schema.ts";
 import type { ScheduleRules } from "../schedules/schedule.ts";
 import type { EventTypeRules } from "./event-type-rules.ts";
@@ -36,6 +37,9 @@ export function buildAvailabilityRequest(params: {
   hosts: HostAvailabilityData[];
 }): AvailabilityRequest {
   const { rules } = params;
+  // Hundreds of busy and booking times per host: Date#toISOString for each cost three times the engine's own work.
+  const formatInstant = createExactInstantFormatter();
+  const instant = (date: Date) => formatInstant(date.getTime());
   return {
     range: { from: params.range.from.toISOString(), to: params.range.to.toISOString() },
     now: params.now.toISOString(),
@@ -62,15 +66,15 @@ export function buildAvailabilityRequest(params: {
         end: range.end,
       })),
       busy: host.busy.map((interval) => ({
-        start: interval.start.toISOString(),
-        end: interval.end.toISOString(),
+        start: instant(interval.start),
+        end: instant(interval.end),
         source: interval.sourceRef,
         status: interval.status,
       })),
       bookings: host.bookings.map((booking) => ({
         id: booking.id,
-        start: booking.start.toISOString(),
-        end: booking.end.toISOString(),
+        start: instant(booking.start),
+        end: instant(booking.end),
         bufferBeforeMinutes: booking.bufferBeforeMinutes,
         bufferAfterMinutes: booking.bufferAfterMinutes,
       })),

@@ -1,6 +1,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { createInstantFormatter } from "../../core/availability/instant-text.ts";
 import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts";
 import { checkAnswers } from "../../core/bookings/event-type-rules.ts";
 import { timeZoneSchema } from "../../core/schedules/schedule.ts";
@@ -152,6 +153,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           return reply.type("application/json; charset=utf-8").send(preSerialized(cached));
         const eventType = await loadEventType(deps, request.params);
         const durationMinutes = pickDuration(eventType, duration);
+        const formatInstant = createInstantFormatter();
         const slots = (
           await findSlots({
             db: deps.db,
@@ -162,8 +164,8 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             durationMinutes,
           })
         ).map((slot) => ({
-          start: new Date(slot.startMs).toISOString().replace(".000Z", "Z"),
-          end: new Date(slot.endMs).toISOString().replace(".000Z", "Z"),
+          start: formatInstant(slot.startMs),
+          end: formatInstant(slot.endMs),
           hostIds: [],
         }));
         const grouped = groupSlotsByLocalDate({ slots, timeZone });
