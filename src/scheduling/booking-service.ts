@@ -107,10 +107,10 @@ export function createBookingService(deps: BookingServiceDeps) {
     });
   }
 
-  async function chooseHosts(tx: Database, eventType: EventTypeRow, free: string[]): Promise<HostId[]> {
+  async function chooseHosts(db: Database, eventType: EventTypeRow, free: string[]): Promise<HostId[]> {
     if (eventType.mode !== "round-robin") return eventType.hostIds;
     // Round-robin: of the hosts free at this time, the one booked least recently (never booked first).
-    const last = await lastBookedAt(tx, eventType.tenantId, free as HostId[]);
+    const last = await lastBookedAt(db, eventType.tenantId, free as HostId[]);
     const ordered = [...(free as HostId[])].sort((a, b) => (last.get(a) ?? -1) - (last.get(b) ?? -1));
     return ordered.slice(0, 1);
   }
@@ -125,18 +125,21 @@ export function createBookingService(deps: BookingServiceDeps) {
     let afterCommit: () => Promise<void> = async () => {};
     let booking: BookingRow;
     try {
+      // The availability check runs just before the transaction rather than in it: at READ COMMITTED (the default,
+      // on both databases) each statement in a transaction sees what one outside it would, so reading inside adds
+      // no guarantee and only holds the transaction open. A race that slips between check and insert is settled by
+      // the exclusion constraint (409 slot_taken below).
+      const explanation = await explainStart({
+        db: deps.db,
+        eventType,
+        start: input.start,
+        now: deps.now(),
+        inviteeTimeZone: input.inviteeTimeZone,
+        durationMinutes: input.durationMinutes,
+      });
+      if (!explanation.bookable) throw unavailable(explanation);
+      const hostIds = await chooseHosts(deps.db, eventType, explanation.hostIds);
       booking = await deps.db.transaction(async (tx) => {
-        // Re-check inside the transaction; the exclusion constraint settles any race that slips past it.
-        const explanation = await explainStart({
-          db: tx,
-          eventType,
-          start: input.start,
-          now: deps.now(),
-          inviteeTimeZone: input.inviteeTimeZone,
-          durationMinutes: input.durationMinutes,
-        });
-        if (!explanation.bookable) throw unavailable(explanation);
-        const hostIds = await chooseHosts(tx, eventType, explanation.hostIds);
         const id = randomUUID();
         const row = await insertBooking(tx, {
           id,

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { BookingQuestion, EventLocation, EventTypeRules } from "../core/bookings/event-type-rules.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
+import { preparedPerDatabase } from "./prepared-per-database.ts";
 import { eventTypeHosts, eventTypes, hosts, tenants } from "./schema.ts";
 import { isForeignKeyViolation } from "./sql-errors.ts";
 
@@ -145,13 +146,9 @@ export async function getEventType(
   return toRow(record, (await hostIdsOf(db, [record.id])).get(record.id) ?? []);
 }
 
-/** The public booking page's lookup: by tenant slug and event type slug, no API key. */
-export async function findPublicEventType(
-  db: Database,
-  params: { tenantSlug: string; eventTypeSlug: string },
-): Promise<EventTypeRow | undefined> {
-  // One round trip with the hosts folded in: every public slots request and booking starts here.
-  const [record] = await db
+// One round trip with the hosts folded in, prepared: every public slots request and booking starts here.
+const publicEventTypeQuery = preparedPerDatabase((db) =>
+  db
     .select({
       eventType: eventTypes,
       hostIds: sql<HostId[]>`coalesce((
@@ -161,7 +158,21 @@ export async function findPublicEventType(
     })
     .from(eventTypes)
     .innerJoin(tenants, eq(tenants.id, eventTypes.tenantId))
-    .where(and(eq(tenants.slug, params.tenantSlug), eq(eventTypes.slug, params.eventTypeSlug)));
+    .where(
+      and(
+        eq(tenants.slug, sql.placeholder("tenantSlug")),
+        eq(eventTypes.slug, sql.placeholder("eventTypeSlug")),
+      ),
+    )
+    .prepare("public_event_type_v1"),
+);
+
+/** The public booking page's lookup: by tenant slug and event type slug, no API key. */
+export async function findPublicEventType(
+  db: Database,
+  params: { tenantSlug: string; eventTypeSlug: string },
+): Promise<EventTypeRow | undefined> {
+  const [record] = await publicEventTypeQuery(db).execute(params);
   if (!record) return undefined;
   return toRow(record.eventType, record.hostIds);
 }
