@@ -15,12 +15,15 @@ describe.each(backends)("concurrent bookings on %s", (backend) => {
   let dispose: () => Promise<void>;
   let app: FastifyInstance;
   let slug: string;
+  let auth: { authorization: string };
+  let hostId: string;
 
   beforeAll(async () => {
     ({ store, dispose } = await openTestStore(backend));
     ({ app } = await buildBookingTestApp(store, { rateLimitPerMinute: false }));
     const tenant = await createTestTenant(store, "Race Track");
     slug = tenant.slug;
+    auth = tenant.auth;
     const host = (
       await app.inject({
         method: "POST",
@@ -29,6 +32,7 @@ describe.each(backends)("concurrent bookings on %s", (backend) => {
         payload: { name: "H", timeZone: "UTC" },
       })
     ).json();
+    hostId = host.id;
     await app.inject({
       method: "POST",
       url: `/v1/hosts/${host.id}/schedules`,
@@ -159,5 +163,49 @@ describe.each(backends)("concurrent bookings on %s", (backend) => {
       { idempotency_key: "same-key-0001", n: 1 },
       { idempotency_key: "same-key-0002", n: 1 },
     ]);
+  });
+
+  it("keeps a per-day limit under concurrent bookings at different times of the day", async () => {
+    const created = await app.inject({
+      method: "POST",
+      url: "/v1/event-types",
+      headers: auth,
+      payload: {
+        slug: "limited",
+        title: "Limited",
+        durations: [30],
+        hostIds: [hostId],
+        rules: { limits: { perDay: { count: 2 } } },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    // Twenty requests at twenty different half hours of one Monday: no two overlap, only the limit can refuse.
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        app.inject({
+          method: "POST",
+          url: `/v1/public/${slug}/limited/bookings`,
+          payload: {
+            start: new Date(Date.UTC(2030, 2, 18, 8, 0) + index * 30 * 60_000).toISOString(),
+            timeZone: "UTC",
+            name: `L${index}`,
+            email: `l${index}@example.com`,
+          },
+        }),
+      ),
+    );
+    const statuses = responses.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(2);
+    for (const response of responses.filter((candidate) => candidate.statusCode !== 201)) {
+      expect(response.statusCode).toBe(409);
+      const reasons = response.json().error.details.reasons as Array<{ code: string }>;
+      expect(reasons.map((reason) => reason.code)).toContain("daily_limit");
+    }
+    const stored = await store.executeSql(
+      `select count(*)::int as n from bookings
+        where start_at >= '2030-03-18T00:00:00Z' and start_at < '2030-03-19T00:00:00Z' and status = 'confirmed'`,
+      [],
+    );
+    expect(stored.rows[0]?.n).toBe(2);
   });
 });

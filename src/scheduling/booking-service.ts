@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Explanation } from "../core/availability/explain.ts";
+import { hasBookingLimits } from "../core/bookings/event-type-rules.ts";
 import { AppError } from "../server/errors.ts";
 import {
   type BookingRow,
@@ -7,6 +8,7 @@ import {
   getBooking,
   insertBooking,
   lastBookedAt,
+  lockHostsForBooking,
   moveBooking,
   setBookingStatus,
 } from "../store/bookings-repository.ts";
@@ -115,6 +117,32 @@ export function createBookingService(deps: BookingServiceDeps) {
     return ordered.slice(0, 1);
   }
 
+  /**
+   * Per-day and per-week limits count a host's other bookings, which the exclusion constraint knows nothing about:
+   * two bookings at different times of one day could both pass the check above. For event types with limits,
+   * bookings of the same hosts take turns (transaction-scoped advisory locks) and the check is repeated once this
+   * one holds them, when every earlier booking has committed and is visible.
+   */
+  async function recheckUnderHostLocks(
+    tx: Database,
+    input: Omit<NewBooking, "answers" | "attendee"> & { hostIds: HostId[] },
+  ): Promise<void> {
+    await lockHostsForBooking(tx, input.eventType.tenantId, input.hostIds);
+    const explanation = await explainStart({
+      db: tx,
+      eventType: {
+        ...input.eventType,
+        hostIds: input.hostIds,
+        mode: input.hostIds.length > 1 ? "collective" : "single",
+      },
+      start: input.start,
+      now: deps.now(),
+      inviteeTimeZone: input.inviteeTimeZone,
+      durationMinutes: input.durationMinutes,
+    });
+    if (!explanation.bookable) throw unavailable(explanation);
+  }
+
   async function create(
     input: NewBooking,
     requestHash: string,
@@ -140,6 +168,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       if (!explanation.bookable) throw unavailable(explanation);
       const hostIds = await chooseHosts(deps.db, eventType, explanation.hostIds);
       booking = await deps.db.transaction(async (tx) => {
+        if (hasBookingLimits(eventType.rules)) await recheckUnderHostLocks(tx, { ...input, hostIds });
         const id = randomUUID();
         const row = await insertBooking(tx, {
           id,
@@ -205,6 +234,9 @@ export function createBookingService(deps: BookingServiceDeps) {
         if (locked.status === "cancelled" || locked.status === "rejected") {
           throw new AppError("conflict", `a ${locked.status} booking cannot be rescheduled`);
         }
+        // Limits count the hosts' other bookings: take turns with their new bookings (see recheckUnderHostLocks).
+        if (hasBookingLimits(params.eventType.rules))
+          await lockHostsForBooking(tx, params.tenantId, locked.hostIds);
         // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
         const explanation = await explainStart({
           db: tx,

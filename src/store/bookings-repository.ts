@@ -230,6 +230,19 @@ export async function setBookingStatus(
   }
 }
 
+/**
+ * Transaction-scoped advisory locks on some hosts' bookings, taken in one order so that two bookings of overlapping
+ * host sets wait for each other instead of deadlocking; released at commit or rollback.
+ */
+export async function lockHostsForBooking(
+  db: Database,
+  tenantId: TenantId,
+  hostIds: HostId[],
+): Promise<void> {
+  const keys = [...new Set(hostIds)].sort().map((hostId) => `calbridge:booking-host:${tenantId}:${hostId}`);
+  for (const key of keys) await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+}
+
 /** For round-robin: when each host was last booked (hosts never booked come first). */
 export async function lastBookedAt(
   db: Database,

@@ -38,6 +38,11 @@ export const eventTypeRulesSchema = z
 
 export type EventTypeRules = z.infer<typeof eventTypeRulesSchema>;
 
+/** Whether booking depends on a host's other bookings of the day or week (per-day / per-week limits). */
+export function hasBookingLimits(rules: EventTypeRules): boolean {
+  return rules.limits?.perDay !== undefined || rules.limits?.perWeek !== undefined;
+}
+
 export const locationSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("address"), value: z.string().min(1).max(500) }),
   z.object({ kind: z.literal("phone"), value: z.string().min(3).max(50) }),
