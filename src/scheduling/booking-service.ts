@@ -67,6 +67,11 @@ function unavailable(explanation: Explanation): AppError {
   return new AppError("slot_unavailable", `That time is not bookable: ${summary}`, { details: { reasons } });
 }
 
+/** The event type as seen by a booking whose hosts are settled: all of them must be free (collective). */
+function withFixedHosts(eventType: EventTypeRow, hostIds: HostId[]): EventTypeRow {
+  return { ...eventType, hostIds, mode: hostIds.length > 1 ? "collective" : "single" };
+}
+
 export function createBookingService(deps: BookingServiceDeps) {
   async function nextFreeSlots(
     eventType: EventTypeRow,
@@ -130,11 +135,7 @@ export function createBookingService(deps: BookingServiceDeps) {
     await lockHostsForBooking(tx, input.eventType.tenantId, input.hostIds);
     const explanation = await explainStart({
       db: tx,
-      eventType: {
-        ...input.eventType,
-        hostIds: input.hostIds,
-        mode: input.hostIds.length > 1 ? "collective" : "single",
-      },
+      eventType: withFixedHosts(input.eventType, input.hostIds),
       start: input.start,
       now: deps.now(),
       inviteeTimeZone: input.inviteeTimeZone,
@@ -240,11 +241,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
         const explanation = await explainStart({
           db: tx,
-          eventType: {
-            ...params.eventType,
-            hostIds: locked.hostIds,
-            mode: locked.hostIds.length > 1 ? "collective" : "single",
-          },
+          eventType: withFixedHosts(params.eventType, locked.hostIds),
           start: params.start,
           now: deps.now(),
           inviteeTimeZone: locked.inviteeTimeZone,
