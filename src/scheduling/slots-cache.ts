@@ -1,7 +1,7 @@
 /**
  * A short-lived, in-process cache of public slot answers. A booking page asks for the same range over and over;
  * computing it costs several queries, answering from memory costs nothing. Correctness does not depend on it: a
- * booking always re-checks availability in its transaction and the database refuses overlaps.
+ * booking always checks availability against the database and the database refuses overlaps.
  *
  * Entries die after `ttlMs` (minimum notice moves with the clock; calendars of other processes change) and at once
  * when this process changes anything of the tenant (bookings, schedules, event types, hosts, connections): each
