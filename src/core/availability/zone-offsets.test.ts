@@ -98,6 +98,16 @@ describe("zone offsets against Temporal", () => {
     );
   });
 
+  it("a range starting inside an overlap still converts its wall times to the earlier instant", () => {
+    // New York falls back at 06:00Z on 2025-11-02: 01:00-02:00 local happens twice. From 06:00Z on, 01:00 local
+    // is still first 05:00Z (EDT), which is what Temporal's "compatible" disambiguation answers.
+    const fromMs = Date.UTC(2025, 10, 2, 6);
+    const zone = loadZoneOffsets({ timeZone: "America/New_York", fromMs, toMs: fromMs + MINUTE_MS });
+    const local = Date.UTC(2025, 10, 2, 1);
+    expect(localToInstant(zone, local)).toBe(temporalInstant("America/New_York", local));
+    expect(new Date(localToInstant(zone, local)).toISOString()).toBe("2025-11-02T05:00:00.000Z");
+  });
+
   it("a gap moves forward by its length; an overlap takes the earlier instant", () => {
     const berlin = zones.get("Europe/Berlin")!;
     const march31 = Date.UTC(2030, 2, 31);

@@ -67,7 +67,11 @@ export function clearZoneOffsetCache(): void {
 
 /** Offsets for [fromMs, toMs]; conversions outside the range assume no further transitions. */
 export function loadZoneOffsets(params: { timeZone: string; fromMs: number; toMs: number }): ZoneOffsets {
-  const { timeZone, fromMs, toMs } = params;
+  const { timeZone, toMs } = params;
+  // Transitions of the day before the range are kept too: a wall time just after the range starts can fall in the
+  // overlap of a transition just before it (New York, 2025-11-02 01:30 read from 06:00Z), and its earlier
+  // instant, the one Temporal's "compatible" picks, needs that transition's offsets.
+  const fromMs = params.fromMs - DAY_MS;
   const firstYear = new Date(fromMs).getUTCFullYear();
   const lastYear = new Date(toMs).getUTCFullYear();
   let initialOffsetMs = yearOffsets(timeZone, firstYear).startOffsetMs;
