@@ -105,19 +105,14 @@ export async function loadHostAvailability(
         hostId,
         hostTimeZone: row.hostTimeZone,
         schedule: row.schedule ?? undefined,
-        bookings: row.bookings.map(([id, start, end, bufferBeforeMinutes, bufferAfterMinutes]) => ({
+        bookings: row.bookings.map(([id, startMs, endMs, bufferBeforeMinutes, bufferAfterMinutes]) => ({
           id,
-          start: new Date(start),
-          end: new Date(end),
+          startMs,
+          endMs,
           bufferBeforeMinutes,
           bufferAfterMinutes,
         })),
-        busy: row.busy.map(([start, end, status, sourceRef]) => ({
-          start: new Date(start),
-          end: new Date(end),
-          status,
-          sourceRef,
-        })),
+        busy: row.busy.map(([startMs, endMs, status, sourceRef]) => ({ startMs, endMs, status, sourceRef })),
       },
     ];
   });

@@ -6,6 +6,12 @@ import { DAY_MS, formatUtcInstant, isoDateFromEpochDay, MINUTE_MS } from "./wall
  * a microsecond each, which dominated the single-host benchmark before these.
  */
 
+/**
+ * An instant as the engine's input gives it: ISO 8601 text, or epoch milliseconds (what code that already holds
+ * times as numbers passes, with no formatting and parsing in between).
+ */
+export type Instant = string | number;
+
 /** The decimal digit at `at`, or NaN, which then spreads through the arithmetic below. */
 function digit(text: string, at: number): number {
   const value = text.charCodeAt(at) - 48;
@@ -21,7 +27,8 @@ function twoDigits(text: string, at: number): number {
  * `YYYY-MM-DDTHH:MM:SS.sssZ` (Date#toISOString, what callers building requests in code produce) are read
  * without Date.parse; anything else (offsets, other precisions) goes through it.
  */
-export function parseInstant(text: string): number {
+export function parseInstant(text: Instant): number {
+  if (typeof text === "number") return text;
   const length = text.length;
   const utcForm = length === 20 || (length === 24 && text.charCodeAt(19) === 46); /* "." */
   if (utcForm && text.charCodeAt(length - 1) === 90 /* "Z" */) {
@@ -63,13 +70,4 @@ export function createInstantFormatter(): (epochMs: number) => string {
     }
     return prefix + minuteSuffix((epochMs - day * DAY_MS) / MINUTE_MS);
   };
-}
-
-/**
- * Exact instant text for building engine requests in code: whole minutes (nearly every calendar time) through the
- * cached formatter, anything finer through toISOString so no millisecond is lost.
- */
-export function createExactInstantFormatter(): (epochMs: number) => string {
-  const format = createInstantFormatter();
-  return (epochMs) => (epochMs % MINUTE_MS === 0 ? format(epochMs) : new Date(epochMs).toISOString());
 }

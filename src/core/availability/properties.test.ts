@@ -9,6 +9,10 @@ import type { AvailabilityHost, AvailabilityRequest } from "./request-schema.ts"
 import { requestArbitrary } from "./testing/request-arbitrary.ts";
 import { WEEKDAY_KEYS } from "./wall-time.ts";
 
+/** Busy, absence and booking times are ISO text or epoch milliseconds. */
+const epochMs = (instant: string | number): number =>
+  typeof instant === "number" ? instant : Date.parse(instant);
+
 const MINUTE = 60_000;
 const RUNS = { numRuns: 250 };
 
@@ -40,15 +44,14 @@ function blockingIntervals(request: AvailabilityRequest, host: AvailabilityHost)
   return [
     ...(host.busy ?? [])
       .filter((busy) => statuses.has(busy.status ?? "busy"))
-      .map((busy): [number, number] => [Date.parse(busy.start), Date.parse(busy.end)]),
+      .map((busy): [number, number] => [epochMs(busy.start), epochMs(busy.end)]),
     ...(host.outOfOffice ?? []).map((absence): [number, number] => [
-      Date.parse(absence.start),
-      Date.parse(absence.end),
+      epochMs(absence.start),
+      epochMs(absence.end),
     ]),
     ...(host.bookings ?? []).map((booking): [number, number] => [
-      Date.parse(booking.start) -
-        (booking.bufferBeforeMinutes ?? eventType.bufferBeforeMinutes ?? 0) * MINUTE,
-      Date.parse(booking.end) + (booking.bufferAfterMinutes ?? eventType.bufferAfterMinutes ?? 0) * MINUTE,
+      epochMs(booking.start) - (booking.bufferBeforeMinutes ?? eventType.bufferBeforeMinutes ?? 0) * MINUTE,
+      epochMs(booking.end) + (booking.bufferAfterMinutes ?? eventType.bufferAfterMinutes ?? 0) * MINUTE,
     ]),
   ];
 }

@@ -9,7 +9,8 @@ import { requestArbitrary } from "./testing/request-arbitrary.ts";
 import { WEEKDAY_KEYS } from "./wall-time.ts";
 
 const MINUTE = 60_000;
-const ms = (instant: string): number => Temporal.Instant.from(instant).epochMilliseconds;
+const ms = (instant: string | number): number =>
+  typeof instant === "number" ? instant : Temporal.Instant.from(instant).epochMilliseconds;
 
 /**
  * A deliberately naive model of the rules, written from docs/availability-input.md with Temporal for every

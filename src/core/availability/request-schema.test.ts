@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { computeSlots } from "./compute-slots.ts";
 import { parseAvailabilityRequest } from "./request-schema.ts";
 import { ISSUE_EXAMPLE_REQUEST } from "./testing/issue-example.ts";
 
@@ -50,6 +51,25 @@ describe("availabilityRequestSchema", () => {
       ],
     };
     expect(parseAvailabilityRequest(full)).toMatchObject({ ok: true });
+  });
+
+  it("takes busy, absence and booking times as epoch milliseconds too, with the same slots as text", () => {
+    const asText = withHost({
+      busy: [{ start: "2030-03-04T08:00:00Z", end: "2030-03-04T09:15:00Z", source: "g" }],
+      outOfOffice: [{ start: "2030-03-05T00:00:00Z", end: "2030-03-06T00:00:00Z" }],
+      bookings: [{ id: "b1", start: "2030-03-06T10:00:00Z", end: "2030-03-06T10:30:00Z" }],
+    });
+    const asNumbers = withHost({
+      busy: [{ start: Date.UTC(2030, 2, 4, 8), end: Date.UTC(2030, 2, 4, 9, 15), source: "g" }],
+      outOfOffice: [{ start: Date.UTC(2030, 2, 5), end: Date.UTC(2030, 2, 6) }],
+      bookings: [{ id: "b1", start: Date.UTC(2030, 2, 6, 10), end: Date.UTC(2030, 2, 6, 10, 30) }],
+    });
+    const text = parseAvailabilityRequest(asText);
+    const numbers = parseAvailabilityRequest(asNumbers);
+    if (!text.ok || !numbers.ok) throw new Error(JSON.stringify([text, numbers]));
+    const slots = computeSlots(numbers.value);
+    expect(slots.length).toBeGreaterThan(0);
+    expect(slots).toEqual(computeSlots(text.value));
   });
 
   it.each([
@@ -171,6 +191,21 @@ describe("availabilityRequestSchema", () => {
       "unknown busy status",
       withHost({ busy: [{ ...host.busy[0], status: "maybe" }] }),
       "hosts.0.busy.0.status:",
+    ],
+    [
+      "a busy time in text that is no instant",
+      withHost({ busy: [{ ...host.busy[0], start: "yesterday" }] }),
+      "hosts.0.busy.0.start: must be an ISO 8601 date-time with a zone, such as 2030-03-01T09:00:00Z",
+    ],
+    [
+      "a busy time that is neither text nor a number",
+      withHost({ busy: [{ ...host.busy[0], start: true }] }),
+      "hosts.0.busy.0.start: must be an ISO 8601 date-time with a zone (such as 2030-03-01T09:00:00Z) or epoch milliseconds",
+    ],
+    [
+      "epoch milliseconds with the end before the start",
+      withHost({ busy: [{ start: Date.UTC(2030, 2, 4, 9), end: Date.UTC(2030, 2, 4, 8), source: "x" }] }),
+      "hosts.0.busy.0.end: end must be after start",
     ],
     [
       "range longer than a year",

@@ -2,14 +2,12 @@ import { z } from "zod";
 import {
   addDuplicateOverrideIssues,
   dateOverrideSchema,
-  endAfterStart,
-  endAfterStartIssue,
   instantSchema,
   isoDateSchema,
   timeZoneSchema,
   weeklyHoursSchema,
 } from "../schedules/schedule.ts";
-import { parseInstant } from "./instant-text.ts";
+import { type Instant, parseInstant } from "./instant-text.ts";
 
 /**
  * The engine's public JSON input (documented in docs/availability-input.md). Published shape: add
@@ -23,25 +21,35 @@ const positiveMinutesSchema = z.number().int().positive();
 export const busyStatusSchema = z.enum(["busy", "tentative", "free", "out_of_office"]);
 export type BusyStatus = z.infer<typeof busyStatusSchema>;
 
+/** Times of busy entries, absences and bookings: ISO 8601 text, or epoch milliseconds. */
+const timeSchema = z.union([instantSchema, z.number().int()], {
+  error: "must be an ISO 8601 date-time with a zone (such as 2030-03-01T09:00:00Z) or epoch milliseconds",
+});
+
+function endAfterStart(value: { start: Instant; end: Instant }): boolean {
+  return parseInstant(value.end) > parseInstant(value.start);
+}
+const endAfterStartIssue = { path: ["end"], message: "end must be after start" };
+
 const busySchema = z
   .object({
-    start: instantSchema,
-    end: instantSchema,
+    start: timeSchema,
+    end: timeSchema,
     source: z.string(),
     status: busyStatusSchema.optional(),
   })
   .refine(endAfterStart, endAfterStartIssue);
 
 const outOfOfficeSchema = z
-  .object({ start: instantSchema, end: instantSchema, note: z.string().optional() })
+  .object({ start: timeSchema, end: timeSchema, note: z.string().optional() })
   .refine(endAfterStart, endAfterStartIssue);
 
 /** Existing bookings: buffers apply around them and booking limits count them. */
 const bookingSchema = z
   .object({
     id: z.string().min(1),
-    start: instantSchema,
-    end: instantSchema,
+    start: timeSchema,
+    end: timeSchema,
     bufferBeforeMinutes: minutesSchema.optional(),
     bufferAfterMinutes: minutesSchema.optional(),
   })
