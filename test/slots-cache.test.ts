@@ -73,5 +73,23 @@ describe("cached public slots", () => {
       payload: { timeZone: "UTC", weekly: { mon: [["09:00", "12:00"]] } },
     });
     expect(await slots()).toEqual(["2030-03-04T10:00:00Z", "2030-03-04T11:00:00Z"]);
+
+    // The event type is cached for the slots of other ranges too, and dropped the same way when it changes.
+    const nextWeek = async () =>
+      (
+        await app.inject({
+          url: `/v1/public/${tenant.slug}/c/slots?from=2030-03-11T00:00:00Z&to=2030-03-12T00:00:00Z&timeZone=UTC`,
+        })
+      ).json().durationMinutes;
+    expect(await nextWeek()).toBe(60);
+    const eventTypes = (await app.inject({ url: "/v1/event-types", headers: tenant.auth })).json().data;
+    const changed = await app.inject({
+      method: "PUT",
+      url: `/v1/event-types/${eventTypes[0].id}`,
+      headers: tenant.auth,
+      payload: { slug: "c", title: "C", durations: [30], hostIds: [host.id] },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(await nextWeek()).toBe(30);
   });
 });

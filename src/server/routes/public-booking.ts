@@ -29,6 +29,23 @@ async function loadEventType(
   return eventType;
 }
 
+/**
+ * The slots endpoint's event type, kept in the slots cache under the same rules as its answers (10 s, dropped at
+ * once when this process changes anything of the tenant): a booking page asks for several ranges of one event type,
+ * and the answers' own cache already allows that staleness. Bookings always read the event type fresh.
+ */
+async function loadEventTypeForSlots(
+  deps: BookingRouteDeps,
+  params: z.infer<typeof pathParams>,
+): Promise<EventTypeRow> {
+  const key = JSON.stringify(["event-type", params.tenantSlug, params.eventTypeSlug]);
+  const cached = deps.slotsCache?.get(key);
+  if (cached !== undefined) return cached as EventTypeRow;
+  const eventType = await loadEventType(deps, params);
+  deps.slotsCache?.set(key, eventType.tenantId, eventType);
+  return eventType;
+}
+
 function pickDuration(eventType: EventTypeRow, requested: number | undefined): number {
   if (requested === undefined) return eventType.durations[0]!;
   if (!eventType.durations.includes(requested)) {
@@ -151,7 +168,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
         // Cached answers are kept serialized: a string with a JSON content type is sent as it is.
         if (typeof cached === "string")
           return reply.type("application/json; charset=utf-8").send(preSerialized(cached));
-        const eventType = await loadEventType(deps, request.params);
+        const eventType = await loadEventTypeForSlots(deps, request.params);
         const durationMinutes = pickDuration(eventType, duration);
         const formatInstant = createInstantFormatter();
         const slots = (
