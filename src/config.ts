@@ -39,6 +39,19 @@ export const configSchema = z.object({
   ICS_FEED_ALLOW: optionalString,
   MICROSOFT_CLIENT_ID: optionalString,
   MICROSOFT_CLIENT_SECRET: optionalString,
+  MICROSOFT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, "must be common, organizations, consumers, a tenant id or a verified domain")
+    .default("common"),
+  MICROSOFT_LOGIN_URL: z
+    .url({ message: "must be an absolute URL" })
+    .default("https://login.microsoftonline.com"),
+  MICROSOFT_GRAPH_URL: z
+    .url({ message: "must be an absolute URL" })
+    .default("https://graph.microsoft.com/v1.0"),
+  MICROSOFT_ROOMS: z.enum(["true", "false"]).default("false"),
+  CALENDAR_POLL_MINUTES: z.coerce.number().int().min(1).max(1440).optional(),
+  SYNC_WINDOW_DAYS: z.coerce.number().int().min(7).max(3660).default(366),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
@@ -65,7 +78,13 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   icsFeedAllow: string[];
+  /** Set when an Entra app is configured; otherwise the sandbox's demo app is used when the sandbox runs. */
   microsoft: { clientId: string; clientSecret: string | undefined } | undefined;
+  microsoftEndpoints: { tenant: string; loginUrl: string; graphUrl: string; rooms: boolean };
+  /** Polling floor of OAuth calendars (minutes); undefined: 10 with push, 1 without. */
+  calendarPollMinutes: number | undefined;
+  /** How far ahead calendars are mirrored; availability beyond it is not offered for hosts with calendars. */
+  syncWindowDays: number;
   google: { clientId: string; clientSecret: string | undefined } | undefined;
   sandbox: "auto" | "on" | "off";
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
@@ -105,6 +124,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     microsoft: raw.MICROSOFT_CLIENT_ID
       ? { clientId: raw.MICROSOFT_CLIENT_ID, clientSecret: raw.MICROSOFT_CLIENT_SECRET }
       : undefined,
+    microsoftEndpoints: {
+      tenant: raw.MICROSOFT_TENANT,
+      loginUrl: raw.MICROSOFT_LOGIN_URL.replace(/\/+$/, ""),
+      graphUrl: raw.MICROSOFT_GRAPH_URL.replace(/\/+$/, ""),
+      rooms: raw.MICROSOFT_ROOMS === "true",
+    },
+    calendarPollMinutes: raw.CALENDAR_POLL_MINUTES,
+    syncWindowDays: raw.SYNC_WINDOW_DAYS,
     google: raw.GOOGLE_CLIENT_ID
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
       : undefined,

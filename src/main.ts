@@ -2,18 +2,25 @@ import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
-import { enqueueConnectionSync, registerCalendarSyncJobs } from "./jobs/calendar-sync-jobs.ts";
+import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import { fixedAccessToken } from "./providers/access-token-source.ts";
 import { createAddressPolicy } from "./providers/ics/address-policy.ts";
+import { readGraphAccount } from "./providers/microsoft/graph-calendar-source.ts";
+import { createGraphClient } from "./providers/microsoft/graph-client.ts";
+import { type MicrosoftSettings, microsoftOAuthSettings } from "./providers/microsoft/microsoft-oauth.ts";
+import { createOAuthClient } from "./providers/oauth-client.ts";
+import { createProviderHttp } from "./providers/provider-http.ts";
 import {
   DEFAULT_SANDBOX_PORTS,
   type SandboxEndpoints,
   startSandboxProcess,
 } from "./providers/sandbox-process.ts";
+import { createSourceFactory, type SourceSettings } from "./providers/source-registry.ts";
 import { createBookingEffects } from "./scheduling/booking-effects.ts";
 import { createBookingService } from "./scheduling/booking-service.ts";
 import { createSlotsCache } from "./scheduling/slots-cache.ts";
@@ -22,7 +29,10 @@ import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
 import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
 import { buildServer } from "./server/app.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
+import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { openStore, type Store } from "./store/database.ts";
+import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
+import { createConnectionEvents } from "./sync/connection-events.ts";
 
 /**
  * Composition root: the only place that builds concrete adapters (store, job engine, HTTP server) and wires them.
@@ -102,21 +112,71 @@ export async function startService(config: Config, options: { logger?: Logger } 
       logger,
     });
     const feedPolicy = createAddressPolicy(config.icsFeedAllow);
-    const sourceSettings = {
+    const microsoft = microsoftSettingsOf(config, sandbox?.endpoints);
+    const microsoftHttp = createProviderHttp({ provider: "microsoft", metrics: metrics.provider });
+    const microsoftOAuth = microsoft
+      ? createOAuthClient({ settings: microsoftOAuthSettings(microsoft), http: microsoftHttp, now })
+      : undefined;
+    const sourceSettings: SourceSettings = {
       keyRing,
       icsFeeds: {
         policy: feedPolicy,
         maxBytes: config.icsFeeds.maxBytes,
         timeoutMs: config.icsFeeds.timeoutMs,
       },
+      ...(microsoft && microsoftOAuth
+        ? { microsoft: { oauth: microsoftOAuth, graphUrl: microsoft.graphUrl, http: microsoftHttp } }
+        : {}),
+      tokens: { db: store.db, now },
     };
+    const connectionEvents = createConnectionEvents({ db: store.db, jobs: startedJobs, now });
+    const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     await registerCalendarSyncJobs({
       jobs: startedJobs,
-      db: store.db,
-      settings: sourceSettings,
-      logger,
-      pollMinutes: config.icsFeeds.pollMinutes,
+      sync: {
+        db: store.db,
+        sources: createSourceFactory(sourceSettings),
+        events: connectionEvents,
+        logger,
+        now,
+        window: (at) => syncWindow(at, config.syncWindowDays),
+      },
+      pollMinutes: {
+        ics: config.icsFeeds.pollMinutes,
+        microsoft: oauthPollMinutes,
+        google: oauthPollMinutes,
+        caldav: oauthPollMinutes,
+      },
     });
+    const connectFlow: ConnectFlowDeps = {
+      db: store.db,
+      keyRing,
+      publicUrl: config.publicUrl,
+      now,
+      events: connectionEvents,
+      connectors: {
+        ...(microsoft && microsoftOAuth
+          ? {
+              microsoft: {
+                client: microsoftOAuth,
+                displayName: "Microsoft 365",
+                readAccount: ({ accessToken, tokens }) =>
+                  readGraphAccount({
+                    client: createGraphClient({
+                      graphUrl: microsoft.graphUrl,
+                      http: microsoftHttp,
+                      account: "connect",
+                      tokens: fixedAccessToken(accessToken),
+                    }),
+                    clientInfo:
+                      typeof tokens.extra.client_info === "string" ? tokens.extra.client_info : undefined,
+                  }),
+              },
+            }
+          : {}),
+      },
+      requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
+    };
     // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
     const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
     const bookings = createBookingService({
@@ -138,6 +198,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
           await enqueueConnectionSync(startedJobs, connectionId);
           return "queued";
         },
+        connect: connectFlow,
       },
       booking: {
         db: store.db,
@@ -150,7 +211,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
         slotsCache,
       },
-      extraPublicRoutes: [adminRoutes({ db: store.db, adminToken })],
+      extraPublicRoutes: [adminRoutes({ db: store.db, adminToken }), oauthCallbackRoutes(connectFlow)],
       db: store.db,
       logger,
       metrics,
@@ -209,6 +270,33 @@ export async function startService(config: Config, options: { logger?: Logger } 
     await store.close();
     throw error;
   }
+}
+
+/**
+ * The Entra app and endpoints: the configured ones, or (no credentials, sandbox running) the sandbox's demo web app,
+ * so a newcomer connects the seeded Outlook account end to end out of the box.
+ */
+export function microsoftSettingsOf(
+  config: Config,
+  sandbox: SandboxEndpoints | undefined,
+): MicrosoftSettings | undefined {
+  if (config.microsoft) {
+    return {
+      clientId: config.microsoft.clientId,
+      clientSecret: config.microsoft.clientSecret,
+      ...config.microsoftEndpoints,
+    };
+  }
+  const demo = sandbox?.microsoft.clients.find((client) => client.kind === "web" && client.clientSecret);
+  if (!sandbox || !demo) return undefined;
+  return {
+    clientId: demo.clientId,
+    clientSecret: demo.clientSecret ?? undefined,
+    tenant: "common",
+    loginUrl: sandbox.microsoft.url,
+    graphUrl: sandbox.microsoft.graph,
+    rooms: config.microsoftEndpoints.rooms,
+  };
 }
 
 /** `Name <address>` or a bare address, as MAIL_FROM is written. */

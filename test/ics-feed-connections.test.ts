@@ -4,10 +4,13 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncConnection } from "../src/jobs/calendar-sync-jobs.ts";
+import { syncWindow } from "../src/jobs/calendar-sync-jobs.ts";
 import { createAddressPolicy } from "../src/providers/ics/address-policy.ts";
+import { createSourceFactory } from "../src/providers/source-registry.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
+import { createConnectionEvents } from "../src/sync/connection-events.ts";
+import { syncConnection } from "../src/sync/sync-connection.ts";
 import { buildBookingTestApp } from "./support/booking-test-app.ts";
 import { createTestTenant } from "./support/test-app.ts";
 import { backends, openTestStore } from "./support/test-stores.ts";
@@ -50,7 +53,14 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     keyRing,
     icsFeeds: { policy: createAddressPolicy(["127.0.0.1"]), maxBytes: 1_000_000, timeoutMs: 5000 },
   };
-  const syncDeps = () => ({ db: store.db, settings, logger: pino({ level: "silent" }), now });
+  const syncDeps = () => ({
+    db: store.db,
+    sources: createSourceFactory({ ...settings, tokens: { db: store.db, now } }),
+    events: createConnectionEvents({ db: store.db, now }),
+    logger: pino({ level: "silent" }),
+    now,
+    window: (at: Date) => syncWindow(at),
+  });
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -131,7 +141,7 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     const connection = created.json();
     expect(connection).toMatchObject({
       provider: "ics",
-      status: "active",
+      status: "connected",
       displayName: "Outlook (published)",
       lastError: null,
     });

@@ -23,7 +23,41 @@ export function createMetrics() {
     labelNames: ["queue", "outcome"] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, jobsCompleted };
+  const provider = createProviderMetrics(registry);
+  return { registry, httpRequests, httpDuration, jobsCompleted, provider };
 }
+
+/** Calls to provider APIs (src/providers/provider-http.ts), by provider. */
+export function createProviderMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: "calbridge_provider_requests_total",
+      help: "Provider API requests by provider and HTTP status (timeout and network for failures)",
+      labelNames: ["provider", "status"] as const,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "calbridge_provider_request_duration_seconds",
+      help: "Provider API request latency, one observation per attempt",
+      labelNames: ["provider"] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: "calbridge_provider_retries_total",
+      help: "Provider API requests retried, by provider and reason (status, timeout, unreachable)",
+      labelNames: ["provider", "reason"] as const,
+      registers: [registry],
+    }),
+    throttles: new Counter({
+      name: "calbridge_provider_throttled_total",
+      help: "Provider API answers of 429 Too Many Requests",
+      labelNames: ["provider"] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type ProviderMetrics = ReturnType<typeof createProviderMetrics>;
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,35 +1,82 @@
-import type { CalendarSource } from "../core/sync/calendar-source.ts";
+import type { SourceError } from "../core/sync/calendar-source.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { ConnectionRow } from "../store/connections-repository.ts";
+import type { SourceFactory } from "../sync/sync-connection.ts";
+import { createTokenKeeper, type TokenKeeperDeps } from "../sync/token-keeper.ts";
 import type { AddressPolicy } from "./ics/address-policy.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
+import { createGraphCalendarSource } from "./microsoft/graph-calendar-source.ts";
+import { createGraphClient } from "./microsoft/graph-client.ts";
+import type { OAuthClient } from "./oauth-client.ts";
+import type { ProviderHttp } from "./provider-http.ts";
 
 /** What the adapters need from the service's configuration. */
 export interface SourceSettings {
   keyRing: KeyRing;
   icsFeeds: { policy: AddressPolicy; maxBytes: number; timeoutMs: number };
+  /** Set when Microsoft is configured (credentials, or the sandbox). */
+  microsoft?: { oauth: OAuthClient; graphUrl: string; http: ProviderHttp };
+  tokens: Omit<TokenKeeperDeps, "keyRing">;
 }
+
+const notConfigured = (provider: string): SourceError => ({
+  kind: "unavailable",
+  message: `${provider} is not configured on this service`,
+});
 
 /**
  * Builds the calendar source for a stored connection: a typed, exhaustive switch over the providers (a new provider
  * that is not handled here fails to compile).
  */
-export function createCalendarSource(
-  connection: Pick<ConnectionRow, "provider" | "credentials" | "displayName">,
-  settings: SourceSettings,
-): { ok: true; source: CalendarSource } | { ok: false; message: string } {
-  switch (connection.provider) {
-    case "ics": {
-      if (!connection.credentials) return { ok: false, message: "the feed connection has no URL" };
-      const url = settings.keyRing.decrypt(connection.credentials);
-      return {
-        ok: true,
-        source: createIcsFeedSource({ url, displayName: connection.displayName, fetch: settings.icsFeeds }),
-      };
-    }
-    case "microsoft":
-    case "google":
-    case "caldav":
-      return { ok: false, message: `${connection.provider} connections are not available in this version` };
-  }
+export function createSourceFactory(settings: SourceSettings): SourceFactory {
+  return {
+    build(connection: ConnectionRow, hooks) {
+      switch (connection.provider) {
+        case "ics": {
+          if (!connection.credentials)
+            return { ok: false, error: { kind: "invalid_data", message: "the feed connection has no URL" } };
+          const url = settings.keyRing.decrypt(connection.credentials);
+          return {
+            ok: true,
+            source: createIcsFeedSource({
+              url,
+              displayName: connection.displayName,
+              fetch: settings.icsFeeds,
+            }),
+          };
+        }
+        case "microsoft": {
+          const microsoft = settings.microsoft;
+          if (!microsoft) return { ok: false, error: notConfigured("Microsoft 365") };
+          const tokens = createTokenKeeper({
+            ...settings.tokens,
+            keyRing: settings.keyRing,
+            connectionId: connection.id,
+            oauth: microsoft.oauth,
+            onAuthRevoked: hooks.onAuthRevoked,
+          });
+          const client = createGraphClient({
+            graphUrl: microsoft.graphUrl,
+            http: microsoft.http,
+            // Graph's concurrency limit is per mailbox.
+            account: connection.accountId ?? connection.id,
+            tokens,
+          });
+          return {
+            ok: true,
+            source: createGraphCalendarSource({ client, accountEmail: connection.accountEmail }),
+          };
+        }
+        case "google":
+        case "caldav":
+          return {
+            ok: false,
+            error: {
+              kind: "unavailable",
+              message: `${connection.provider} connections are not available in this version`,
+            },
+          };
+      }
+    },
+  };
 }

@@ -1,13 +1,18 @@
-import { and, eq, gt, inArray, lt } from "drizzle-orm";
+import { and, eq, gt, inArray, lt, or, type SQL } from "drizzle-orm";
 import type { BusyStatus } from "../core/availability/request-schema.ts";
+import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
+import { allDayRangeMs } from "../core/time/all-day-range.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
-import { busyIntervals } from "./schema.ts";
+import { busyIntervals, hosts } from "./schema.ts";
 
 /**
- * The busy cache's internal API: calendar integrations write through `replaceBusyWindow`, availability reads with
- * `readBusy`. A window is replaced in one transaction, so readers see either the old set or the new one, never a
- * half-written calendar (sync-failure-modes.md #4: keep serving the old rows until the new set commits).
+ * The busy cache, by event: rows keyed by connection, calendar and the provider's occurrence (`sourceRef`), with the
+ * series they belong to, so a delta replaces or removes single events. A full listing is written as *staged* rows
+ * beside the live ones and swapped in by `swapStagedRows` in one transaction with the cursor: readers see the old set
+ * until the new one is complete (sync-failure-modes.md #4), and a listing interrupted half way resumes where it
+ * stopped. Availability reads live rows only. Writers return how many rows they changed, so that a sync that
+ * finds no change can be seen to write nothing.
  */
 export type { BusyStatus };
 
@@ -18,83 +23,224 @@ export interface BusyInterval {
   sourceRef: string;
 }
 
-export async function replaceBusyWindow(
-  db: Database,
-  params: {
-    tenantId: TenantId;
-    hostId: HostId;
-    connectionId: string;
-    calendarRef: string;
-    window: { from: Date; to: Date };
-    intervals: BusyInterval[];
-  },
-): Promise<{ written: number }> {
-  const { window } = params;
-  // Intervals are clipped to the window so that a later window replace owns exactly what it wrote.
-  const rows = params.intervals
+export interface BusyTarget {
+  tenantId: TenantId;
+  hostId: HostId;
+  connectionId: string;
+  calendarRef: string;
+}
+
+type Window = { from: Date; to: Date };
+
+const CHUNK = 1000;
+
+function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Window, staged: boolean) {
+  // Timed intervals are clipped to the window so a later listing owns exactly what it wrote; all-day rows keep their
+  // dates (the envelope only finds them).
+  return intervals
     .filter((interval) => interval.end > window.from && interval.start < window.to)
     .map((interval) => ({
       id: newId(),
-      tenantId: params.tenantId,
-      hostId: params.hostId,
-      connectionId: params.connectionId,
-      calendarRef: params.calendarRef,
-      startAt: new Date(Math.max(interval.start.getTime(), window.from.getTime())),
-      endAt: new Date(Math.min(interval.end.getTime(), window.to.getTime())),
+      tenantId: target.tenantId,
+      hostId: target.hostId,
+      connectionId: target.connectionId,
+      calendarRef: target.calendarRef,
+      startAt: interval.allDay
+        ? interval.start
+        : new Date(Math.max(interval.start.getTime(), window.from.getTime())),
+      endAt: interval.allDay ? interval.end : new Date(Math.min(interval.end.getTime(), window.to.getTime())),
       status: interval.status,
       sourceRef: interval.sourceRef,
+      seriesRef: interval.seriesRef ?? null,
+      etag: interval.etag ?? null,
+      allDayStart: interval.allDay?.startDate ?? null,
+      allDayEnd: interval.allDay?.endDate ?? null,
+      bookingId: interval.bookingId ?? null,
+      staged,
     }));
+}
+
+function ofCalendar(target: BusyTarget, staged: boolean): SQL {
+  return and(
+    eq(busyIntervals.tenantId, target.tenantId),
+    eq(busyIntervals.connectionId, target.connectionId),
+    eq(busyIntervals.calendarRef, target.calendarRef),
+    eq(busyIntervals.staged, staged),
+  ) as SQL;
+}
+
+async function insertRows(db: Database, rows: ReturnType<typeof rowsOf>): Promise<number> {
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await db.insert(busyIntervals).values(rows.slice(i, i + CHUNK));
+  return rows.length;
+}
+
+/** Deletes the rows of some occurrences and series (live or staged); returns how many went. */
+async function deleteRefs(
+  db: Database,
+  target: BusyTarget,
+  staged: boolean,
+  refs: string[],
+  seriesRefs: string[],
+): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < refs.length; i += CHUNK) {
+    const rows = await db
+      .delete(busyIntervals)
+      .where(and(ofCalendar(target, staged), inArray(busyIntervals.sourceRef, refs.slice(i, i + CHUNK))))
+      .returning({ id: busyIntervals.id });
+    deleted += rows.length;
+  }
+  for (let i = 0; i < seriesRefs.length; i += CHUNK) {
+    const chunk = seriesRefs.slice(i, i + CHUNK);
+    const rows = await db
+      .delete(busyIntervals)
+      .where(
+        and(
+          ofCalendar(target, staged),
+          or(inArray(busyIntervals.seriesRef, chunk), inArray(busyIntervals.sourceRef, chunk)),
+        ),
+      )
+      .returning({ id: busyIntervals.id });
+    deleted += rows.length;
+  }
+  return deleted;
+}
+
+/** Starts a new full listing of a calendar: whatever an earlier, abandoned listing staged is dropped. */
+export async function discardStagedRows(db: Database, target: BusyTarget): Promise<number> {
+  const rows = await db
+    .delete(busyIntervals)
+    .where(ofCalendar(target, true))
+    .returning({ id: busyIntervals.id });
+  return rows.length;
+}
+
+/** Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy). */
+export async function stageRows(
+  db: Database,
+  params: BusyTarget & {
+    window: Window;
+    intervals: SourceBusyInterval[];
+    removedRefs?: string[];
+    removedSeriesRefs?: string[];
+  },
+): Promise<number> {
+  const refs = [
+    ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
+  ];
+  const deleted = await deleteRefs(db, params, true, refs, params.removedSeriesRefs ?? []);
+  return deleted + (await insertRows(db, rowsOf(params, params.intervals, params.window, true)));
+}
+
+/** The listing is complete: the staged set replaces the live rows of the calendar. Call inside a transaction. */
+export async function swapStagedRows(db: Database, target: BusyTarget): Promise<number> {
+  const removed = await db
+    .delete(busyIntervals)
+    .where(ofCalendar(target, false))
+    .returning({ id: busyIntervals.id });
+  const promoted = await db
+    .update(busyIntervals)
+    .set({ staged: false })
+    .where(ofCalendar(target, true))
+    .returning({ id: busyIntervals.id });
+  return removed.length + promoted.length;
+}
+
+/** Applies a page of changes to the live rows: changed events replace their rows, removed ones go. */
+export async function applyDeltaRows(
+  db: Database,
+  params: BusyTarget & {
+    window: Window;
+    upserts: SourceBusyInterval[];
+    removedRefs: string[];
+    removedSeriesRefs?: string[];
+  },
+): Promise<number> {
+  const refs = [...new Set([...params.upserts.map((interval) => interval.sourceRef), ...params.removedRefs])];
+  const deleted = await deleteRefs(db, params, false, refs, params.removedSeriesRefs ?? []);
+  return deleted + (await insertRows(db, rowsOf(params, params.upserts, params.window, false)));
+}
+
+/** Replaces the live rows of a calendar that overlap a window (seeding in tests and benchmarks). */
+export async function replaceBusyWindow(
+  db: Database,
+  params: BusyTarget & { window: Window; intervals: BusyInterval[] },
+): Promise<{ written: number }> {
+  const rows = rowsOf(params, params.intervals, params.window, false);
   await db.transaction(async (tx) => {
     await tx
       .delete(busyIntervals)
       .where(
         and(
-          eq(busyIntervals.tenantId, params.tenantId),
-          eq(busyIntervals.connectionId, params.connectionId),
-          eq(busyIntervals.calendarRef, params.calendarRef),
-          lt(busyIntervals.startAt, window.to),
-          gt(busyIntervals.endAt, window.from),
+          ofCalendar(params, false),
+          lt(busyIntervals.startAt, params.window.to),
+          gt(busyIntervals.endAt, params.window.from),
         ),
       );
-    for (let i = 0; i < rows.length; i += 1000)
-      await tx.insert(busyIntervals).values(rows.slice(i, i + 1000));
+    await insertRows(tx, rows);
   });
   return { written: rows.length };
 }
 
 export async function clearBusyForConnection(
   db: Database,
-  params: { tenantId: TenantId; connectionId: string },
-): Promise<void> {
-  await db
+  params: { tenantId: TenantId; connectionId: string; calendarRef?: string },
+): Promise<number> {
+  const conditions = [
+    eq(busyIntervals.tenantId, params.tenantId),
+    eq(busyIntervals.connectionId, params.connectionId),
+  ];
+  if (params.calendarRef !== undefined) conditions.push(eq(busyIntervals.calendarRef, params.calendarRef));
+  const rows = await db
     .delete(busyIntervals)
-    .where(
-      and(eq(busyIntervals.tenantId, params.tenantId), eq(busyIntervals.connectionId, params.connectionId)),
-    );
+    .where(and(...conditions))
+    .returning({ id: busyIntervals.id });
+  return rows.length;
 }
 
+/** Live busy time of some hosts over a range; all-day rows become time in their host's zone. */
 export async function readBusy(
   db: Database,
   params: { tenantId: TenantId; hostIds: HostId[]; from: Date; to: Date },
 ): Promise<Array<BusyInterval & { hostId: HostId; connectionId: string }>> {
   if (params.hostIds.length === 0) return [];
   const rows = await db
-    .select()
+    .select({ row: busyIntervals, hostTimeZone: hosts.timeZone })
     .from(busyIntervals)
+    .innerJoin(hosts, eq(hosts.id, busyIntervals.hostId))
     .where(
       and(
         eq(busyIntervals.tenantId, params.tenantId),
         inArray(busyIntervals.hostId, params.hostIds),
+        eq(busyIntervals.staged, false),
         lt(busyIntervals.startAt, params.to),
         gt(busyIntervals.endAt, params.from),
       ),
     );
-  return rows.map((row) => ({
-    hostId: row.hostId as HostId,
-    connectionId: row.connectionId,
-    start: row.startAt,
-    end: row.endAt,
-    status: row.status as BusyStatus,
-    sourceRef: row.sourceRef,
-  }));
+  return rows.flatMap(({ row, hostTimeZone }) => {
+    let start = row.startAt;
+    let end = row.endAt;
+    if (row.allDayStart && row.allDayEnd) {
+      const range = allDayRangeMs({
+        startDate: row.allDayStart,
+        endDate: row.allDayEnd,
+        timeZone: hostTimeZone,
+      });
+      if (!range) return [];
+      start = new Date(range.startMs);
+      end = new Date(range.endMs);
+      if (end <= params.from || start >= params.to) return [];
+    }
+    return [
+      {
+        hostId: row.hostId as HostId,
+        connectionId: row.connectionId,
+        start,
+        end,
+        status: row.status as BusyStatus,
+        sourceRef: row.sourceRef,
+      },
+    ];
+  });
 }

@@ -1,8 +1,18 @@
-import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { ProviderKind } from "../core/sync/calendar-source.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { calendarConnections, calendarSyncStates, hosts } from "./schema.ts";
+import type { SyncStateRow } from "./sync-states-repository.ts";
+
+/** pending, connected, needs_reauth, error, blocked (a feed refused by the address policy), disconnected. */
+export type ConnectionStatus =
+  | "pending"
+  | "connected"
+  | "needs_reauth"
+  | "error"
+  | "blocked"
+  | "disconnected";
 
 export interface ConnectionRow {
   id: string;
@@ -10,32 +20,31 @@ export interface ConnectionRow {
   hostId: HostId;
   provider: ProviderKind;
   displayName: string;
-  status: string;
+  status: ConnectionStatus;
   /** Encrypted envelope (src/secrets): tokens, passwords, private feed URLs. */
   credentials: string | null;
   settings: Record<string, unknown>;
+  accountId: string | null;
+  accountEmail: string | null;
+  accountKind: string | null;
+  tokenExpiresAt: Date | null;
   lastSyncedAt: Date | null;
   lastError: string | null;
+  lastErrorAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export interface ConnectionWithSync extends ConnectionRow {
-  sync: Array<{
-    calendarRef: string;
-    lastAttemptAt: Date | null;
-    lastSuccessAt: Date | null;
-    lastError: string | null;
-    consecutiveFailures: number;
-  }>;
-}
+export type ConnectionWithSync = ConnectionRow & { sync: SyncStateRow[] };
 
 function toRow(record: typeof calendarConnections.$inferSelect): ConnectionRow {
+  const { refreshLeaseUntil: _lease, ...rest } = record;
   return {
-    ...record,
+    ...rest,
     tenantId: record.tenantId as TenantId,
     hostId: record.hostId as HostId,
     provider: record.provider as ProviderKind,
+    status: record.status as ConnectionStatus,
     settings: record.settings as Record<string, unknown>,
   };
 }
@@ -58,24 +67,154 @@ export async function insertConnection(
   return toRow(record!);
 }
 
+/** The connection of a host that already holds this provider account (reconnecting reuses it). */
+export async function findConnectionByAccount(
+  db: Database,
+  params: { tenantId: TenantId; hostId: HostId; provider: ProviderKind; accountId: string },
+): Promise<ConnectionRow | undefined> {
+  const [record] = await db
+    .select()
+    .from(calendarConnections)
+    .where(
+      and(
+        eq(calendarConnections.tenantId, params.tenantId),
+        eq(calendarConnections.hostId, params.hostId),
+        eq(calendarConnections.provider, params.provider),
+        eq(calendarConnections.accountId, params.accountId),
+      ),
+    );
+  return record ? toRow(record) : undefined;
+}
+
+export async function updateConnection(
+  db: Database,
+  params: { tenantId: TenantId; id: string },
+  patch: Partial<Omit<typeof calendarConnections.$inferInsert, "id" | "tenantId" | "hostId">>,
+): Promise<ConnectionRow | undefined> {
+  const [record] = await db
+    .update(calendarConnections)
+    .set(patch)
+    .where(and(eq(calendarConnections.tenantId, params.tenantId), eq(calendarConnections.id, params.id)))
+    .returning();
+  return record ? toRow(record) : undefined;
+}
+
+/**
+ * Moves a connection to a status and says what it was before, under a row lock, so that two workers seeing the same
+ * failure notify the tenant once.
+ */
+export async function transitionConnection(
+  db: Database,
+  params: {
+    id: string;
+    to: ConnectionStatus;
+    lastError: string | null;
+    at: Date;
+    lastSyncedAt?: Date;
+    /** Runs in the same transaction (the webhook outbox commits with the change). */
+    alsoInTransaction?: (
+      tx: Database,
+      change: { previous: ConnectionStatus; connection: ConnectionRow },
+    ) => Promise<void>;
+  },
+): Promise<{ previous: ConnectionStatus; connection: ConnectionRow } | undefined> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx
+      .select({ status: calendarConnections.status })
+      .from(calendarConnections)
+      .where(eq(calendarConnections.id, params.id))
+      .for("update");
+    if (!current) return undefined;
+    const [record] = await tx
+      .update(calendarConnections)
+      .set({
+        status: params.to,
+        lastError: params.lastError,
+        ...(params.lastError === null ? {} : { lastErrorAt: params.at }),
+        ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
+        updatedAt: params.at,
+      })
+      .where(eq(calendarConnections.id, params.id))
+      .returning();
+    const change = { previous: current.status as ConnectionStatus, connection: toRow(record!) };
+    await params.alsoInTransaction?.(tx, change);
+    return change;
+  });
+}
+
+/**
+ * Claims the right to refresh a connection's token (one refresh per expiry across processes: sync-failure-modes
+ * #8). Returns the credentials as they are once claimed, or undefined while a peer holds the claim.
+ */
+export async function claimTokenRefresh(
+  db: Database,
+  params: { id: string; now: Date; ttlMs: number },
+): Promise<{ credentials: string | null; tokenExpiresAt: Date | null } | undefined> {
+  const [record] = await db
+    .update(calendarConnections)
+    .set({ refreshLeaseUntil: new Date(params.now.getTime() + params.ttlMs) })
+    .where(
+      and(
+        eq(calendarConnections.id, params.id),
+        or(
+          isNull(calendarConnections.refreshLeaseUntil),
+          lt(calendarConnections.refreshLeaseUntil, params.now),
+        ),
+      ),
+    )
+    .returning({
+      credentials: calendarConnections.credentials,
+      tokenExpiresAt: calendarConnections.tokenExpiresAt,
+    });
+  return record;
+}
+
+/** Stores refreshed tokens (or only ends the claim, when `credentials` is not given). */
+export async function finishTokenRefresh(
+  db: Database,
+  params: { id: string; credentials?: string; tokenExpiresAt?: Date; at: Date },
+): Promise<void> {
+  await db
+    .update(calendarConnections)
+    .set({
+      refreshLeaseUntil: null,
+      ...(params.credentials
+        ? { credentials: params.credentials, tokenExpiresAt: params.tokenExpiresAt, updatedAt: params.at }
+        : {}),
+    })
+    .where(eq(calendarConnections.id, params.id));
+}
+
+export async function readConnectionCredentials(
+  db: Database,
+  id: string,
+): Promise<
+  { credentials: string | null; tokenExpiresAt: Date | null; status: ConnectionStatus } | undefined
+> {
+  const [record] = await db
+    .select({
+      credentials: calendarConnections.credentials,
+      tokenExpiresAt: calendarConnections.tokenExpiresAt,
+      status: calendarConnections.status,
+    })
+    .from(calendarConnections)
+    .where(eq(calendarConnections.id, id));
+  return record ? { ...record, status: record.status as ConnectionStatus } : undefined;
+}
+
 async function withSync(db: Database, rows: ConnectionRow[]): Promise<ConnectionWithSync[]> {
   if (rows.length === 0) return [];
   const states = await db
     .select()
     .from(calendarSyncStates)
-    .where(or(...rows.map((row) => eq(calendarSyncStates.connectionId, row.id))));
-  return rows.map((row) => ({
-    ...row,
-    sync: states
-      .filter((state) => state.connectionId === row.id)
-      .map((state) => ({
-        calendarRef: state.calendarRef,
-        lastAttemptAt: state.lastAttemptAt,
-        lastSuccessAt: state.lastSuccessAt,
-        lastError: state.lastError,
-        consecutiveFailures: state.consecutiveFailures,
-      })),
-  }));
+    .where(
+      inArray(
+        calendarSyncStates.connectionId,
+        rows.map((row) => row.id),
+      ),
+    )
+    .orderBy(asc(calendarSyncStates.calendarRef));
+  return rows.map((row) => ({ ...row, sync: states.filter((state) => state.connectionId === row.id) }));
 }
 
 export async function listConnections(
@@ -138,18 +277,30 @@ export async function deleteConnection(
   return rows.length > 0;
 }
 
-/** Connections of a provider whose last sync attempt is older than `before` (or that never synced). */
+/**
+ * Connections of some providers with a blocking calendar whose last attempt is older than `before` (or that never
+ * synced): the polling floor. Connections that wait for the host (pending, needs_reauth, disconnected) or that the
+ * address policy refused (blocked) are not polled.
+ */
 export async function listConnectionsDue(
   db: Database,
-  params: { provider: ProviderKind; before: Date; limit: number },
+  params: { providers: ProviderKind[]; before: Date; limit: number },
 ): Promise<string[]> {
   const rows = await db
     .select({ id: calendarConnections.id })
     .from(calendarConnections)
-    .leftJoin(calendarSyncStates, eq(calendarSyncStates.connectionId, calendarConnections.id))
+    .leftJoin(
+      calendarSyncStates,
+      and(
+        eq(calendarSyncStates.connectionId, calendarConnections.id),
+        eq(calendarSyncStates.blocking, true),
+        isNull(calendarSyncStates.removedAt),
+      ),
+    )
     .where(
       and(
-        eq(calendarConnections.provider, params.provider),
+        inArray(calendarConnections.provider, params.providers),
+        inArray(calendarConnections.status, ["connected", "error"]),
         or(isNull(calendarSyncStates.lastAttemptAt), lt(calendarSyncStates.lastAttemptAt, params.before)),
       ),
     )

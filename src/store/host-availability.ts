@@ -1,6 +1,7 @@
 import { and, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { HostAvailabilityData } from "../core/bookings/availability-request.ts";
 import type { ScheduleRules } from "../core/schedules/schedule.ts";
+import { allDayRangeMs } from "../core/time/all-day-range.ts";
 import type { BusyStatus } from "./busy-cache.ts";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
@@ -51,15 +52,21 @@ function prepareHostAvailability(db: Database) {
            and ${bookings.startAt} < ${to} and ${bookings.endAt} > ${from}
            and (${excluded} is null or ${bookings.id} <> ${excluded})
       ), '[]'::json)`,
-        // [start ms, end ms, status, source ref]
-        busy: sql<Array<[number, number, BusyStatus, string]>>`coalesce((
+        // [start ms, end ms, status, source ref, all-day start date, all-day end date]
+        busy: sql<Array<[number, number, BusyStatus, string, string | null, string | null]>>`coalesce((
         select json_agg(json_build_array(${epochMs(busyIntervals.startAt)}, ${epochMs(busyIntervals.endAt)},
-                                         ${busyIntervals.status}, ${busyIntervals.sourceRef}))
+                                         ${busyIntervals.status}, ${busyIntervals.sourceRef},
+                                         ${busyIntervals.allDayStart}, ${busyIntervals.allDayEnd}))
           from ${busyIntervals}
          where ${busyIntervals.tenantId} = ${hosts.tenantId} and ${busyIntervals.hostId} = ${hosts.id}
            and ${busyIntervals.startAt} < ${to} and ${busyIntervals.endAt} > ${from}
            -- Zero-length calendar entries block nothing.
            and ${busyIntervals.endAt} > ${busyIntervals.startAt}
+           -- A listing still being built is not served (the rows it will replace are).
+           and not ${busyIntervals.staged}
+           -- Our own booking's copy in the host's calendar: the booking itself blocks (with its buffers), and a
+           -- reschedule must not collide with the copy of the booking it moves.
+           and ${busyIntervals.bookingId} is null
       ), '[]'::json)`,
       })
       .from(hosts)
@@ -72,7 +79,7 @@ function prepareHostAvailability(db: Database) {
           sql`${hosts.id} = any(${sql.placeholder("hostIds")}::uuid[])`,
         ),
       )
-      .prepare("host_availability_v1")
+      .prepare("host_availability_v2")
   );
 }
 
@@ -112,7 +119,16 @@ export async function loadHostAvailability(
           bufferBeforeMinutes,
           bufferAfterMinutes,
         })),
-        busy: row.busy.map(([startMs, endMs, status, sourceRef]) => ({ startMs, endMs, status, sourceRef })),
+        busy: row.busy.flatMap(([startMs, endMs, status, sourceRef, allDayStart, allDayEnd]) => {
+          if (allDayStart === null || allDayEnd === null) return [{ startMs, endMs, status, sourceRef }];
+          // All-day events are dates until now: local midnight to midnight in the host's zone.
+          const range = allDayRangeMs({
+            startDate: allDayStart,
+            endDate: allDayEnd,
+            timeZone: row.hostTimeZone,
+          });
+          return range ? [{ ...range, status, sourceRef }] : [];
+        }),
       },
     ];
   });

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -26,6 +27,8 @@ export const tenants = pgTable("tenants", {
   id: uuid("id").primaryKey(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
+  // Where the OAuth connect flow may send the browser back to (URL prefixes): no open redirect.
+  connectReturnUrls: jsonb("connect_return_urls").$type<string[]>().notNull().default([]),
   createdAt: createdAt(),
 });
 
@@ -106,16 +109,59 @@ export const calendarConnections = pgTable(
       .references(() => hosts.id, { onDelete: "cascade" }),
     provider: text("provider").notNull(),
     displayName: text("display_name").notNull(),
-    status: text("status").notNull().default("active"),
+    // pending, connected, needs_reauth, error, blocked (a feed refused by the address policy), disconnected.
+    status: text("status").notNull().default("connected"),
     // Envelope from src/secrets (AES-256-GCM, key id inside): OAuth tokens, CalDAV passwords, private feed URLs.
     credentials: text("credentials"),
     settings: jsonb("settings").notNull().default({}),
+    // The provider account behind an OAuth connection: reconnecting it finds this row again.
+    accountId: text("account_id"),
+    accountEmail: text("account_email"),
+    // work (work or school account) or personal
+    accountKind: text("account_kind"),
+    // When the stored access token expires, and a lease that lets one worker of all processes refresh it.
+    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
+    refreshLeaseUntil: timestamp("refresh_lease_until", { withTimezone: true }),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
     lastError: text("last_error"),
+    lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (table) => [index("calendar_connections_tenant_host_idx").on(table.tenantId, table.hostId)],
+  (table) => [
+    index("calendar_connections_tenant_host_idx").on(table.tenantId, table.hostId),
+    uniqueIndex("calendar_connections_account_idx")
+      .on(table.tenantId, table.hostId, table.provider, table.accountId)
+      .where(sql`${table.accountId} is not null`),
+  ],
+);
+
+/**
+ * One connect attempt of the OAuth flow: the `state` sent to the provider is stored hashed, is single-use, is bound
+ * to tenant, host and connection, and expires (10 minutes). The PKCE verifier is kept encrypted until the callback.
+ */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    stateHash: text("state_hash").notNull().unique(),
+    codeVerifier: text("code_verifier").notNull(),
+    returnUrl: text("return_url").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    consumedAt: timestamp("consumed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index("oauth_states_connection_idx").on(table.connectionId)],
 );
 
 export const eventTypes = pgTable(
@@ -249,12 +295,27 @@ export const busyIntervals = pgTable(
     endAt: timestamp("end_at", { withTimezone: true }).notNull(),
     // busy, tentative, free, out_of_office: which ones block is the event type's choice.
     status: text("status").notNull(),
-    // Provider event id (or UID + recurrence id) so explain() can say what blocks a time.
+    // Provider event id (or UID + recurrence id) so explain() can say what blocks a time, and so a delta can
+    // replace or remove one event's rows.
     sourceRef: text("source_ref").notNull(),
+    // The series (Graph seriesMasterId, Google recurringEventId, CalDAV resource) a removal of the whole may name.
+    seriesRef: text("series_ref"),
+    etag: text("etag"),
+    // All-day events keep their dates (end exclusive) and become time in the host's zone when availability is
+    // read, so a host changing zone needs no resync (sync-failure-modes.md #12). start/end then hold an envelope
+    // wide enough for any zone, used only to find the row.
+    allDayStart: date("all_day_start"),
+    allDayEnd: date("all_day_end"),
+    // Our own booking's copy in the host's calendar (found by our marker): the booking blocks, its copy must not.
+    bookingId: uuid("booking_id"),
+    // Rows of a full listing still being built: invisible to availability until the listing completes and the
+    // sync engine swaps them in, in one transaction with the cursor (sync-failure-modes.md #4).
+    staged: boolean("staged").notNull().default(false),
   },
   (table) => [
     index("busy_intervals_host_time_idx").on(table.hostId, table.startAt),
     index("busy_intervals_connection_idx").on(table.connectionId, table.calendarRef, table.startAt),
+    index("busy_intervals_source_idx").on(table.connectionId, table.calendarRef, table.sourceRef),
   ],
 );
 
@@ -351,6 +412,23 @@ export const calendarSyncStates = pgTable(
     lastError: text("last_error"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     channel: jsonb("channel"),
+    // What the provider says about the calendar, and the host's choices for it.
+    name: text("name"),
+    isPrimary: boolean("is_primary").notNull().default(false),
+    readOnly: boolean("read_only").notNull().default(false),
+    // Whether its events take time out of the host's availability (default: calendars the account owns).
+    blocking: boolean("blocking").notNull().default(true),
+    // Whether new events (bookings) are written into it (default: the primary calendar).
+    receivesEvents: boolean("receives_events").notNull().default(false),
+    // Set when the provider no longer lists the calendar; its busy rows are gone.
+    removedAt: timestamp("removed_at", { withTimezone: true }),
+    // Page link of a full listing in progress: a throttled or interrupted listing resumes from here.
+    stagingCursor: text("staging_cursor"),
+    // One writer per calendar across every process: a run holds the lease and renews it per page (#5).
+    leaseOwner: text("lease_owner"),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    // Hash of the last full listing of sources without a cursor (.ics without ETag): same hash, nothing written.
+    contentHash: text("content_hash"),
     updatedAt: updatedAt(),
   },
   (table) => [primaryKey({ columns: [table.connectionId, table.calendarRef] })],

@@ -8,6 +8,8 @@ export interface TenantRow {
   id: TenantId;
   slug: string;
   name: string;
+  /** URL prefixes the OAuth connect flow may return the browser to. */
+  connectReturnUrls: string[];
   createdAt: Date;
 }
 
@@ -54,6 +56,19 @@ export async function findTenantBySlug(db: Database, slug: string): Promise<Tena
 
 export async function findTenantById(db: Database, id: TenantId): Promise<TenantRow | undefined> {
   const [row] = await db.select().from(tenants).where(eq(tenants.id, id));
+  return row as TenantRow | undefined;
+}
+
+export async function setConnectReturnUrls(
+  db: Database,
+  id: TenantId,
+  urls: string[],
+): Promise<TenantRow | undefined> {
+  const [row] = await db
+    .update(tenants)
+    .set({ connectReturnUrls: urls })
+    .where(eq(tenants.id, id))
+    .returning();
   return row as TenantRow | undefined;
 }
 

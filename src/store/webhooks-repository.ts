@@ -18,9 +18,10 @@ export const WEBHOOK_EVENT_TYPES = [
   "booking.rescheduled",
   "booking.cancelled",
   "booking.confirmed",
-  "connection.created",
+  "connection.connected",
+  "connection.needs_reauth",
   "connection.error",
-  "connection.revoked",
+  "connection.disconnected",
   "webhook.test",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -1,16 +1,45 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { CalendarSource, SourceError } from "../core/sync/calendar-source.ts";
-import { replaceBusyWindow } from "../store/busy-cache.ts";
+import { createHash } from "node:crypto";
+import type {
+  CalendarSource,
+  PullResult,
+  SourceBusyInterval,
+  SourceError,
+  SyncCursor,
+} from "../core/sync/calendar-source.ts";
+import {
+  applyDeltaRows,
+  type BusyTarget,
+  discardStagedRows,
+  stageRows,
+  swapStagedRows,
+} from "../store/busy-cache.ts";
 import type { Database } from "../store/database.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
-import { calendarConnections, calendarSyncStates } from "../store/schema.ts";
+import {
+  acquireCalendarLease,
+  clearDirty,
+  ensureSyncState,
+  holdCalendarLease,
+  markCalendarDirty,
+  readSyncState,
+  releaseCalendarLease,
+  type SyncStateRow,
+  updateSyncState,
+} from "../store/sync-states-repository.ts";
 
 /**
- * Pulls one calendar of a connection into the busy cache. The sync engine is the only writer of busy rows and sync
- * state, and writes both in one transaction (sync-failure-modes.md #5). A failure keeps the last good rows and
- * records the error and the time of the last success on the connection (#15). An invalid cursor falls back to a full
- * snapshot at once (#4). Changes that arrive during a pull bump `dirty`; the pull clears it by compare-and-clear and
- * pulls again if it moved (#3).
+ * Pulls one calendar into the busy cache, page by page. The engine is the only writer of busy rows and sync state;
+ * each page is written in one transaction with the cursor that follows it (sync-failure-modes.md #5), so a run that
+ * stops half way (throttled, crashed, killed) resumes at the page where it stopped and loses nothing.
+ *
+ * - One writer per calendar across all processes (a lease renewed per page); a run that lost its lease stops
+ *   without writing, and a run that finds the lease taken marks the calendar dirty so the holder pulls again.
+ * - A full listing (first sync, or after the cursor was invalidated: #4) is staged beside the live rows and swapped
+ *   in when complete: the old rows serve until then.
+ * - Changes that arrive during a pull bump `dirty`; the run clears it by compare-and-clear and pulls again if it
+ *   moved (#3), a bounded number of times.
+ * - A pull that finds nothing new writes no busy rows: an unchanged delta, a 304, or a listing whose content hash
+ *   equals the last one.
  */
 export interface SyncTarget {
   tenantId: TenantId;
@@ -21,185 +50,209 @@ export interface SyncTarget {
 }
 
 export type SyncOutcome =
-  | { status: "unchanged" | "updated"; intervals?: number; truncated?: boolean }
+  | {
+      status: "unchanged" | "updated";
+      rowsWritten: number;
+      pages: number;
+      intervals?: number;
+      truncated?: boolean;
+    }
+  /** Another run holds the calendar; it was asked (dirty) to pull once more. */
+  | { status: "busy" }
   | { status: "failed"; error: SourceError };
 
-async function readState(db: Database, target: SyncTarget) {
-  const [state] = await db
-    .select()
-    .from(calendarSyncStates)
-    .where(
-      and(
-        eq(calendarSyncStates.connectionId, target.connectionId),
-        eq(calendarSyncStates.calendarRef, target.calendarRef),
-      ),
-    );
-  return state;
-}
-
-async function ensureState(db: Database, target: SyncTarget): Promise<void> {
-  await db
-    .insert(calendarSyncStates)
-    .values({ tenantId: target.tenantId, connectionId: target.connectionId, calendarRef: target.calendarRef })
-    .onConflictDoNothing();
-}
-
-/** Called by push notifications (and tests): something changed, pull again even if a pull is running. */
-export async function markCalendarDirty(
-  db: Database,
-  params: { connectionId: string; calendarRef: string },
-): Promise<void> {
-  await db
-    .update(calendarSyncStates)
-    .set({ dirty: sql`${calendarSyncStates.dirty} + 1` })
-    .where(
-      and(
-        eq(calendarSyncStates.connectionId, params.connectionId),
-        eq(calendarSyncStates.calendarRef, params.calendarRef),
-      ),
-    );
-}
-
-export async function syncCalendar(params: {
+export interface SyncCalendarParams {
   db: Database;
   source: CalendarSource;
   target: SyncTarget;
   window: { from: Date; to: Date };
   now: () => Date;
+  /** Who holds the lease (process and run); random per run when not given. */
+  owner?: string;
   maxRounds?: number;
-}): Promise<SyncOutcome> {
-  const { db, source, target } = params;
-  await ensureState(db, target);
-  let outcome: SyncOutcome = { status: "unchanged" };
-  for (let round = 0; round < (params.maxRounds ?? 3); round++) {
-    const state = await readState(db, target);
-    const dirtyAtStart = state?.dirty ?? 0;
-    let cursor = (state?.cursor ?? null) as Parameters<CalendarSource["pull"]>[0]["cursor"];
-    let pulled = await source.pull({
-      calendarRef: target.calendarRef,
-      cursor,
-      window: params.window,
-      hostTimeZone: target.hostTimeZone,
-    });
-    if (!pulled.ok && pulled.error.kind === "sync_cursor_invalid") {
-      cursor = null;
-      pulled = await source.pull({
-        calendarRef: target.calendarRef,
-        cursor,
-        window: params.window,
-        hostTimeZone: target.hostTimeZone,
-      });
-    }
-    const at = params.now();
-    if (!pulled.ok) {
-      await recordFailure(db, target, pulled.error, at);
-      return { status: "failed", error: pulled.error };
-    }
-    const result = pulled.value;
-    const cleared = await db.transaction(async (tx) => {
-      if (result.kind === "snapshot") {
-        await replaceBusyWindow(tx, {
-          tenantId: target.tenantId,
-          hostId: target.hostId,
-          connectionId: target.connectionId,
-          calendarRef: target.calendarRef,
-          window: params.window,
-          intervals: result.intervals,
-        });
-      } else if (result.kind === "delta") {
-        throw new Error("delta results are applied by the provider sync engines (not used by .ics feeds)");
-      }
-      // Compare-and-clear: only a pull that saw the latest dirty count may clear it.
-      const updated = await tx
-        .update(calendarSyncStates)
-        .set({
-          cursor: result.nextCursor,
-          dirty: 0,
-          lastAttemptAt: at,
-          lastSuccessAt: at,
-          lastError: null,
-          consecutiveFailures: 0,
-          updatedAt: at,
-        })
-        .where(
-          and(
-            eq(calendarSyncStates.connectionId, target.connectionId),
-            eq(calendarSyncStates.calendarRef, target.calendarRef),
-            eq(calendarSyncStates.dirty, dirtyAtStart),
-          ),
-        )
-        .returning({ dirty: calendarSyncStates.dirty });
-      if (updated.length === 0) {
-        // Changed during the pull: keep the data, save the cursor, leave dirty set so the next round pulls again.
-        await tx
-          .update(calendarSyncStates)
-          .set({
-            cursor: result.nextCursor,
-            lastAttemptAt: at,
-            lastSuccessAt: at,
-            lastError: null,
-            consecutiveFailures: 0,
-          })
-          .where(
-            and(
-              eq(calendarSyncStates.connectionId, target.connectionId),
-              eq(calendarSyncStates.calendarRef, target.calendarRef),
-            ),
-          );
-      }
-      await tx
-        .update(calendarConnections)
-        .set({ lastSyncedAt: at, lastError: null, status: "active", updatedAt: at })
-        .where(
-          and(
-            eq(calendarConnections.tenantId, target.tenantId),
-            eq(calendarConnections.id, target.connectionId),
-          ),
-        );
-      return updated.length > 0;
-    });
-    outcome =
-      result.kind === "snapshot"
-        ? {
-            status: "updated",
-            intervals: result.intervals.length,
-            ...(result.truncated ? { truncated: true } : {}),
-          }
-        : outcome;
-    if (cleared) return outcome;
-  }
-  return outcome;
+  maxPages?: number;
+  leaseTtlMs?: number;
 }
 
-async function recordFailure(db: Database, target: SyncTarget, error: SourceError, at: Date): Promise<void> {
-  await db
-    .update(calendarSyncStates)
-    .set({
-      lastAttemptAt: at,
-      lastError: `${error.kind}: ${error.message}`,
-      consecutiveFailures: sql`${calendarSyncStates.consecutiveFailures} + 1`,
-      updatedAt: at,
-    })
-    .where(
-      and(
-        eq(calendarSyncStates.connectionId, target.connectionId),
-        eq(calendarSyncStates.calendarRef, target.calendarRef),
-      ),
-    );
-  // An auth failure needs the host to act; anything else is retried by the next poll.
-  await db
-    .update(calendarConnections)
-    .set({
-      lastError: error.message,
-      status:
-        error.kind === "auth_revoked"
-          ? "needs_reauth"
-          : error.kind === "forbidden_target"
-            ? "blocked"
-            : "error",
-      updatedAt: at,
-    })
-    .where(
-      and(eq(calendarConnections.tenantId, target.tenantId), eq(calendarConnections.id, target.connectionId)),
-    );
+class LeaseLost extends Error {}
+
+/** Stable hash of a listing's content: the same events in any order give the same hash. */
+function contentHashOf(intervals: SourceBusyInterval[]): string {
+  const lines = intervals
+    .map(
+      (i) =>
+        `${i.sourceRef}\u0000${i.start.getTime()}\u0000${i.end.getTime()}\u0000${i.status}\u0000${i.allDay?.startDate ?? ""}\u0000${i.allDay?.endDate ?? ""}\u0000${i.bookingId ?? ""}`,
+    )
+    .sort();
+  return createHash("sha256").update(lines.join("\n")).digest("base64url");
+}
+
+export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutcome> {
+  const { db, source, target } = params;
+  const key = { connectionId: target.connectionId, calendarRef: target.calendarRef };
+  const owner = params.owner ?? `run-${Math.random().toString(36).slice(2)}`;
+  const ttlMs = params.leaseTtlMs ?? 120_000;
+  const busyTarget: BusyTarget = target;
+  await ensureSyncState(db, { ...key, tenantId: target.tenantId });
+  if (!(await acquireCalendarLease(db, { ...key, owner, now: params.now(), ttlMs }))) {
+    await markCalendarDirty(db, key);
+    return { status: "busy" };
+  }
+  let rowsWritten = 0;
+  let pages = 0;
+  let intervals = 0;
+  let truncated = false;
+  try {
+    for (let round = 0; round < (params.maxRounds ?? 3); round++) {
+      let state = (await readSyncState(db, key)) as SyncStateRow;
+      const dirtyAtStart = state.dirty;
+      let resets = 0;
+      for (let page = 0; page < (params.maxPages ?? 10_000); page++) {
+        const listing = state.stagingCursor !== null || state.cursor === null;
+        const cursor = (state.stagingCursor ?? state.cursor) as SyncCursor | null;
+        const pulled = await source.pull({
+          calendarRef: target.calendarRef,
+          cursor,
+          window: params.window,
+          hostTimeZone: target.hostTimeZone,
+        });
+        const at = params.now();
+        if (!pulled.ok && pulled.error.kind === "sync_cursor_invalid" && resets++ < 2) {
+          // Start a full listing; the live rows keep serving until it completes (#4).
+          await db.transaction(async (tx) => {
+            if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
+            rowsWritten += await discardStagedRows(tx, busyTarget);
+            await updateSyncState(tx, key, {
+              cursor: null,
+              stagingCursor: null,
+              contentHash: null,
+              updatedAt: at,
+            });
+          });
+          state = { ...state, cursor: null, stagingCursor: null, contentHash: null };
+          continue;
+        }
+        if (!pulled.ok) {
+          // The staging cursor stays: the next run resumes the listing where this one stopped.
+          await updateSyncState(db, key, {
+            lastAttemptAt: at,
+            lastError: `${pulled.error.kind}: ${pulled.error.message}`,
+            consecutiveFailures: state.consecutiveFailures + 1,
+            updatedAt: at,
+          });
+          return { status: "failed", error: pulled.error };
+        }
+        pages++;
+        const result = pulled.value;
+        const complete = result.kind === "unchanged" || result.complete !== false;
+        const applied = await db.transaction(async (tx) => {
+          if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
+          return applyPage(tx, { target: busyTarget, window: params.window, state, result, listing, cursor });
+        });
+        rowsWritten += applied.rowsWritten;
+        intervals += applied.intervals;
+        truncated ||= result.kind === "snapshot" && result.truncated === true;
+        const patch = {
+          cursor: applied.cursor,
+          stagingCursor: applied.stagingCursor,
+          contentHash: applied.contentHash,
+          lastAttemptAt: at,
+          ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
+          updatedAt: at,
+        };
+        await updateSyncState(db, key, patch);
+        state = { ...state, ...patch };
+        if (complete && applied.stagingCursor === null) break;
+      }
+      if (await clearDirty(db, { ...key, seen: dirtyAtStart })) break;
+    }
+    return {
+      status: rowsWritten > 0 ? "updated" : "unchanged",
+      rowsWritten,
+      pages,
+      intervals,
+      ...(truncated ? { truncated: true } : {}),
+    };
+  } catch (error) {
+    if (error instanceof LeaseLost) return { status: "busy" };
+    throw error;
+  } finally {
+    await releaseCalendarLease(db, { ...key, owner });
+  }
+}
+
+interface PageWrite {
+  rowsWritten: number;
+  intervals: number;
+  cursor: string | null;
+  stagingCursor: string | null;
+  contentHash: string | null;
+}
+
+/** Writes one page; returns the cursors to store with it. Runs inside the page's transaction. */
+async function applyPage(
+  tx: Database,
+  params: {
+    target: BusyTarget;
+    window: { from: Date; to: Date };
+    state: SyncStateRow;
+    result: PullResult;
+    listing: boolean;
+    cursor: SyncCursor | null;
+  },
+): Promise<PageWrite> {
+  const { target, window, state, result } = params;
+  if (result.kind === "unchanged") {
+    const cursor = result.nextCursor ?? state.cursor;
+    return { rowsWritten: 0, intervals: 0, cursor, stagingCursor: null, contentHash: state.contentHash };
+  }
+  const complete = result.complete !== false;
+  const intervals = result.kind === "snapshot" ? result.intervals : result.upserts;
+  const removal =
+    result.kind === "delta"
+      ? {
+          removedRefs: result.removedRefs,
+          ...(result.removedSeriesRefs ? { removedSeriesRefs: result.removedSeriesRefs } : {}),
+        }
+      : {};
+  if (result.kind === "delta" && !params.listing) {
+    const rowsWritten = await applyDeltaRows(tx, { ...target, window, upserts: intervals, ...removal });
+    const cursor = result.nextCursor ?? params.cursor;
+    return { rowsWritten, intervals: intervals.length, cursor, stagingCursor: null, contentHash: null };
+  }
+  // A page of a full listing: the first one (a snapshot) starts a new staged set, later ones add to it.
+  let rowsWritten = 0;
+  let hash: string | null = null;
+  if (result.kind === "snapshot") {
+    rowsWritten += await discardStagedRows(tx, target);
+    hash = complete ? contentHashOf(intervals) : null;
+    // A single complete listing equal to the last one changes nothing.
+    if (hash !== null && hash === state.contentHash && state.cursor !== null) {
+      return {
+        rowsWritten,
+        intervals: intervals.length,
+        cursor: result.nextCursor,
+        stagingCursor: null,
+        contentHash: hash,
+      };
+    }
+  }
+  rowsWritten += await stageRows(tx, { ...target, window, intervals, ...removal });
+  if (!complete) {
+    return {
+      rowsWritten,
+      intervals: intervals.length,
+      cursor: null,
+      stagingCursor: result.nextCursor,
+      contentHash: null,
+    };
+  }
+  rowsWritten += await swapStagedRows(tx, target);
+  return {
+    rowsWritten,
+    intervals: intervals.length,
+    cursor: result.nextCursor,
+    stagingCursor: null,
+    contentHash: hash,
+  };
 }

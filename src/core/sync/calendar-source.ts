@@ -21,11 +21,23 @@ export type { BusyStatus };
 
 /** One blocking (or explicitly free) piece of time, keyed by the provider's event so it can be explained. */
 export interface SourceBusyInterval {
+  /** For all-day events, a conservative envelope (the dates +-14 h): the real instants depend on the host's zone. */
   start: Date;
   end: Date;
+  /**
+   * All-day events as dates (YYYY-MM-DD, end exclusive): turned into time in the host's zone when availability is
+   * read, so a host who changes zone needs no resync (sync-failure-modes.md #12).
+   */
+  allDay?: { startDate: string; endDate: string };
   status: BusyStatus;
-  /** Provider event id, or iCalendar UID plus recurrence id. */
+  /** The occurrence: provider event id, or iCalendar UID plus recurrence id. A delta replaces rows by it. */
   sourceRef: string;
+  /** The series or resource the occurrence belongs to, for removals that name a whole series. */
+  seriesRef?: string;
+  /** The provider's version of the event (Graph changeKey, Google etag, CalDAV ETag). */
+  etag?: string;
+  /** Our booking id, when the event carries our marker: the booking itself blocks, its copy must not. */
+  bookingId?: string;
 }
 
 export interface SourceCalendar {
@@ -33,6 +45,8 @@ export interface SourceCalendar {
   name: string;
   readOnly: boolean;
   primary: boolean;
+  /** Whether the account owns it (shared and subscribed calendars don't block by default). */
+  owned?: boolean;
   timeZone?: string;
 }
 
@@ -48,13 +62,38 @@ export type SourceError =
 
 export type SourceResult<T> = { ok: true; value: T } | { ok: false; error: SourceError };
 
+/**
+ * One answer of a source. Sources that page (Graph, Google, CalDAV) answer one page per pull: `complete: false`
+ * with `nextCursor` set to the page link means "pull again with it". The engine stores each page as it comes, so a
+ * large calendar never sits in memory whole and a throttled listing resumes at the page where it stopped.
+ */
 export type PullResult =
   /** Nothing changed since the cursor (HTTP 304, an empty delta page): keep the cached rows. */
   | { kind: "unchanged"; nextCursor: SyncCursor | null }
-  /** Every interval in the window: the engine replaces the cached window atomically. */
-  | { kind: "snapshot"; intervals: SourceBusyInterval[]; nextCursor: SyncCursor | null; truncated?: boolean }
-  /** Changes since the cursor: intervals of changed events replace that event's rows; removed refs are dropped. */
-  | { kind: "delta"; upserts: SourceBusyInterval[]; removedRefs: string[]; nextCursor: SyncCursor | null };
+  /**
+   * (A page of) every interval in the window, answering a pull without a cursor: the engine builds the new set
+   * beside the old one and swaps it in when the listing is complete.
+   */
+  | {
+      kind: "snapshot";
+      intervals: SourceBusyInterval[];
+      nextCursor: SyncCursor | null;
+      truncated?: boolean;
+      complete?: boolean;
+    }
+  /**
+   * (A page of) changes since the cursor: intervals of a changed event replace that event's rows (by `sourceRef`);
+   * removed refs drop an occurrence, removed series refs a whole series. A page that continues an unfinished full
+   * listing is also answered as a delta; the engine adds it to the set being built.
+   */
+  | {
+      kind: "delta";
+      upserts: SourceBusyInterval[];
+      removedRefs: string[];
+      removedSeriesRefs?: string[];
+      nextCursor: SyncCursor | null;
+      complete?: boolean;
+    };
 
 export interface PullParams {
   calendarRef: string;
@@ -62,6 +101,16 @@ export interface PullParams {
   window: { from: Date; to: Date };
   /** The host's zone: all-day and floating events become busy time there. */
   hostTimeZone: string;
+}
+
+/** The account behind an OAuth connection, as the provider reports it. */
+export interface SourceAccount {
+  id: string;
+  email: string;
+  displayName: string;
+  kind: "work" | "personal";
+  /** IANA zone of the mailbox, when the provider has one (all-day events are in it). */
+  timeZone?: string;
 }
 
 export interface WatchChannel {

@@ -1,10 +1,18 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Database } from "../../store/database.ts";
-import { createApiKey, findTenantById, listApiKeys, revokeApiKey } from "../../store/tenants-repository.ts";
+import {
+  createApiKey,
+  findTenantById,
+  listApiKeys,
+  revokeApiKey,
+  setConnectReturnUrls,
+  type TenantRow,
+} from "../../store/tenants-repository.ts";
 import { requireTenant } from "../auth.ts";
-import { notFound } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import { idParam, standardErrors } from "../schemas.ts";
+import { checkReturnUrlPrefix } from "./connect-return-urls.ts";
 
 const apiKeySchema = z
   .object({
@@ -19,6 +27,25 @@ const apiKeySchema = z
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
+const tenantSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    connectReturnUrls: z.array(z.string()).meta({
+      description:
+        "URL prefixes the calendar connect flow may send the browser back to (see POST .../connections)",
+    }),
+  })
+  .meta({ id: "Tenant" });
+
+const presentTenant = (tenant: TenantRow) => ({
+  id: tenant.id,
+  slug: tenant.slug,
+  name: tenant.name,
+  connectReturnUrls: tenant.connectReturnUrls,
+});
+
 /** The calling tenant and its API keys (keys are shown once, at creation, and stored hashed). */
 export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
   return async (app) => {
@@ -28,16 +55,43 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ["Tenant"],
           summary: "The tenant the API key belongs to",
-          response: {
-            200: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
-            ...standardErrors,
-          },
+          response: { 200: tenantSchema, ...standardErrors },
         },
       },
       async (request) => {
         const tenant = await findTenantById(db, requireTenant(request));
         if (!tenant) throw notFound("tenant");
-        return { id: tenant.id, slug: tenant.slug, name: tenant.name };
+        return presentTenant(tenant);
+      },
+    );
+    app.patch(
+      "/tenant",
+      {
+        schema: {
+          tags: ["Tenant"],
+          summary: "Change the tenant's settings: the return URLs of the calendar connect flow",
+          body: z
+            .object({
+              connectReturnUrls: z.array(z.string().min(1).max(2000)).max(20).meta({
+                description:
+                  "https URL prefixes (http only for localhost), e.g. https://app.example.com/settings/",
+              }),
+            })
+            .strict(),
+          response: { 200: tenantSchema, ...standardErrors },
+        },
+      },
+      async (request) => {
+        const urls: string[] = [];
+        for (const [index, raw] of request.body.connectReturnUrls.entries()) {
+          const checked = checkReturnUrlPrefix(raw);
+          if (!checked.ok)
+            throw new AppError("validation_failed", `connectReturnUrls[${index}]: ${checked.message}`);
+          urls.push(checked.url);
+        }
+        const tenant = await setConnectReturnUrls(db, requireTenant(request), [...new Set(urls)]);
+        if (!tenant) throw notFound("tenant");
+        return presentTenant(tenant);
       },
     );
 

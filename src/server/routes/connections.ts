@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AddressPolicy } from "../../providers/ics/address-policy.ts";
 import { normaliseFeedUrl } from "../../providers/ics/guarded-fetch.ts";
 import type { KeyRing } from "../../secrets/key-ring.ts";
+import { clearBusyForConnection } from "../../store/busy-cache.ts";
 import {
   type ConnectionWithSync,
   deleteConnection,
@@ -13,17 +14,28 @@ import {
 import type { Database } from "../../store/database.ts";
 import { getHost } from "../../store/hosts-repository.ts";
 import type { HostId } from "../../store/ids.ts";
-import type { SyncOutcome } from "../../sync/sync-calendar.ts";
+import { setCalendarChoices } from "../../store/sync-states-repository.ts";
+import { findTenantById } from "../../store/tenants-repository.ts";
+import {
+  type ConnectFlowDeps,
+  disconnect,
+  type OAuthProviderKind,
+  startConnect,
+} from "../../sync/connect-flow.ts";
+import type { ConnectionSyncOutcome } from "../../sync/sync-connection.ts";
 import { requireTenant } from "../auth.ts";
 import { AppError, notFound } from "../errors.ts";
 import { errorResponseSchema, idParam, standardErrors } from "../schemas.ts";
+import { returnUrlAllowed } from "./connect-return-urls.ts";
 
 export interface ConnectionRouteDeps {
   db: Database;
   keyRing: KeyRing;
   feedPolicy: AddressPolicy;
   /** Runs or enqueues a sync of the connection. */
-  requestSync(connectionId: string): Promise<SyncOutcome | "queued" | undefined>;
+  requestSync(connectionId: string): Promise<ConnectionSyncOutcome | "queued" | undefined>;
+  /** The OAuth connect flow (Microsoft, later Google); without it those providers answer "not available". */
+  connect?: ConnectFlowDeps;
 }
 
 const connectionSchema = z
@@ -32,12 +44,32 @@ const connectionSchema = z
     hostId: z.string(),
     provider: z.string(),
     displayName: z.string(),
-    status: z.string().meta({ description: "pending, active, error, needs_reauth or blocked" }),
-    lastSyncedAt: z.string().nullable().meta({ description: "Last successful sync" }),
+    status: z.string().meta({
+      description:
+        "pending (waiting for the OAuth callback), connected, needs_reauth (the host must connect again), error " +
+        "(failing; retried), blocked (the URL is refused by the address policy) or disconnected",
+    }),
+    account: z
+      .object({ email: z.string().nullable(), kind: z.string().nullable() })
+      .nullable()
+      .meta({ description: "The provider account (OAuth connections): its address and work or personal" }),
+    lastSyncedAt: z
+      .string()
+      .nullable()
+      .meta({ description: "Last successful sync of every blocking calendar" }),
     lastError: z.string().nullable(),
+    lastErrorAt: z.string().nullable(),
     calendars: z.array(
       z.object({
-        ref: z.string(),
+        ref: z.string().meta({ description: "The provider's calendar id" }),
+        name: z.string().nullable(),
+        primary: z.boolean(),
+        readOnly: z.boolean(),
+        blocking: z
+          .boolean()
+          .meta({ description: "Whether its events take time out of the host's availability" }),
+        receivesEvents: z.boolean().meta({ description: "Whether bookings are written into it" }),
+        removed: z.boolean().meta({ description: "The provider no longer lists it; its busy time is gone" }),
         lastAttemptAt: z.string().nullable(),
         lastSuccessAt: z.string().nullable(),
         lastError: z.string().nullable(),
@@ -57,10 +89,18 @@ function present(row: ConnectionWithSync): z.infer<typeof connectionSchema> {
     provider: row.provider,
     displayName: row.displayName,
     status: row.status,
+    account: row.accountId ? { email: row.accountEmail, kind: row.accountKind } : null,
     lastSyncedAt: iso(row.lastSyncedAt),
     lastError: row.lastError,
+    lastErrorAt: iso(row.lastErrorAt),
     calendars: row.sync.map((state) => ({
       ref: state.calendarRef,
+      name: state.name,
+      primary: state.isPrimary,
+      readOnly: state.readOnly,
+      blocking: state.blocking,
+      receivesEvents: state.receivesEvents,
+      removed: state.removedAt !== null,
       lastAttemptAt: iso(state.lastAttemptAt),
       lastSuccessAt: iso(state.lastSuccessAt),
       lastError: state.lastError,
@@ -84,6 +124,57 @@ const icsInput = z
   })
   .strict();
 
+const oauthInput = z
+  .object({
+    provider: z.enum(["microsoft", "google"]),
+    returnUrl: z
+      .string()
+      .min(1)
+      .max(2000)
+      .meta({
+        description:
+          "Where the browser goes back to after the provider's consent screen, with `status` (connected or failed), " +
+          "`connection` and, on failure, `error` (e.g. access_denied) in its query. Must start with one of the " +
+          "tenant's `connectReturnUrls` (PATCH /v1/tenant).",
+        example: "https://app.example.com/settings/calendars",
+      }),
+    loginHint: z
+      .string()
+      .max(320)
+      .optional()
+      .meta({ description: "Pre-fills the account on the sign-in page" }),
+  })
+  .strict();
+
+const caldavInput = z.object({ provider: z.literal("caldav") }).passthrough();
+
+const connectInput = z.discriminatedUnion("provider", [icsInput, oauthInput, caldavInput]);
+
+const connectedSchema = connectionSchema
+  .extend({
+    authorizeUrl: z.string().optional().meta({
+      description: "OAuth providers: send the host's browser here to grant access (valid 10 minutes)",
+    }),
+  })
+  .meta({ id: "CalendarConnectionCreated" });
+
+const calendarsPatch = z
+  .object({
+    calendars: z
+      .array(
+        z
+          .object({
+            ref: z.string().min(1).max(1000),
+            blocking: z.boolean().optional(),
+            receivesEvents: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+  })
+  .strict();
+
 /** Calendar connections of a host. This version connects read-only .ics feeds; the OAuth providers follow. */
 export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
@@ -92,16 +183,43 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
       {
         schema: {
           tags: ["Calendar connections"],
-          summary: "Connect a calendar (an .ics feed URL); it is polled into the host's busy time",
+          summary:
+            "Connect a calendar: an .ics feed URL (polled at once), or Microsoft 365 (answers a pending connection " +
+            "and the authorize URL to send the host to)",
           params: hostParams,
-          body: icsInput,
-          response: { 201: connectionSchema, ...standardErrors },
+          body: connectInput,
+          response: { 201: connectedSchema, ...standardErrors },
         },
       },
       async (request, reply) => {
         const tenantId = requireTenant(request);
         const host = await getHost(deps.db, tenantId, request.params.hostId as HostId);
         if (!host) throw notFound("host");
+        if (request.body.provider === "caldav")
+          throw new AppError(
+            "validation_failed",
+            "provider: caldav connections are not available in this version",
+          );
+        if (request.body.provider !== "ics") {
+          const provider: OAuthProviderKind = request.body.provider;
+          if (!deps.connect?.connectors[provider])
+            throw new AppError(
+              "validation_failed",
+              `provider: ${provider} connections are not available in this version`,
+            );
+          const tenant = await findTenantById(deps.db, tenantId);
+          const allowed = returnUrlAllowed(request.body.returnUrl, tenant?.connectReturnUrls ?? []);
+          if (!allowed.ok) throw new AppError("validation_failed", `returnUrl: ${allowed.message}`);
+          const started = await startConnect(deps.connect, {
+            tenantId,
+            hostId: host.id,
+            provider,
+            returnUrl: allowed.url,
+            ...(request.body.loginHint ? { loginHint: request.body.loginHint } : {}),
+          });
+          const created = await getConnection(deps.db, { tenantId, id: started!.connection.id });
+          return reply.status(201).send({ ...present(created!), authorizeUrl: started!.authorizeUrl });
+        }
         const normalised = normaliseFeedUrl(request.body.url);
         if (!normalised.ok) throw new AppError("validation_failed", `url: ${normalised.message}`);
         // Early answer for literal internal addresses; names are checked at every fetch (DNS can change).
@@ -190,23 +308,91 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
           .send({ status: typeof outcome === "string" ? outcome : (outcome?.status ?? "queued") });
       },
     );
+    app.patch(
+      "/hosts/:hostId/connections/:connectionId/calendars",
+      {
+        schema: {
+          tags: ["Calendar connections"],
+          summary:
+            "Choose per calendar whether it blocks availability and which one receives bookings (a calendar that " +
+            "starts blocking is synced at once; one that stops loses its busy time)",
+          params: connectionParams,
+          body: calendarsPatch,
+          response: { 200: connectionSchema, ...standardErrors },
+        },
+      },
+      async (request) => {
+        const tenantId = requireTenant(request);
+        const hostId = request.params.hostId as HostId;
+        const row = await getConnection(deps.db, { tenantId, hostId, id: request.params.connectionId });
+        if (!row) throw notFound("connection");
+        const known = new Map(
+          row.sync.filter((state) => state.removedAt === null).map((state) => [state.calendarRef, state]),
+        );
+        const receivers = request.body.calendars.filter((choice) => choice.receivesEvents === true);
+        if (receivers.length > 1)
+          throw new AppError("validation_failed", "calendars: only one calendar can receive events");
+        for (const choice of request.body.calendars) {
+          const state = known.get(choice.ref);
+          if (!state)
+            throw new AppError(
+              "validation_failed",
+              `calendars: no calendar "${choice.ref.slice(0, 200)}" in this connection`,
+            );
+          if (choice.receivesEvents && state.readOnly)
+            throw new AppError(
+              "validation_failed",
+              `calendars: "${state.name ?? choice.ref}" is read-only and cannot receive events`,
+            );
+        }
+        const now = new Date();
+        let resync = false;
+        for (const choice of request.body.calendars) {
+          const state = known.get(choice.ref)!;
+          const blockingChanged = choice.blocking !== undefined && choice.blocking !== state.blocking;
+          await setCalendarChoices(deps.db, {
+            tenantId,
+            connectionId: row.id,
+            calendarRef: choice.ref,
+            ...(blockingChanged ? { blocking: choice.blocking } : {}),
+            ...(choice.receivesEvents !== undefined ? { receivesEvents: choice.receivesEvents } : {}),
+            now,
+          });
+          if (blockingChanged && choice.blocking === false)
+            await clearBusyForConnection(deps.db, {
+              tenantId,
+              connectionId: row.id,
+              calendarRef: choice.ref,
+            });
+          resync ||= blockingChanged && choice.blocking === true;
+        }
+        if (resync) await deps.requestSync(row.id);
+        return present((await getConnection(deps.db, { tenantId, hostId, id: row.id }))!);
+      },
+    );
     app.delete(
       "/hosts/:hostId/connections/:connectionId",
       {
         schema: {
           tags: ["Calendar connections"],
-          summary: "Disconnect (its busy time is removed)",
+          summary:
+            "Disconnect: its busy time and tokens are removed (an OAuth connection stays as disconnected, so " +
+            "reconnecting the same account restores it)",
           params: connectionParams,
           response: { 204: z.null(), ...standardErrors },
         },
       },
       async (request, reply) => {
-        const deleted = await deleteConnection(deps.db, {
-          tenantId: requireTenant(request),
-          hostId: request.params.hostId as HostId,
-          id: request.params.connectionId,
-        });
-        if (!deleted) throw notFound("connection");
+        const tenantId = requireTenant(request);
+        const hostId = request.params.hostId as HostId;
+        const row = await getConnection(deps.db, { tenantId, hostId, id: request.params.connectionId });
+        if (!row) throw notFound("connection");
+        if (row.provider === "ics" || !deps.connect || row.accountId === null) {
+          await deleteConnection(deps.db, { tenantId, hostId, id: row.id });
+        } else {
+          // Kept as disconnected: reconnecting the same account finds it again, with what is mapped to it.
+          await disconnect(deps.connect, row);
+        }
         return reply.status(204).send(null);
       },
     );

@@ -1,0 +1,111 @@
+import { loadZoneOffsets, localToInstant } from "../../core/availability/zone-offsets.ts";
+import { WINDOWS_ZONE_TO_IANA } from "../../core/ical/windows-zones.ts";
+import type { BusyStatus, SourceBusyInterval } from "../../core/sync/calendar-source.ts";
+import { isKnownTimeZone } from "../../core/time/time-zone.ts";
+import { type GraphEvent, graphEventSchema } from "./graph-schemas.ts";
+
+/**
+ * A Graph event (from calendarView or its delta) as busy time, or as the removal of an occurrence.
+ *
+ * - `showAs` (2.5): busy blocks, tentative blocks unless the event type says otherwise, oof is out of office;
+ *   free and workingElsewhere don't block; unknown blocks (fail closed).
+ * - Cancelled events (`isCancelled`, an attendee's copy of a meeting the organizer cancelled) never block, and a
+ *   delta that reports one removes it. `@removed` removes.
+ * - Private events give their times only: nothing but times and status is read anywhere.
+ * - All-day events stay dates: Graph writes them midnight to midnight whatever zone is asked for (Part 6 #1).
+ * - Our own writes carry a transactionId `calbridge-<booking id>-...`: the booking blocks already, so the copy is
+ *   marked with its booking and availability skips it.
+ */
+export type GraphItem =
+  | { kind: "upsert"; interval: SourceBusyInterval }
+  | { kind: "remove"; ref: string }
+  | { kind: "invalid"; ref: string | undefined };
+
+const statusByShowAs: Record<string, BusyStatus | null> = {
+  busy: "busy",
+  tentative: "tentative",
+  oof: "out_of_office",
+  free: null,
+  workingelsewhere: null,
+};
+
+const ENVELOPE_MS = 14 * 3_600_000;
+const bookingMarker = /^calbridge-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-/i;
+
+/** Graph's `2017-04-15T11:00:00.0000000` (no offset; the zone is a separate field) as wall-clock milliseconds. */
+function wallMs(dateTime: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?/.exec(dateTime);
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s, fraction] = match;
+  const ms = fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
+}
+
+/** The IANA zone for a Graph zone label (IANA, Windows or UTC), or null when unknown. */
+export function ianaZoneOf(label: string | undefined): string | null {
+  if (!label || label === "UTC" || label === "Etc/UTC" || label === "tzone://Microsoft/Utc") return "UTC";
+  if (WINDOWS_ZONE_TO_IANA[label]) return WINDOWS_ZONE_TO_IANA[label] ?? null;
+  return isKnownTimeZone(label) ? label : null;
+}
+
+function instantMs(value: { dateTime: string; timeZone?: string | undefined }): number | null {
+  const wall = wallMs(value.dateTime);
+  const zone = ianaZoneOf(value.timeZone);
+  if (wall === null || zone === null) return null;
+  if (zone === "UTC") return wall;
+  return localToInstant(
+    loadZoneOffsets({ timeZone: zone, fromMs: wall - 2 * 86_400_000, toMs: wall + 2 * 86_400_000 }),
+    wall,
+  );
+}
+
+function statusOf(event: GraphEvent): BusyStatus | null {
+  const key = (event.showAs ?? "busy").toLowerCase();
+  return key in statusByShowAs ? (statusByShowAs[key] ?? null) : "busy";
+}
+
+export function mapGraphEvent(raw: unknown): GraphItem {
+  const parsed = graphEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    return { kind: "invalid", ref: typeof id === "string" ? id : undefined };
+  }
+  const event = parsed.data;
+  if (event["@removed"] || event.isCancelled) return { kind: "remove", ref: event.id };
+  // calendarView never returns series masters; if one slips through, its occurrences carry the time.
+  if (event.type === "seriesMaster") return { kind: "remove", ref: event.id };
+  const status = statusOf(event);
+  // Free time is not stored: dropping the row also covers an event changed from busy to free.
+  if (status === null) return { kind: "remove", ref: event.id };
+  if (!event.start || !event.end) return { kind: "invalid", ref: event.id };
+  const common = {
+    status,
+    sourceRef: event.id,
+    ...(event.seriesMasterId ? { seriesRef: event.seriesMasterId } : {}),
+    ...(event.changeKey ? { etag: event.changeKey } : {}),
+    ...(event.transactionId && bookingMarker.test(event.transactionId)
+      ? { bookingId: (bookingMarker.exec(event.transactionId)?.[1] ?? "").toLowerCase() }
+      : {}),
+  };
+  if (event.isAllDay) {
+    const startDate = event.start.dateTime.slice(0, 10);
+    const endDate = event.end.dateTime.slice(0, 10);
+    const startWall = wallMs(`${startDate}T00:00:00`);
+    const endWall = wallMs(`${endDate}T00:00:00`);
+    if (startWall === null || endWall === null || endWall <= startWall)
+      return { kind: "invalid", ref: event.id };
+    return {
+      kind: "upsert",
+      interval: {
+        ...common,
+        start: new Date(startWall - ENVELOPE_MS),
+        end: new Date(endWall + ENVELOPE_MS),
+        allDay: { startDate, endDate },
+      },
+    };
+  }
+  const start = instantMs(event.start);
+  const end = instantMs(event.end);
+  if (start === null || end === null || end < start) return { kind: "invalid", ref: event.id };
+  return { kind: "upsert", interval: { ...common, start: new Date(start), end: new Date(end) } };
+}

@@ -1,0 +1,123 @@
+import type { ProviderKind } from "../core/sync/calendar-source.ts";
+import type { ProviderMetrics } from "../observability/metrics.ts";
+import { createKeyedSemaphore } from "./keyed-semaphore.ts";
+import { backoffDelayMs, parseRetryAfter } from "./retry-after.ts";
+
+/**
+ * The one outbound HTTP layer for provider APIs (token endpoints, Graph, Google, CalDAV): a deadline per attempt,
+ * `Retry-After` honoured on 429 and 503, full-jitter backoff on 429/503/504 and network failures, at most N
+ * concurrent requests per account, and Prometheus metrics per provider (sync-failure-modes.md #10).
+ *
+ * It returns the provider's answer, not an interpretation of it: each adapter maps status and body to the port's
+ * typed errors at its own boundary. A wait longer than `maxWaitMs` is not slept through: the response goes back
+ * with `retryAfterMs` so the sync engine can stop, keep its place and come back later.
+ */
+export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+export interface ProviderHttpRequest {
+  /** Concurrency key: the mailbox or account the request acts on. */
+  account: string;
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /**
+   * Whether a 5xx, a timeout or a network failure may be retried. True for reads and for writes the provider
+   * deduplicates (Graph transactionId, Google client-chosen ids, CalDAV If-None-Match); false for other writes,
+   * which may have been applied. A 429 is always retried: the provider did not apply the request.
+   */
+  idempotent: boolean;
+}
+
+export type ProviderHttpResult =
+  | { kind: "response"; status: number; headers: Headers; body: string; retryAfterMs: number | null }
+  | { kind: "network"; reason: "timeout" | "unreachable"; retryAfterMs: null };
+
+export interface ProviderHttp {
+  request(request: ProviderHttpRequest): Promise<ProviderHttpResult>;
+}
+
+export interface ProviderHttpOptions {
+  provider: ProviderKind;
+  fetch?: typeof globalThis.fetch;
+  metrics?: ProviderMetrics;
+  /** Deadline of one attempt, body included. */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  /** Longest single wait slept through; a longer Retry-After is handed back to the caller. */
+  maxWaitMs?: number;
+  backoff?: { baseMs: number; capMs: number };
+  concurrencyPerAccount?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+const retryableStatuses = new Set([429, 503, 504]);
+
+export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const maxWaitMs = options.maxWaitMs ?? 60_000;
+  const backoff = options.backoff ?? { baseMs: 500, capMs: 30_000 };
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const gate = createKeyedSemaphore(options.concurrencyPerAccount ?? 4);
+  const provider = options.provider;
+
+  async function attempt(request: ProviderHttpRequest): Promise<ProviderHttpResult> {
+    const started = now();
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const response = await doFetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal,
+        redirect: "manual",
+      });
+      const body = await response.text();
+      options.metrics?.requests.inc({ provider, status: String(response.status) });
+      options.metrics?.duration.observe({ provider }, (now() - started) / 1000);
+      return {
+        kind: "response",
+        status: response.status,
+        headers: response.headers,
+        body,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
+      };
+    } catch (error) {
+      const timedOut = signal.aborted || (error as Error).name === "TimeoutError";
+      options.metrics?.requests.inc({ provider, status: timedOut ? "timeout" : "network" });
+      return { kind: "network", reason: timedOut ? "timeout" : "unreachable", retryAfterMs: null };
+    }
+  }
+
+  return {
+    request(request) {
+      return gate.run(request.account, async () => {
+        for (let attemptIndex = 0; ; attemptIndex++) {
+          const result = await attempt(request);
+          const retryable =
+            result.kind === "network"
+              ? request.idempotent
+              : retryableStatuses.has(result.status) && (result.status === 429 || request.idempotent);
+          if (!retryable || attemptIndex + 1 >= maxAttempts) return result;
+          if (result.kind === "response" && result.status === 429)
+            options.metrics?.throttles.inc({ provider });
+          const wait =
+            result.retryAfterMs ??
+            backoffDelayMs({ attempt: attemptIndex, baseMs: backoff.baseMs, capMs: backoff.capMs, random });
+          if (wait > maxWaitMs) return result;
+          options.metrics?.retries.inc({
+            provider,
+            reason: result.kind === "network" ? result.reason : String(result.status),
+          });
+          await sleep(wait);
+        }
+      });
+    },
+  };
+}
