@@ -153,11 +153,13 @@ export async function applyDeltaRows(
   params: BusyTarget & {
     window: Window;
     upserts: SourceBusyInterval[];
-    removedRefs: string[];
+    removedRefs?: string[];
     removedSeriesRefs?: string[];
   },
 ): Promise<number> {
-  const refs = [...new Set([...params.upserts.map((interval) => interval.sourceRef), ...params.removedRefs])];
+  const refs = [
+    ...new Set([...params.upserts.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
+  ];
   const deleted = await deleteRefs(db, params, false, refs, params.removedSeriesRefs ?? []);
   return deleted + (await insertRows(db, rowsOf(params, params.upserts, params.window, false)));
 }
