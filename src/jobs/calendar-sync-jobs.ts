@@ -66,7 +66,7 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
 }
 
 function retryAfterOf(outcome: ConnectionSyncOutcome | undefined): number | null {
-  if (!outcome || outcome.status !== "failed" || outcome.error?.kind !== "rate_limited") return null;
+  if (outcome?.status !== "failed" || outcome.error?.kind !== "rate_limited") return null;
   return outcome.error.retryAfterMs ?? 60_000;
 }
 

@@ -56,7 +56,7 @@ export function createTokenKeeper(
     const deadline = deps.now().getTime() + claimTtlMs * 2;
     for (;;) {
       const row = await readConnectionCredentials(deps.db, id);
-      if (!row || !row.credentials)
+      if (!row?.credentials)
         return { ok: false, error: { kind: "auth_revoked", message: "the connection has no tokens" } };
       if (row.status === "needs_reauth" || row.status === "disconnected")
         return {
