@@ -71,12 +71,15 @@ function wantsSandbox(config: Config): boolean {
   return config.sandbox === "auto" && (!config.microsoft || !config.google);
 }
 
-export async function startService(config: Config, options: { logger?: Logger } = {}): Promise<Service> {
+export async function startService(
+  config: Config,
+  options: { logger?: Logger; /** Tests run the service on a clock of their own. */ now?: () => Date } = {},
+): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const keyRing = resolveKeyRing(config, logger);
   const store = await openConfiguredStore(config, logger);
   const metrics = createMetrics();
-  const now = () => new Date();
+  const now = options.now ?? (() => new Date());
   let jobs: JobEngine | undefined;
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
   try {

@@ -34,6 +34,7 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
   const { sync } = deps;
   await deps.jobs.register<{ connectionId: string }>({
     name: CALENDAR_SYNC_QUEUE,
+    policy: "stately",
     retryLimit: 2,
     retryDelaySeconds: 30,
     expireInSeconds: 900,
@@ -75,14 +76,13 @@ export async function enqueueConnectionSync(
   connectionId: string,
   options: { startAfterSeconds?: number } = {},
 ): Promise<void> {
-  // One queued sync per connection at a time (singleton within a 30 s window); a run in progress that misses a
-  // change is covered by the calendar's dirty counter.
+  // At most one queued sync per connection (the queue is stately): asking again while one waits changes nothing,
+  // and a sync asked for while one runs is queued once, so a change is never left unsynced.
   await jobs.send(
     CALENDAR_SYNC_QUEUE,
     { connectionId },
     {
       singletonKey: connectionId,
-      singletonSeconds: 30,
       ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
     },
   );

@@ -14,6 +14,11 @@ export interface JobDefinition<Data extends object> {
   retryDelaySeconds?: number;
   retryBackoff?: boolean;
   expireInSeconds?: number;
+  /**
+   * pg-boss queue policy: `stately` keeps at most one queued and one running job per singleton key (a sync asked for
+   * while one runs is queued once, never lost and never piled up).
+   */
+  policy?: "standard" | "stately";
   /** How many jobs one worker fetches at once; each is handled on its own. */
   batchSize?: number;
   handle(data: Data, job: { id: string; retryCount: number }): Promise<void>;
@@ -71,7 +76,11 @@ export async function startJobEngine(params: {
         retryDelay: definition.retryDelaySeconds ?? 5,
         retryBackoff: definition.retryBackoff ?? true,
         expireInSeconds: definition.expireInSeconds ?? 300,
+        ...(definition.policy ? { policy: definition.policy } : {}),
       });
+      // createQueue leaves an existing queue as it was: bring its policy up to date.
+      if (definition.policy)
+        await boss.updateQueue(definition.name, { name: definition.name, policy: definition.policy });
       await boss.work<Parameters<typeof definition.handle>[0]>(
         definition.name,
         { batchSize: definition.batchSize ?? 1, pollingIntervalSeconds, includeMetadata: true },

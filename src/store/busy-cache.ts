@@ -147,6 +147,60 @@ export async function swapStagedRows(db: Database, target: BusyTarget): Promise<
   return removed.length + promoted.length;
 }
 
+type BusyRowValues = ReturnType<typeof rowsOf>[number];
+
+/** What makes two rows the same busy time (ids and write order aside). */
+function signature(row: {
+  startAt: Date;
+  endAt: Date;
+  status: string;
+  seriesRef: string | null;
+  allDayStart: string | null;
+  allDayEnd: string | null;
+  bookingId: string | null;
+}): string {
+  return [
+    row.startAt.getTime(),
+    row.endAt.getTime(),
+    row.status,
+    row.seriesRef ?? "",
+    row.allDayStart ?? "",
+    row.allDayEnd ?? "",
+    row.bookingId ?? "",
+  ].join("|");
+}
+
+/**
+ * Drops upserts whose rows equal what is stored: providers replay changes (the same event in several pages or
+ * rounds), and a replay must not rewrite anything.
+ */
+async function withoutReplays(
+  db: Database,
+  target: BusyTarget,
+  rows: BusyRowValues[],
+): Promise<BusyRowValues[]> {
+  if (rows.length === 0) return rows;
+  const refs = [...new Set(rows.map((row) => row.sourceRef))];
+  const stored = new Map<string, string[]>();
+  for (let i = 0; i < refs.length; i += CHUNK) {
+    const found = await db
+      .select()
+      .from(busyIntervals)
+      .where(and(ofCalendar(target, false), inArray(busyIntervals.sourceRef, refs.slice(i, i + CHUNK))));
+    for (const row of found)
+      stored.set(row.sourceRef, [...(stored.get(row.sourceRef) ?? []), signature(row)]);
+  }
+  const incoming = new Map<string, string[]>();
+  for (const row of rows)
+    incoming.set(row.sourceRef, [...(incoming.get(row.sourceRef) ?? []), signature(row)]);
+  const same = new Set(
+    [...incoming]
+      .filter(([ref, list]) => stored.get(ref)?.sort().join("\n") === list.sort().join("\n"))
+      .map(([ref]) => ref),
+  );
+  return rows.filter((row) => !same.has(row.sourceRef));
+}
+
 /** Applies a page of changes to the live rows: changed events replace their rows, removed ones go. */
 export async function applyDeltaRows(
   db: Database,
@@ -157,11 +211,22 @@ export async function applyDeltaRows(
     removedSeriesRefs?: string[];
   },
 ): Promise<number> {
+  const rows = await withoutReplays(db, params, rowsOf(params, params.upserts, params.window, false));
+  // An upsert that now falls outside the window still removes its old rows.
+  const upserted = new Set(rows.map((row) => row.sourceRef));
+  const unchanged = new Set(
+    params.upserts.map((interval) => interval.sourceRef).filter((ref) => !upserted.has(ref)),
+  );
+  const inWindow = new Set(rowsOf(params, params.upserts, params.window, false).map((row) => row.sourceRef));
   const refs = [
-    ...new Set([...params.upserts.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
+    ...new Set([
+      ...upserted,
+      ...[...unchanged].filter((ref) => !inWindow.has(ref)),
+      ...(params.removedRefs ?? []),
+    ]),
   ];
   const deleted = await deleteRefs(db, params, false, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, rowsOf(params, params.upserts, params.window, false)));
+  return deleted + (await insertRows(db, rows));
 }
 
 /** Replaces the live rows of a calendar that overlap a window (seeding in tests and benchmarks). */
