@@ -8,7 +8,7 @@ import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
-import { createAddressPolicy } from "./providers/ics/address-policy.ts";
+import { createOutboundGuard } from "./outbound/guarded-fetch.ts";
 import {
   DEFAULT_SANDBOX_PORTS,
   type SandboxEndpoints,
@@ -91,7 +91,9 @@ export async function startService(config: Config, options: { logger?: Logger } 
     }
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), logger });
     const mailFrom = parseMailbox(config.mailFrom);
-    await registerWebhookJobs({ jobs: startedJobs, db: store.db, keyRing, logger });
+    // One SSRF guard for every URL a tenant gives: feeds, webhook endpoints (and CalDAV servers to come).
+    const outbound = createOutboundGuard({ allow: config.outboundAllow });
+    await registerWebhookJobs({ jobs: startedJobs, db: store.db, keyRing, logger, outbound });
     await registerBookingMailJob({
       jobs: startedJobs,
       db: store.db,
@@ -101,11 +103,10 @@ export async function startService(config: Config, options: { logger?: Logger } 
       from: mailFrom,
       logger,
     });
-    const feedPolicy = createAddressPolicy(config.icsFeedAllow);
     const sourceSettings = {
       keyRing,
       icsFeeds: {
-        policy: feedPolicy,
+        guard: outbound,
         maxBytes: config.icsFeeds.maxBytes,
         timeoutMs: config.icsFeeds.timeoutMs,
       },
@@ -133,7 +134,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       connections: {
         db: store.db,
         keyRing,
-        feedPolicy,
+        outbound,
         requestSync: async (connectionId) => {
           await enqueueConnectionSync(startedJobs, connectionId);
           return "queued";
@@ -150,6 +151,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
         slotsCache,
       },
+      outbound,
       extraPublicRoutes: [adminRoutes({ db: store.db, adminToken })],
       db: store.db,
       logger,

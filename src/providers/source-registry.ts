@@ -1,13 +1,13 @@
 import type { CalendarSource } from "../core/sync/calendar-source.ts";
+import type { OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { ConnectionRow } from "../store/connections-repository.ts";
-import type { AddressPolicy } from "./ics/address-policy.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
 
 /** What the adapters need from the service's configuration. */
 export interface SourceSettings {
   keyRing: KeyRing;
-  icsFeeds: { policy: AddressPolicy; maxBytes: number; timeoutMs: number };
+  icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number };
 }
 
 /**
