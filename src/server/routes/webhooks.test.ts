@@ -122,6 +122,21 @@ describe.each(backends)("webhook endpoints API on %s", (backend) => {
     expect((await call("DELETE", `/${endpoint.id}`)).statusCode).toBe(404);
   });
 
+  it("shows a delivery logged before excerpts were cut under today's rule", async () => {
+    const endpoint = (await call("POST", "", { url: "https://legacy.example.com/hooks" })).json();
+    const delivery = (await call("POST", `/${endpoint.id}/test`)).json();
+    const logAs = async (status: number, body: string) => {
+      await store.executeSql(
+        "update webhook_deliveries set last_status_code = $1, last_response_body = $2 where id = $3",
+        [status, body, delivery.id],
+      );
+      return (await call("GET", `/${endpoint.id}/deliveries`)).json().data[0].lastResponseBody;
+    };
+    const failed = await logAs(500, `internal\u0007\r\n${"x".repeat(1000)}`);
+    expect(failed).toBe(`internal ${"x".repeat(191)}`);
+    expect(await logAs(200, "the whole answer of a success")).toBeNull();
+  });
+
   it("logs a test event as pending without a job engine and refuses to retry a pending delivery", async () => {
     const endpoint = (await call("POST", "", { url: "http://127.0.0.1:9/hooks" })).json();
     const sent = await call("POST", `/${endpoint.id}/test`);
