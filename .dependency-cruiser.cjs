@@ -46,6 +46,14 @@ module.exports = {
       to: { path: "^src/(store|providers|sync|server|jobs|web|cli)/" },
     },
     {
+      name: "outbound-is-provider-neutral",
+      comment:
+        "src/outbound (the SSRF guard) serves feeds, webhooks and CalDAV alike: it depends on none of them.",
+      severity: "error",
+      from: { path: "^src/outbound/" },
+      to: { path: "^src/(store|providers|sync|server|jobs|notify|scheduling|web|cli)/" },
+    },
+    {
       name: "only-config-reads-env",
       comment: "src/config.ts is the only reader of process.env (checked by test/architecture.test.ts).",
       severity: "ignore",

@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAddressPolicy } from "../src/providers/ics/address-policy.ts";
+import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
 import { createIcsFeedSource } from "../src/providers/ics/ics-feed-source.ts";
 
 const events = Array.from({ length: 2000 }, (_, index) =>
@@ -33,7 +33,11 @@ const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.ics
 const source = createIcsFeedSource({
   url,
   displayName: "bench",
-  fetch: { policy: createAddressPolicy(["127.0.0.1"]), maxBytes: 10 * 1024 * 1024, timeoutMs: 10_000 },
+  fetch: {
+    guard: createOutboundGuard({ allow: ["127.0.0.1"] }),
+    maxBytes: 10 * 1024 * 1024,
+    timeoutMs: 10_000,
+  },
 });
 const window = { from: new Date("2030-03-01T00:00:00Z"), to: new Date("2030-05-30T00:00:00Z") };
 

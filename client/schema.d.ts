@@ -4164,7 +4164,7 @@ export interface components {
       attempts: number;
       lastStatusCode: number | null;
       lastError: string | null;
-      /** @description The first 1 KB of the receiver's last response */
+      /** @description For a failed (non-2xx) text answer: its first 200 characters, control characters removed; otherwise null */
       lastResponseBody: string | null;
       nextAttemptAt: string | null;
       createdAt: string;
@@ -4322,7 +4322,7 @@ export interface components {
       attempts: number;
       lastStatusCode: number | null;
       lastError: string | null;
-      /** @description The first 1 KB of the receiver's last response */
+      /** @description For a failed (non-2xx) text answer: its first 200 characters, control characters removed; otherwise null */
       lastResponseBody: string | null;
       nextAttemptAt: string | null;
       createdAt: string;

@@ -11,7 +11,7 @@ import pg from "pg";
 import pino from "pino";
 import { version } from "../src/main.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
-import { createAddressPolicy } from "../src/providers/ics/address-policy.ts";
+import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
 import { noBookingEffects } from "../src/scheduling/booking-events.ts";
 import { createBookingService } from "../src/scheduling/booking-service.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
@@ -40,7 +40,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
       connections: {
         db,
         keyRing,
-        feedPolicy: createAddressPolicy([]),
+        outbound: createOutboundGuard({ allow: [] }),
         requestSync: async () => "queued",
       },
       booking: {

@@ -17,7 +17,7 @@ describe("config", () => {
       DATA_DIR: "/var/lib/calbridge",
       ENCRYPTION_KEYS: "k1:abc",
       LOG_LEVEL: "debug",
-      ICS_FEED_ALLOW: "10.0.0.0/8, intranet.example.com",
+      OUTBOUND_ALLOW: "10.0.0.0/8, intranet.example.com",
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -25,8 +25,14 @@ describe("config", () => {
       databaseUrl: "postgres://u@db/cal",
       dataDir: "/var/lib/calbridge",
       logLevel: "debug",
-      icsFeedAllow: ["10.0.0.0/8", "intranet.example.com"],
+      outboundAllow: ["10.0.0.0/8", "intranet.example.com"],
     });
+  });
+
+  it("merges the deprecated ICS_FEED_ALLOW into OUTBOUND_ALLOW", () => {
+    const config = parseConfig({ OUTBOUND_ALLOW: "[::1], 192.168.0.0/16", ICS_FEED_ALLOW: "127.0.0.1" });
+    expect(config.outboundAllow).toEqual(["[::1]", "192.168.0.0/16", "127.0.0.1"]);
+    expect(parseConfig({}).outboundAllow).toEqual([]);
   });
 
   it.each([
@@ -36,6 +42,10 @@ describe("config", () => {
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must be a postgres/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL:/],
     [{ SMTP_URL: "http://mail" }, /SMTP_URL: must be an smtp/],
+    [{ OUTBOUND_ALLOW: "10.0.0.0/33" }, /OUTBOUND_ALLOW: "10\.0\.0\.0\/33" is not a valid CIDR range/],
+    [{ OUTBOUND_ALLOW: "ok.example.com, not a cidr/99" }, /OUTBOUND_ALLOW: "not a cidr\/99" is not a valid/],
+    [{ OUTBOUND_ALLOW: "127.1" }, /OUTBOUND_ALLOW: "127\.1" is not a valid IP address/],
+    [{ ICS_FEED_ALLOW: "fd00::/200" }, /ICS_FEED_ALLOW: "fd00::\/200" is not a valid CIDR range/],
   ])("stops with a message naming the bad variable (%o)", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
+import { parseAllowEntry, splitAllowList } from "./outbound/allow-list.ts";
 
 /**
  * The one reader of process.env. Everything configurable is parsed and validated here once; a bad or missing
@@ -15,6 +16,14 @@ const optionalString = z
   .pipe(z.string())
   .optional()
   .transform((value) => (value === "" ? undefined : value));
+
+/** Comma-separated host names, IPs and CIDR ranges; each entry is checked, and a bad one is named. */
+const allowList = optionalString.superRefine((value, context) => {
+  for (const entry of splitAllowList(value)) {
+    const parsed = parseAllowEntry(entry);
+    if (!parsed.ok) context.addIssue({ code: "custom", message: parsed.message });
+  }
+});
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -36,7 +45,9 @@ export const configSchema = z.object({
       .optional(),
   ),
   MAIL_FROM: z.string().default("Calbridge <calbridge@localhost>"),
-  ICS_FEED_ALLOW: optionalString,
+  OUTBOUND_ALLOW: allowList,
+  /** Deprecated alias of OUTBOUND_ALLOW (merged into it). */
+  ICS_FEED_ALLOW: allowList,
   MICROSOFT_CLIENT_ID: optionalString,
   MICROSOFT_CLIENT_SECRET: optionalString,
   MICROSOFT_TENANT: z
@@ -77,7 +88,8 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   smtpUrl: string | undefined;
   mailFrom: string;
-  icsFeedAllow: string[];
+  /** Hosts, IPs and CIDR ranges that tenant-given URLs (feeds, webhooks) may reach although internal. */
+  outboundAllow: string[];
   /** Set when an Entra app is configured; otherwise the sandbox's demo app is used when the sandbox runs. */
   microsoft: { clientId: string; clientSecret: string | undefined } | undefined;
   microsoftEndpoints: { tenant: string; loginUrl: string; graphUrl: string; rooms: boolean };
@@ -117,10 +129,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: raw.LOG_LEVEL,
     smtpUrl: raw.SMTP_URL,
     mailFrom: raw.MAIL_FROM,
-    icsFeedAllow: (raw.ICS_FEED_ALLOW ?? "")
-      .split(",")
-      .map((entry) => entry.trim())
-      .filter(Boolean),
+    outboundAllow: [...splitAllowList(raw.OUTBOUND_ALLOW), ...splitAllowList(raw.ICS_FEED_ALLOW)],
     microsoft: raw.MICROSOFT_CLIENT_ID
       ? { clientId: raw.MICROSOFT_CLIENT_ID, clientSecret: raw.MICROSOFT_CLIENT_SECRET }
       : undefined,

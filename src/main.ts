@@ -8,8 +8,8 @@ import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import { createOutboundGuard } from "./outbound/guarded-fetch.ts";
 import { fixedAccessToken } from "./providers/access-token-source.ts";
-import { createAddressPolicy } from "./providers/ics/address-policy.ts";
 import { readGraphAccount } from "./providers/microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./providers/microsoft/graph-client.ts";
 import { type MicrosoftSettings, microsoftOAuthSettings } from "./providers/microsoft/microsoft-oauth.ts";
@@ -73,7 +73,7 @@ function wantsSandbox(config: Config): boolean {
 
 export async function startService(
   config: Config,
-  options: { logger?: Logger; /** Tests run the service on a clock of their own. */ now?: () => Date } = {},
+  options: { logger?: Logger /** Tests run the service on a clock of their own. */; now?: () => Date } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const keyRing = resolveKeyRing(config, logger);
@@ -104,7 +104,9 @@ export async function startService(
     }
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), logger });
     const mailFrom = parseMailbox(config.mailFrom);
-    await registerWebhookJobs({ jobs: startedJobs, db: store.db, keyRing, logger });
+    // One SSRF guard for every URL a tenant gives: feeds, webhook endpoints (and CalDAV servers to come).
+    const outbound = createOutboundGuard({ allow: config.outboundAllow });
+    await registerWebhookJobs({ jobs: startedJobs, db: store.db, keyRing, logger, outbound });
     await registerBookingMailJob({
       jobs: startedJobs,
       db: store.db,
@@ -114,7 +116,6 @@ export async function startService(
       from: mailFrom,
       logger,
     });
-    const feedPolicy = createAddressPolicy(config.icsFeedAllow);
     const microsoft = microsoftSettingsOf(config, sandbox?.endpoints);
     const microsoftHttp = createProviderHttp({ provider: "microsoft", metrics: metrics.provider });
     const microsoftOAuth = microsoft
@@ -123,7 +124,7 @@ export async function startService(
     const sourceSettings: SourceSettings = {
       keyRing,
       icsFeeds: {
-        policy: feedPolicy,
+        guard: outbound,
         maxBytes: config.icsFeeds.maxBytes,
         timeoutMs: config.icsFeeds.timeoutMs,
       },
@@ -196,7 +197,7 @@ export async function startService(
       connections: {
         db: store.db,
         keyRing,
-        feedPolicy,
+        outbound,
         requestSync: async (connectionId) => {
           await enqueueConnectionSync(startedJobs, connectionId);
           return "queued";
@@ -214,6 +215,7 @@ export async function startService(
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
         slotsCache,
       },
+      outbound,
       extraPublicRoutes: [adminRoutes({ db: store.db, adminToken }), oauthCallbackRoutes(connectFlow)],
       db: store.db,
       logger,

@@ -62,6 +62,8 @@ describe.each(backends)("booking notifications through the running service on %s
         SANDBOX: "off",
         LOG_LEVEL: "silent",
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        // The webhook receiver runs on 127.0.0.1: refused by the SSRF guard unless allow-listed.
+        OUTBOUND_ALLOW: "127.0.0.1",
         MAIL_FROM: "Expert Market <bookings@market.example>",
         ENCRYPTION_KEYS: generateKeySpec("k1"),
         ...(scratch ? { DATABASE_URL: scratch.url } : {}),

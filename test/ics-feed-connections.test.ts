@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncWindow } from "../src/jobs/calendar-sync-jobs.ts";
-import { createAddressPolicy } from "../src/providers/ics/address-policy.ts";
+import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
 import { createSourceFactory } from "../src/providers/source-registry.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
@@ -51,7 +51,7 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
   const now = () => new Date("2030-02-28T12:00:00Z");
   const settings = {
     keyRing,
-    icsFeeds: { policy: createAddressPolicy(["127.0.0.1"]), maxBytes: 1_000_000, timeoutMs: 5000 },
+    icsFeeds: { guard: createOutboundGuard({ allow: ["127.0.0.1"] }), maxBytes: 1_000_000, timeoutMs: 5000 },
   };
   const syncDeps = () => ({
     db: store.db,
@@ -81,7 +81,7 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
       connections: {
         db: store.db,
         keyRing,
-        feedPolicy: settings.icsFeeds.policy,
+        outbound: settings.icsFeeds.guard,
         // Inline for the test; the service enqueues a job instead.
         requestSync: (connectionId) => syncConnection(syncDeps(), connectionId),
       },
@@ -205,7 +205,9 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     for (const [url, message] of [
       ["http://10.0.0.1/feed.ics", /internal/],
       ["http://[::1]/feed.ics", /internal/],
-      ["http://localhost/feed.ics", /internal/],
+      ["webcal://169.254.169.254/latest/feed.ics", /internal/],
+      ["http://0x0a.0.0.1/feed.ics", /internal/],
+      ["http://[::ffff:10.0.0.1]/feed.ics", /internal/],
       ["ftp://example.com/feed.ics", /only http, https and webcal/],
       ["not a url", /not a valid URL/],
     ] as const) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAddressPolicy } from "../src/providers/ics/address-policy.ts";
+import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
 import { buildBookingTestApp } from "./support/booking-test-app.ts";
@@ -55,7 +55,7 @@ describe.each(backends)("tenant isolation on %s", (backend) => {
       connections: {
         db: store.db,
         keyRing,
-        feedPolicy: createAddressPolicy([]),
+        outbound: createOutboundGuard({ allow: [] }),
         requestSync: async () => "queued",
       },
     }));

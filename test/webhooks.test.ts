@@ -10,6 +10,7 @@ import {
   sweepWebhookDeliveries,
 } from "../src/jobs/webhook-jobs.ts";
 import { verifyWebhook } from "../src/notify/webhooks/webhook-signature.ts";
+import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import type { Store } from "../src/store/database.ts";
 import type { TenantId } from "../src/store/ids.ts";
@@ -67,8 +68,15 @@ describe.each(backends)("outbound webhooks on %s", (backend) => {
     // One second between attempts and three attempts in all, instead of the 28-hour production schedule.
     const retryDelay = ({ failedAttempts }: { failedAttempts: number }) =>
       failedAttempts < 3 ? 1_000 : undefined;
-    await registerWebhookJobs({ jobs, db: store.db, keyRing, logger, retryDelay });
-    app = await buildTestApp(store, { keyRing, jobs });
+    // The receiver runs on 127.0.0.1, which the SSRF guard refuses unless allow-listed (OUTBOUND_ALLOW).
+    // rebound.example.test answers with a loopback address that is not allow-listed (a DNS-rebinding receiver).
+    const outbound = createOutboundGuard({
+      allow: ["127.0.0.1"],
+      resolveHost: async (hostname) =>
+        hostname === "rebound.example.test" ? [{ address: "127.0.0.2", family: 4 }] : [],
+    });
+    await registerWebhookJobs({ jobs, db: store.db, keyRing, logger, retryDelay, outbound });
+    app = await buildTestApp(store, { keyRing, jobs, outbound });
     receiver = await startReceiver(received, scripts);
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   });
@@ -159,7 +167,7 @@ describe.each(backends)("outbound webhooks on %s", (backend) => {
       attempts: 1,
       lastStatusCode: 200,
       lastError: null,
-      lastResponseBody: "answer 200",
+      lastResponseBody: null, // a success logs no part of the answer
       nextAttemptAt: null,
     });
   });
@@ -265,6 +273,25 @@ describe.each(backends)("outbound webhooks on %s", (backend) => {
       eventType: "booking.cancelled",
     });
     expect(received.filter((r) => r.path === "/swept")).toHaveLength(1);
+  });
+
+  it("refuses a delivery to a name that now resolves to an internal address, logging a fixed reason", async () => {
+    const { tenantId, auth } = await createTestTenant(store, `Tenant rebound ${Math.random()}`);
+    // Stored as if registered while the name still pointed at a public address.
+    const port = (receiver.address() as AddressInfo).port;
+    const { endpoint } = await insertWebhookEndpoint(store.db, {
+      tenantId,
+      keyRing,
+      input: { url: `http://rebound.example.test:${port}/rebound` },
+    });
+    await emitBooking(tenantId, "bk_rebound");
+    const logged = await settledLog(auth, endpoint.id, "failed");
+    expect(logged).toMatchObject({ attempts: 1, lastStatusCode: null, lastResponseBody: null });
+    expect(logged.lastError).toMatch(
+      /^forbidden_target: refused: the host is or resolves to an internal address/,
+    );
+    expect(logged.lastError).not.toMatch(/127\.0\.0\.2/);
+    expect(received.filter((r) => r.path === "/rebound")).toEqual([]);
   });
 
   it("fails a delivery whose secret was sealed with a key the service does not hold, without sending", async () => {

@@ -16,7 +16,7 @@ const answer = (overrides: Partial<DeliveryResult>): DeliveryResult => ({
   ok: false,
   status: 500,
   durationMs: 3,
-  responseBody: "",
+  responseExcerpt: null,
   retryable: true,
   endpointGone: false,
   ...overrides,

@@ -2,6 +2,7 @@ import type PgBoss from "pg-boss";
 import { type DeliveryResult, deliverWebhook } from "../notify/webhooks/deliver-webhook.ts";
 import { MAX_WEBHOOK_ATTEMPTS, nextRetryDelayMs } from "../notify/webhooks/retry-schedule.ts";
 import type { Logger } from "../observability/logger.ts";
+import { createOutboundGuard, type OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database, SqlExecutor } from "../store/database.ts";
 import type { TenantId } from "../store/ids.ts";
@@ -78,7 +79,8 @@ export interface WebhookJobDeps {
   db: Database;
   keyRing: KeyRing;
   logger: Logger;
-  fetch?: typeof globalThis.fetch;
+  /** The SSRF guard for endpoint URLs; without one every internal address is refused. */
+  outbound?: OutboundGuard;
   now?: () => Date;
   retryDelay?: WebhookRetryDelay;
 }
@@ -173,7 +175,7 @@ async function attemptDelivery(deps: WebhookJobDeps, id: WebhookDeliveryId): Pro
       timestamp: delivery.payload.timestamp,
       data: delivery.payload.data,
     },
-    fetch: deps.fetch ?? globalThis.fetch,
+    guard: deps.outbound ?? createOutboundGuard({ allow: [] }),
     timeoutMs: DELIVERY_TIMEOUT_MS,
     now,
   });
@@ -190,7 +192,7 @@ async function attemptDelivery(deps: WebhookJobDeps, id: WebhookDeliveryId): Pro
       status: outcome.status,
       statusCode: result.status === 0 ? null : result.status,
       error: result.error ? `${result.error.kind}: ${result.error.message}` : null,
-      responseBody: result.responseBody,
+      responseBody: result.responseExcerpt,
       nextAttemptAt,
       now: finishedAt,
     });

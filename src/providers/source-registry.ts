@@ -1,9 +1,9 @@
 import type { SourceError } from "../core/sync/calendar-source.ts";
+import type { OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { ConnectionRow } from "../store/connections-repository.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
 import { createTokenKeeper, type TokenKeeperDeps } from "../sync/token-keeper.ts";
-import type { AddressPolicy } from "./ics/address-policy.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
 import { createGraphCalendarSource } from "./microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./microsoft/graph-client.ts";
@@ -13,7 +13,7 @@ import type { ProviderHttp } from "./provider-http.ts";
 /** What the adapters need from the service's configuration. */
 export interface SourceSettings {
   keyRing: KeyRing;
-  icsFeeds: { policy: AddressPolicy; maxBytes: number; timeoutMs: number };
+  icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number };
   /** Set when Microsoft is configured (credentials, or the sandbox). */
   microsoft?: { oauth: OAuthClient; graphUrl: string; http: ProviderHttp };
   tokens: Omit<TokenKeeperDeps, "keyRing">;

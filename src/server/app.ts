@@ -12,6 +12,7 @@ import {
 import type { JobEngine } from "../jobs/job-engine.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database } from "../store/database.ts";
 import { installApiKeyAuth } from "./auth.ts";
@@ -48,6 +49,8 @@ export interface ServerDeps {
   booking?: BookingRouteDeps;
   /** Seals webhook endpoint secrets; the webhook routes are registered only when it is given. */
   keyRing?: KeyRing;
+  /** The SSRF guard for webhook endpoint URLs (OUTBOUND_ALLOW); without it every internal address is refused. */
+  outbound?: OutboundGuard;
   /** Enqueues webhook test and retry deliveries at once (without it the sweeper picks them up). */
   jobs?: JobEngine;
 }
@@ -119,7 +122,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       if (deps.connections) await scope.register(connectionRoutes(deps.connections));
       if (deps.booking) await scope.register(hostFeedRoutes(deps.booking));
       if (deps.keyRing)
-        await scope.register(webhookRoutes({ db: deps.db, keyRing: deps.keyRing, jobs: deps.jobs }));
+        await scope.register(
+          webhookRoutes({ db: deps.db, keyRing: deps.keyRing, jobs: deps.jobs, outbound: deps.outbound }),
+        );
       for (const plugin of deps.extraTenantRoutes ?? []) await scope.register(plugin);
     },
     { prefix: "/v1" },

@@ -1,4 +1,5 @@
 import { and, eq, isNull, lte, or } from "drizzle-orm";
+import { sanitiseExcerpt } from "../outbound/response-excerpt.ts";
 import type { Database } from "./database.ts";
 import type { TenantId } from "./ids.ts";
 import { webhookDeliveries, webhookEndpoints } from "./schema.ts";
@@ -66,6 +67,7 @@ export async function recordWebhookAttempt(
     status: WebhookDeliveryStatus;
     statusCode: number | null;
     error: string | null;
+    /** The sanitised excerpt of a failed answer (responseExcerpt), or null. */
     responseBody: string | null;
     nextAttemptAt: Date | null;
     now: Date;
@@ -78,7 +80,8 @@ export async function recordWebhookAttempt(
       attempts: params.attempts,
       lastStatusCode: params.statusCode,
       lastError: params.error,
-      lastResponseBody: params.responseBody,
+      // Sanitised again here so that no writer can put more of an answer into the log than its short excerpt.
+      lastResponseBody: sanitiseExcerpt(params.responseBody),
       nextAttemptAt: params.nextAttemptAt,
       updatedAt: params.now,
     })

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOutboundGuard } from "../../outbound/guarded-fetch.ts";
 import { deliverWebhook } from "./deliver-webhook.ts";
 import { generateWebhookSecret, verifyWebhook } from "./webhook-signature.ts";
 
@@ -11,7 +12,7 @@ interface Received {
 }
 
 /** A receiver on 127.0.0.1 whose paths answer the way real endpoints fail. */
-function startReceiver(received: Received[]): Promise<Server> {
+function startReceiver(received: Received[], base = () => ""): Promise<Server> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -20,14 +21,15 @@ function startReceiver(received: Received[]): Promise<Server> {
       received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
       if (path === "/hang") return; // never answers: the sender must time out
       const answers: Record<string, [number, Record<string, string>, string]> = {
-        "/ok": [200, {}, "thanks"],
-        "/error": [500, {}, "boom"],
+        "/ok": [200, { "content-type": "text/plain" }, "thanks"],
+        "/error": [500, { "content-type": "text/plain" }, "boom"],
         "/gone": [410, {}, "endpoint removed"],
         "/bad": [400, {}, "bad request"],
         "/busy": [429, { "retry-after": "120" }, "slow down"],
         "/timeout-status": [408, {}, ""],
-        "/moved": [302, { location: "http://127.0.0.1:1/elsewhere" }, ""],
-        "/big": [200, {}, "é".repeat(3000)],
+        "/moved": [302, { location: `${base()}/redirected` }, ""],
+        "/big": [500, { "content-type": "text/html; charset=utf-8" }, `<p>\n${"é".repeat(3000)}`],
+        "/binary": [500, { "content-type": "application/octet-stream" }, "internal\u0000bytes"],
       };
       const [status, headers, body] = answers[path] ?? [404, {}, "not found"];
       response.writeHead(status, headers).end(body);
@@ -49,7 +51,7 @@ describe("deliverWebhook", () => {
   let base: string;
 
   beforeAll(async () => {
-    server = await startReceiver(received);
+    server = await startReceiver(received, () => base);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
@@ -57,12 +59,15 @@ describe("deliverWebhook", () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  // The receiver is on 127.0.0.1, so it has to be allow-listed as OUTBOUND_ALLOW would.
+  const guard = createOutboundGuard({ allow: ["127.0.0.1"] });
   const deliver = (path: string, timeoutMs = 5_000) =>
-    deliverWebhook({ url: base + path, secret, event, fetch, timeoutMs });
+    deliverWebhook({ url: base + path, secret, event, guard, timeoutMs });
 
   it("POSTs the signed JSON body that the receiver verifies", async () => {
     const result = await deliver("/ok");
-    expect(result).toMatchObject({ ok: true, status: 200, responseBody: "thanks", retryable: false });
+    // A success logs no part of the answer.
+    expect(result).toMatchObject({ ok: true, status: 200, responseExcerpt: null, retryable: false });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
     const request = received.find((r) => r.path === "/ok");
     expect(request?.headers).toMatchObject({
@@ -90,14 +95,72 @@ describe("deliverWebhook", () => {
   });
 
   it.each([
-    ["/error", { ok: false, status: 500, retryable: true, endpointGone: false, responseBody: "boom" }],
+    ["/error", { ok: false, status: 500, retryable: true, endpointGone: false, responseExcerpt: "boom" }],
     ["/gone", { ok: false, status: 410, retryable: false, endpointGone: true }],
     ["/bad", { ok: false, status: 400, retryable: false, endpointGone: false }],
     ["/busy", { ok: false, status: 429, retryable: true, retryAfterMs: 120_000 }],
     ["/timeout-status", { ok: false, status: 408, retryable: true }],
-    ["/moved", { ok: false, status: 302, retryable: false, error: { kind: "redirect" } }],
   ])("classifies %s", async (path, expected) => {
     expect(await deliver(path)).toMatchObject(expected);
+  });
+
+  it("does not follow a redirect: a 3xx is a failed attempt, and the Location is not echoed", async () => {
+    const result = await deliver("/moved");
+    expect(result).toMatchObject({
+      ok: false,
+      status: 302,
+      retryable: false,
+      responseExcerpt: null,
+      error: { kind: "redirect", message: "HTTP 302: redirects are not followed; register the final URL" },
+    });
+    expect(received.filter((r) => r.path === "/redirected")).toEqual([]);
+  });
+
+  it("refuses an endpoint whose name resolves to an internal address at delivery time, before connecting", async () => {
+    let connections = 0;
+    const counting = await startReceiver([]);
+    counting.on("connection", () => connections++);
+    const port = (counting.address() as AddressInfo).port;
+    const lookups: string[] = [];
+    // The name passed registration when it pointed elsewhere; now it answers with loopback (DNS rebinding).
+    const strict = createOutboundGuard({
+      allow: [],
+      resolveHost: async (hostname) => {
+        lookups.push(hostname);
+        return [{ address: "127.0.0.1", family: 4 }];
+      },
+    });
+    try {
+      const result = await deliverWebhook({
+        url: `http://hooks.example.test:${port}/ok`,
+        secret,
+        event,
+        guard: strict,
+        timeoutMs: 2_000,
+      });
+      expect(result).toMatchObject({
+        ok: false,
+        status: 0,
+        retryable: false,
+        responseExcerpt: null,
+        error: { kind: "forbidden_target", message: expect.stringMatching(/internal address/) },
+      });
+      expect(result.error?.message).not.toMatch(/127\.0\.0\.1/);
+      expect(lookups).toEqual(["hooks.example.test"]);
+      expect(connections).toBe(0);
+      // The same for a literal address, without any lookup.
+      const literal = await deliverWebhook({
+        url: `http://127.0.0.1:${port}/ok`,
+        secret,
+        event,
+        guard: strict,
+        timeoutMs: 2_000,
+      });
+      expect(literal).toMatchObject({ ok: false, retryable: false, error: { kind: "forbidden_target" } });
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => counting.close(resolve));
+    }
   });
 
   it("times out a receiver that never answers, as retryable", async () => {
@@ -113,16 +176,20 @@ describe("deliverWebhook", () => {
       url: `http://127.0.0.1:${port}/`,
       secret,
       event,
-      fetch,
+      guard,
       timeoutMs: 2_000,
     });
-    expect(result).toMatchObject({ ok: false, status: 0, retryable: true, error: { kind: "network" } });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 0,
+      retryable: true,
+      error: { kind: "network", message: "the server refused the connection" },
+    });
   });
 
-  it("keeps only the first 1 KB of a response", async () => {
-    const result = await deliver("/big");
-    expect(result.ok).toBe(true);
-    expect(Buffer.byteLength(result.responseBody.replace(/\uFFFD$/, ""), "utf8")).toBeLessThanOrEqual(1024);
-    expect(result.responseBody.startsWith("éé")).toBe(true);
+  it("logs at most a short, cleaned excerpt of a failed text answer, and nothing of a binary one", async () => {
+    const big = await deliver("/big");
+    expect(big).toMatchObject({ ok: false, status: 500, responseExcerpt: `<p> ${"é".repeat(196)}` });
+    expect(await deliver("/binary")).toMatchObject({ ok: false, status: 500, responseExcerpt: null });
   });
 });

@@ -9,7 +9,7 @@ import type {
   SourceResult,
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
-import { type FeedFetchOptions, fetchFeed } from "./guarded-fetch.ts";
+import { type FeedFetchOptions, fetchFeed } from "./fetch-feed.ts";
 
 /**
  * A read-only .ics feed (http, https or webcal) as a calendar source. The cursor is the validator pair of the last

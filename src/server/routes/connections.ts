@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { AddressPolicy } from "../../providers/ics/address-policy.ts";
-import { normaliseFeedUrl } from "../../providers/ics/guarded-fetch.ts";
+import { type OutboundGuard, vetOutboundUrl } from "../../outbound/guarded-fetch.ts";
+import { normaliseFeedUrl, requestUrls } from "../../providers/ics/fetch-feed.ts";
 import type { KeyRing } from "../../secrets/key-ring.ts";
 import { clearBusyForConnection } from "../../store/busy-cache.ts";
 import {
@@ -31,7 +31,8 @@ import { returnUrlAllowed } from "./connect-return-urls.ts";
 export interface ConnectionRouteDeps {
   db: Database;
   keyRing: KeyRing;
-  feedPolicy: AddressPolicy;
+  /** The SSRF guard every tenant-given URL goes through (OUTBOUND_ALLOW). */
+  outbound: OutboundGuard;
   /** Runs or enqueues a sync of the connection. */
   requestSync(connectionId: string): Promise<ConnectionSyncOutcome | "queued" | undefined>;
   /** The OAuth connect flow (Microsoft, later Google); without it those providers answer "not available". */
@@ -222,18 +223,9 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
         }
         const normalised = normaliseFeedUrl(request.body.url);
         if (!normalised.ok) throw new AppError("validation_failed", `url: ${normalised.message}`);
-        // Early answer for literal internal addresses; names are checked at every fetch (DNS can change).
-        const hostname = normalised.url.hostname.replace(/^\[|\]$/g, "");
-        const literalProblem =
-          /^[\d.]+$|:/.test(hostname) && !deps.feedPolicy.hostAllowed(hostname)
-            ? deps.feedPolicy.checkAddress(hostname)
-            : null;
-        if (literalProblem || (hostname === "localhost" && !deps.feedPolicy.hostAllowed(hostname))) {
-          throw new AppError(
-            "validation_failed",
-            `url: refused: ${literalProblem ?? "localhost is internal"}`,
-          );
-        }
+        // An early answer; the address policy judges again at every fetch, redirects included (DNS can change).
+        const problem = await vetOutboundUrl(requestUrls(normalised.url)[0]!, deps.outbound);
+        if (problem) throw new AppError("validation_failed", `url: ${problem.message}`);
         const row = await insertConnection(deps.db, {
           tenantId,
           hostId: host.id,

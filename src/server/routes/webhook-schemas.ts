@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sanitiseExcerpt } from "../../outbound/response-excerpt.ts";
 import {
   WEBHOOK_EVENT_TYPES,
   type WebhookDeliveryRow,
@@ -64,10 +65,10 @@ export const deliverySchema = z
     attempts: z.number().int(),
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
-    lastResponseBody: z
-      .string()
-      .nullable()
-      .meta({ description: "The first 1 KB of the receiver's last response" }),
+    lastResponseBody: z.string().nullable().meta({
+      description:
+        "For a failed (non-2xx) text answer: its first 200 characters, control characters removed; otherwise null",
+    }),
     nextAttemptAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -98,7 +99,11 @@ export function presentDelivery(row: WebhookDeliveryRow): z.infer<typeof deliver
     attempts: row.attempts,
     lastStatusCode: row.lastStatusCode,
     lastError: row.lastError,
-    lastResponseBody: row.lastResponseBody,
+    // Rows logged before excerpts were cut hold up to 1 KB of any answer: shown under today's rule.
+    lastResponseBody:
+      row.lastStatusCode !== null && row.lastStatusCode >= 200 && row.lastStatusCode < 300
+        ? null
+        : sanitiseExcerpt(row.lastResponseBody),
     nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, createTestTenant } from "../../../test/support/test-app.ts";
 import { backends, openTestStore } from "../../../test/support/test-stores.ts";
+import { createOutboundGuard } from "../../outbound/guarded-fetch.ts";
 import { generateKeySpec, parseKeyRing } from "../../secrets/key-ring.ts";
 import type { Store } from "../../store/database.ts";
 
@@ -14,7 +15,14 @@ describe.each(backends)("webhook endpoints API on %s", (backend) => {
 
   beforeAll(async () => {
     ({ store, dispose } = await openTestStore(backend));
-    app = await buildTestApp(store, { keyRing: parseKeyRing(generateKeySpec("k1")) });
+    // Names resolve without the network: *.internal.test to a private address, everything else to a public one.
+    const outbound = createOutboundGuard({
+      allow: ["127.0.0.1"],
+      resolveHost: async (hostname) => [
+        { address: hostname.endsWith(".internal.test") ? "10.20.30.40" : "93.184.216.34", family: 4 },
+      ],
+    });
+    app = await buildTestApp(store, { keyRing: parseKeyRing(generateKeySpec("k1")), outbound });
     ({ auth } = await createTestTenant(store, "Hooks Inc"));
   });
   afterAll(async () => {
@@ -44,6 +52,33 @@ describe.each(backends)("webhook endpoints API on %s", (backend) => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe("validation_failed");
     expect(JSON.stringify(response.json())).toMatch(message);
+  });
+
+  it.each([
+    "http://10.0.0.1/hooks",
+    "http://169.254.169.254/latest/meta-data",
+    "http://[::1]:8080/hooks",
+    "http://[::ffff:127.0.0.2]/hooks",
+    "http://2130706434/hooks",
+    "http://0x7f.0.0.2/hooks",
+    "http://100.64.0.1/hooks",
+    "https://hooks.internal.test/calbridge",
+  ])("refuses to register %s with a 400 naming the problem", async (url) => {
+    const response = await call("POST", "", { url });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({
+      code: "validation_failed",
+      message: expect.stringMatching(/^url: refused: the host is or resolves to an internal address/),
+    });
+    expect(response.json().error.message).not.toMatch(/10\.20\.30\.40/);
+  });
+
+  it("refuses an internal URL on update too, and keeps the endpoint as it was", async () => {
+    const endpoint = (await call("POST", "", { url: "https://app.example.com/hooks" })).json();
+    const patched = await call("PATCH", `/${endpoint.id}`, { url: "http://192.168.1.1/hooks" });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json().error.message).toMatch(/internal address/);
+    expect((await call("GET", `/${endpoint.id}`)).json().url).toBe("https://app.example.com/hooks");
   });
 
   it("creates, reads, lists, updates and deletes an endpoint; the secret shows only where asked", async () => {
@@ -85,6 +120,21 @@ describe.each(backends)("webhook endpoints API on %s", (backend) => {
     expect((await call("DELETE", `/${endpoint.id}`)).statusCode).toBe(204);
     expect((await call("GET", `/${endpoint.id}`)).statusCode).toBe(404);
     expect((await call("DELETE", `/${endpoint.id}`)).statusCode).toBe(404);
+  });
+
+  it("shows a delivery logged before excerpts were cut under today's rule", async () => {
+    const endpoint = (await call("POST", "", { url: "https://legacy.example.com/hooks" })).json();
+    const delivery = (await call("POST", `/${endpoint.id}/test`)).json();
+    const logAs = async (status: number, body: string) => {
+      await store.executeSql(
+        "update webhook_deliveries set last_status_code = $1, last_response_body = $2 where id = $3",
+        [status, body, delivery.id],
+      );
+      return (await call("GET", `/${endpoint.id}/deliveries`)).json().data[0].lastResponseBody;
+    };
+    const failed = await logAs(500, `internal\u0007\r\n${"x".repeat(1000)}`);
+    expect(failed).toBe(`internal ${"x".repeat(191)}`);
+    expect(await logAs(200, "the whole answer of a success")).toBeNull();
   });
 
   it("logs a test event as pending without a job engine and refuses to retry a pending delivery", async () => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { JobEngine } from "../../jobs/job-engine.ts";
 import { enqueueWebhookDeliveries } from "../../jobs/webhook-jobs.ts";
+import { createOutboundGuard, type OutboundGuard, vetOutboundUrl } from "../../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../../secrets/key-ring.ts";
 import type { Database } from "../../store/database.ts";
 import {
@@ -41,13 +42,22 @@ const withConflict = { ...standardErrors, 409: standardErrors[400] };
 /**
  * Outbound webhook endpoints of the caller's tenant, their secrets and delivery logs. Without a job engine
  * (`jobs`), test and retried deliveries wait for the every-minute sweeper instead of being enqueued at once.
+ * Endpoint URLs go through the outbound SSRF guard (`outbound`; without one, every internal address is refused).
  */
 export function webhookRoutes(deps: {
   db: Database;
   keyRing: KeyRing;
   jobs?: JobEngine | undefined;
+  outbound?: OutboundGuard | undefined;
 }): FastifyPluginAsyncZod {
   const { db, keyRing } = deps;
+  const outbound = deps.outbound ?? createOutboundGuard({ allow: [] });
+  /** An early 400 for a URL the delivery would refuse; each delivery checks again, at connect time. */
+  const vetUrl = async (url: string | undefined) => {
+    if (url === undefined) return;
+    const problem = await vetOutboundUrl(new URL(url), outbound);
+    if (problem) throw new AppError("validation_failed", `url: ${problem.message}`);
+  };
   const enqueue = async (ids: string[]) => {
     if (deps.jobs) await enqueueWebhookDeliveries(deps.jobs, ids);
   };
@@ -71,6 +81,7 @@ export function webhookRoutes(deps: {
       },
       async (request, reply) => {
         const tenantId = requireTenant(request);
+        await vetUrl(request.body.url);
         const { endpoint, secret } = await insertWebhookEndpoint(db, {
           tenantId,
           keyRing,
@@ -135,6 +146,7 @@ export function webhookRoutes(deps: {
         },
       },
       async (request) => {
+        await vetUrl(request.body.url);
         const row = await updateWebhookEndpoint(db, {
           tenantId: requireTenant(request),
           id: request.params.endpointId as WebhookEndpointId,
