@@ -63,6 +63,8 @@ export const configSchema = z.object({
   MICROSOFT_ROOMS: z.enum(["true", "false"]).default("false"),
   CALENDAR_POLL_MINUTES: z.coerce.number().int().min(1).max(1440).optional(),
   SYNC_WINDOW_DAYS: z.coerce.number().int().min(7).max(3660).default(366),
+  STALE_CALENDAR_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  STALE_CALENDAR_POLICY: z.enum(["block", "ignore"], { message: "must be block or ignore" }).default("block"),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
@@ -97,6 +99,8 @@ export interface Config {
   calendarPollMinutes: number | undefined;
   /** How far ahead calendars are mirrored; availability beyond it is not offered for hosts with calendars. */
   syncWindowDays: number;
+  /** A calendar not synced for this long makes its host unavailable (block) or is trusted anyway (ignore). */
+  staleCalendar: { minutes: number; policy: "block" | "ignore" };
   google: { clientId: string; clientSecret: string | undefined } | undefined;
   sandbox: "auto" | "on" | "off";
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
@@ -141,6 +145,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     calendarPollMinutes: raw.CALENDAR_POLL_MINUTES,
     syncWindowDays: raw.SYNC_WINDOW_DAYS,
+    staleCalendar: { minutes: raw.STALE_CALENDAR_MINUTES, policy: raw.STALE_CALENDAR_POLICY },
     google: raw.GOOGLE_CLIENT_ID
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
       : undefined,

@@ -183,7 +183,13 @@ export async function startService(
     };
     // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
     const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
+    const freshness = {
+      staleAfterMs: config.staleCalendar.minutes * 60_000,
+      stale: config.staleCalendar.policy,
+      windowDays: config.syncWindowDays,
+    };
     const bookings = createBookingService({
+      freshness,
       onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
       db: store.db,
       now,
@@ -211,6 +217,7 @@ export async function startService(
         publicUrl: config.publicUrl,
         now,
         organizerFallback: { ...(mailFrom.name ? { name: mailFrom.name } : {}), email: mailFrom.address },
+        freshness,
         publicRateLimitPerMinute:
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
         slotsCache,

@@ -183,6 +183,33 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     expect(await slotsOn("2030-03-04")).toEqual(["2030-03-04T08:00:00Z", "2030-03-04T10:00:00Z"]); // last good data
     mode = "ok";
 
+    // Fail closed: once the feed's last success is older than 30 minutes, the host is not offered and a booking of
+    // a formerly free time is refused with the reason; the answer says how old the calendar data is.
+    const fresh = (
+      await app.inject({
+        url: `/v1/public/${tenant.slug}/chat/slots?from=2030-03-04T00:00:00Z&to=2030-03-05T00:00:00Z&timeZone=UTC`,
+      })
+    ).json();
+    expect(Date.parse(fresh.asOf)).toBe(Date.parse(connection.lastSyncedAt));
+    await store.executeSql(
+      "update calendar_sync_states set last_success_at = last_success_at - interval '2 hours' where connection_id = $1",
+      [connection.id],
+    );
+    const stale = (
+      await app.inject({
+        url: `/v1/public/${tenant.slug}/chat/slots?from=2030-03-04T00:00:00Z&to=2030-03-05T00:00:00Z&timeZone=UTC`,
+      })
+    ).json();
+    expect(stale.slots).toEqual([]);
+    expect(stale.asOf).toBe("2030-02-28T10:00:00Z");
+    const refused = await app.inject({
+      method: "POST",
+      url: `/v1/public/${tenant.slug}/chat/bookings`,
+      payload: { start: "2030-03-04T08:00:00Z", timeZone: "UTC", name: "Ina", email: "ina@example.com" },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(JSON.stringify(refused.json())).toMatch(/has not synced since 2030-02-28T10:00:00/);
+
     const removed = await app.inject({
       method: "DELETE",
       url: `/v1/hosts/${host.id}/connections/${connection.id}`,

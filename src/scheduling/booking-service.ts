@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Explanation } from "../core/availability/explain.ts";
+import type { CalendarFreshnessPolicy } from "../core/bookings/availability-request.ts";
 import { hasBookingLimits } from "../core/bookings/event-type-rules.ts";
 import { AppError } from "../server/errors.ts";
 import {
@@ -27,6 +28,8 @@ export interface BookingServiceDeps {
   uidDomain: string;
   /** Told after every committed change, so caches of the tenant's availability can drop their entries. */
   onAvailabilityChanged?: (tenantId: string) => void;
+  /** How stale connected calendars are treated when checking a time (fail closed by default). */
+  freshness?: CalendarFreshnessPolicy;
 }
 
 export interface NewBooking {
@@ -73,6 +76,7 @@ function withFixedHosts(eventType: EventTypeRow, hostIds: HostId[]): EventTypeRo
 }
 
 export function createBookingService(deps: BookingServiceDeps) {
+  const freshness = deps.freshness ? { freshness: deps.freshness } : {};
   async function nextFreeSlots(
     eventType: EventTypeRow,
     after: Date,
@@ -80,6 +84,7 @@ export function createBookingService(deps: BookingServiceDeps) {
     timeZone: string,
   ) {
     const slots = await findSlots({
+      ...freshness,
       db: deps.db,
       eventType,
       range: { from: after, to: new Date(after.getTime() + 14 * 86_400_000) },
@@ -134,6 +139,7 @@ export function createBookingService(deps: BookingServiceDeps) {
   ): Promise<void> {
     await lockHostsForBooking(tx, input.eventType.tenantId, input.hostIds);
     const explanation = await explainStart({
+      ...freshness,
       db: tx,
       eventType: withFixedHosts(input.eventType, input.hostIds),
       start: input.start,
@@ -159,6 +165,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       // no guarantee and only holds the transaction open. A race that slips between check and insert is settled by
       // the exclusion constraint (409 slot_taken below).
       const explanation = await explainStart({
+        ...freshness,
         db: deps.db,
         eventType,
         start: input.start,
@@ -240,6 +247,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           await lockHostsForBooking(tx, params.tenantId, locked.hostIds);
         // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
         const explanation = await explainStart({
+          ...freshness,
           db: tx,
           eventType: withFixedHosts(params.eventType, locked.hostIds),
           start: params.start,

@@ -1,7 +1,11 @@
 import { computeEpochSlots, type EpochSlot } from "../core/availability/compute-slots.ts";
 import { type Explanation, explainInstant } from "../core/availability/explain.ts";
 import type { AvailabilityRequest } from "../core/availability/request-schema.ts";
-import { buildAvailabilityRequest } from "../core/bookings/availability-request.ts";
+import {
+  buildAvailabilityRequest,
+  type CalendarFreshnessPolicy,
+  calendarsAsOfMs,
+} from "../core/bookings/availability-request.ts";
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import { loadHostAvailability } from "../store/host-availability.ts";
@@ -15,10 +19,14 @@ interface AvailabilityQuery {
   durationMinutes: number;
   /** A booking being moved does not block its own new time. */
   excludeBookingId?: string;
+  /** How stale or short calendars are treated (default: block after 30 minutes; 366 days ahead). */
+  freshness?: CalendarFreshnessPolicy;
 }
 
 /** Loads what the engine needs for the event type's hosts and builds its request; undefined when nobody can host. */
-async function loadRequest(query: AvailabilityQuery): Promise<AvailabilityRequest | undefined> {
+async function loadRequest(
+  query: AvailabilityQuery,
+): Promise<{ request: AvailabilityRequest; asOfMs: number | null | undefined } | undefined> {
   const { eventType } = query;
   if (eventType.hostIds.length === 0) return undefined;
   const hosts = await loadHostAvailability(query.db, {
@@ -29,7 +37,7 @@ async function loadRequest(query: AvailabilityQuery): Promise<AvailabilityReques
     ...(query.excludeBookingId ? { excludeBookingId: query.excludeBookingId } : {}),
   });
   if (hosts.length === 0) return undefined;
-  return buildAvailabilityRequest({
+  const request = buildAvailabilityRequest({
     range: query.range,
     now: query.now,
     inviteeTimeZone: query.inviteeTimeZone,
@@ -37,13 +45,30 @@ async function loadRequest(query: AvailabilityQuery): Promise<AvailabilityReques
     mode: eventType.mode,
     rules: eventType.rules,
     hosts,
+    ...(query.freshness ? { freshness: query.freshness } : {}),
   });
+  // The answer is as fresh as the stalest calendar behind it (null: one has never synced).
+  const asOfs = hosts.map(calendarsAsOfMs).filter((asOf) => asOf !== undefined);
+  const asOfMs =
+    asOfs.length === 0 ? undefined : asOfs.includes(null) ? null : Math.min(...(asOfs as number[]));
+  return { request, asOfMs };
 }
 
-/** Availability of an event type, from the store, through the pure engine. */
+/**
+ * Availability of an event type, from the store, through the pure engine; `asOfMs` is the oldest last sync among
+ * the hosts' blocking calendars (undefined when none has calendars).
+ */
+export async function findSlotsAnswer(
+  query: AvailabilityQuery,
+): Promise<{ slots: EpochSlot[]; asOfMs: number | null | undefined }> {
+  const loaded = await loadRequest(query);
+  return loaded
+    ? { slots: computeEpochSlots(loaded.request), asOfMs: loaded.asOfMs }
+    : { slots: [], asOfMs: undefined };
+}
+
 export async function findSlots(query: AvailabilityQuery): Promise<EpochSlot[]> {
-  const request = await loadRequest(query);
-  return request ? computeEpochSlots(request) : [];
+  return (await findSlotsAnswer(query)).slots;
 }
 
 /** Why a start is (not) bookable right now; called inside the booking transaction with `db` the transaction. */
@@ -52,7 +77,7 @@ export async function explainStart(
 ): Promise<Explanation> {
   const day = 86_400_000;
   const range = { from: new Date(query.start.getTime() - day), to: new Date(query.start.getTime() + day) };
-  const request = await loadRequest({ ...query, range });
-  if (!request) return { bookable: false, reasons: [] };
-  return explainInstant(request, query.start.toISOString());
+  const loaded = await loadRequest({ ...query, range });
+  if (!loaded) return { bookable: false, reasons: [] };
+  return explainInstant(loaded.request, query.start.toISOString());
 }

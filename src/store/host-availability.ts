@@ -6,7 +6,16 @@ import type { BusyStatus } from "./busy-cache.ts";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
 import { preparedPerDatabase } from "./prepared-per-database.ts";
-import { bookingHosts, bookings, busyIntervals, hosts, schedules, tenants } from "./schema.ts";
+import {
+  bookingHosts,
+  bookings,
+  busyIntervals,
+  calendarConnections,
+  calendarSyncStates,
+  hosts,
+  schedules,
+  tenants,
+} from "./schema.ts";
 
 /**
  * Epoch milliseconds of a timestamptz column, as a JSON number: no date-string parsing on the way back. date_part
@@ -68,6 +77,16 @@ function prepareHostAvailability(db: Database) {
            -- reschedule must not collide with the copy of the booking it moves.
            and ${busyIntervals.bookingId} is null
       ), '[]'::json)`,
+        // Last successful sync (ms, null before the first) of each blocking calendar of the host's connections:
+        // availability fails closed where one is stale or does not reach that far.
+        calendars: sql<Array<number | null>>`coalesce((
+        select json_agg(${epochMs(calendarSyncStates.lastSuccessAt)})
+          from ${calendarSyncStates} join ${calendarConnections}
+            on ${calendarConnections.id} = ${calendarSyncStates.connectionId}
+         where ${calendarConnections.tenantId} = ${hosts.tenantId} and ${calendarConnections.hostId} = ${hosts.id}
+           and ${calendarConnections.status} <> 'disconnected'
+           and ${calendarSyncStates.blocking} and ${calendarSyncStates.removedAt} is null
+      ), '[]'::json)`,
       })
       .from(hosts)
       // The join makes Drizzle qualify every column with its table: in a single-table select it leaves them bare,
@@ -79,7 +98,7 @@ function prepareHostAvailability(db: Database) {
           sql`${hosts.id} = any(${sql.placeholder("hostIds")}::uuid[])`,
         ),
       )
-      .prepare("host_availability_v2")
+      .prepare("host_availability_v3")
   );
 }
 
@@ -112,6 +131,7 @@ export async function loadHostAvailability(
         hostId,
         hostTimeZone: row.hostTimeZone,
         schedule: row.schedule ?? undefined,
+        calendarsSyncedAtMs: row.calendars,
         bookings: row.bookings.map(([id, startMs, endMs, bufferBeforeMinutes, bufferAfterMinutes]) => ({
           id,
           startMs,

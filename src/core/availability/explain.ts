@@ -22,6 +22,7 @@ export type ReasonCode =
   | "day_off"
   | "not_aligned"
   | "out_of_office"
+  | "calendar_unavailable"
   | "busy"
   | "booking"
   | "buffer"
@@ -136,6 +137,10 @@ function blockingReasons(plan: HostPlan, rules: EngineRules, startMs: number): O
         ? `out of office from ${span(absenceStart, absenceEnd)}`
         : `out of office (${span(absenceStart, absenceEnd)}) within the slot's buffer`,
     });
+  }
+  for (const unknown of plan.host.unavailable ?? []) {
+    if (!overlaps(parseInstant(unknown.start), parseInstant(unknown.end), startMs, endMs)) continue;
+    reasons.push({ code: "calendar_unavailable", message: unknown.reason });
   }
   for (const booking of plan.host.bookings ?? []) {
     const bookingStart = parseInstant(booking.start);

@@ -58,6 +58,10 @@ function blockedIntervals(host: AvailabilityHost, rules: EngineRules): [number[]
     starts.push(parseInstant(absence.start));
     ends.push(parseInstant(absence.end));
   }
+  for (const unknown of host.unavailable ?? []) {
+    starts.push(parseInstant(unknown.start));
+    ends.push(parseInstant(unknown.end));
+  }
   for (const booking of host.bookings ?? []) {
     const before =
       booking.bufferBeforeMinutes === undefined

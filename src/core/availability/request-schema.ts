@@ -44,6 +44,14 @@ const outOfOfficeSchema = z
   .object({ start: timeSchema, end: timeSchema, note: z.string().optional() })
   .refine(endAfterStart, endAfterStartIssue);
 
+/**
+ * Time the host can't be offered for a reason other than their own calendar (a connected calendar that is stale or
+ * not synced that far ahead: fail closed). Blocks whatever the event type's blocking statuses say.
+ */
+const unavailableSchema = z
+  .object({ start: timeSchema, end: timeSchema, reason: z.string() })
+  .refine(endAfterStart, endAfterStartIssue);
+
 /** Existing bookings: buffers apply around them and booking limits count them. */
 const bookingSchema = z
   .object({
@@ -62,6 +70,7 @@ const hostSchema = z
     weekly: weeklyHoursSchema,
     overrides: z.array(dateOverrideSchema).optional(),
     outOfOffice: z.array(outOfOfficeSchema).optional(),
+    unavailable: z.array(unavailableSchema).optional(),
     busy: z.array(busySchema).optional(),
     bookings: z.array(bookingSchema).optional(),
   })

@@ -25,6 +25,70 @@ export interface HostAvailabilityData {
     status: "busy" | "tentative" | "free" | "out_of_office";
     sourceRef: string;
   }>;
+  /** Last successful sync (epoch ms; null before the first) of each blocking calendar the host has connected. */
+  calendarsSyncedAtMs?: Array<number | null>;
+}
+
+/**
+ * How availability treats connected calendars it cannot vouch for (sync-failure-modes.md #15): a calendar not synced
+ * for longer than `staleAfterMs` makes its host unavailable (`block`, the default) rather than wrongly free, and time
+ * beyond what was synced (`windowDays` after the last sync) is never offered for a host with calendars.
+ */
+export interface CalendarFreshnessPolicy {
+  staleAfterMs: number;
+  stale: "block" | "ignore";
+  windowDays: number;
+}
+
+export const DEFAULT_FRESHNESS: CalendarFreshnessPolicy = {
+  staleAfterMs: 30 * 60_000,
+  stale: "block",
+  windowDays: 366,
+};
+
+/** The oldest last sync among a host's blocking calendars: what its busy time is "as of" (null: never synced). */
+export function calendarsAsOfMs(
+  host: Pick<HostAvailabilityData, "calendarsSyncedAtMs">,
+): number | null | undefined {
+  const synced = host.calendarsSyncedAtMs ?? [];
+  if (synced.length === 0) return undefined;
+  if (synced.some((at) => at === null)) return null;
+  return Math.min(...(synced as number[]));
+}
+
+function unavailableTimes(params: {
+  host: HostAvailabilityData;
+  range: { from: Date; to: Date };
+  nowMs: number;
+  policy: CalendarFreshnessPolicy;
+}): Array<{ start: number; end: number; reason: string }> {
+  const asOf = calendarsAsOfMs(params.host);
+  if (asOf === undefined) return [];
+  const fromMs = params.range.from.getTime();
+  const toMs = params.range.to.getTime();
+  if (asOf === null || params.nowMs - asOf > params.policy.staleAfterMs) {
+    if (params.policy.stale === "block") {
+      const since =
+        asOf === null ? "has not synced yet" : `has not synced since ${new Date(asOf).toISOString()}`;
+      return [
+        {
+          start: fromMs,
+          end: toMs,
+          reason: `a connected calendar ${since}: the host is not offered until it syncs (STALE_CALENDAR_POLICY=block)`,
+        },
+      ];
+    }
+    if (asOf === null) return [];
+  }
+  const coveredUntil = asOf + params.policy.windowDays * 86_400_000;
+  if (coveredUntil >= toMs) return [];
+  return [
+    {
+      start: Math.max(fromMs, coveredUntil),
+      end: toMs,
+      reason: `beyond ${new Date(coveredUntil).toISOString()}, how far ahead the host's calendars are synced`,
+    },
+  ];
 }
 
 export function buildAvailabilityRequest(params: {
@@ -35,7 +99,10 @@ export function buildAvailabilityRequest(params: {
   mode: "single" | "collective" | "round-robin";
   rules: EventTypeRules;
   hosts: HostAvailabilityData[];
+  freshness?: CalendarFreshnessPolicy;
 }): AvailabilityRequest {
+  const freshness = params.freshness ?? DEFAULT_FRESHNESS;
+  const nowMs = params.now.getTime();
   const { rules } = params;
   return {
     range: { from: params.range.from.toISOString(), to: params.range.to.toISOString() },
@@ -62,6 +129,7 @@ export function buildAvailabilityRequest(params: {
         start: range.start,
         end: range.end,
       })),
+      unavailable: unavailableTimes({ host, range: params.range, nowMs, policy: freshness }),
       busy: host.busy.map((interval) => ({
         start: interval.startMs,
         end: interval.endMs,

@@ -1,3 +1,4 @@
+import type { CalendarFreshnessPolicy } from "../../core/bookings/availability-request.ts";
 import { type AttendeeLinks, attendeeLinksFor } from "../../scheduling/booking-links.ts";
 import type { BookingService } from "../../scheduling/booking-service.ts";
 import type { SlotsCache } from "../../scheduling/slots-cache.ts";
@@ -19,6 +20,8 @@ export interface BookingRouteDeps {
   slotsCache?: SlotsCache;
   /** How long attendee links stay valid after the booking's end. */
   linkValidityDays?: number;
+  /** How stale connected calendars are treated (fail closed by default). */
+  freshness?: CalendarFreshnessPolicy;
 }
 
 export function attendeeLinks(deps: BookingRouteDeps, booking: BookingRow): AttendeeLinks {

@@ -6,7 +6,7 @@ import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts"
 import { checkAnswers } from "../../core/bookings/event-type-rules.ts";
 import { timeZoneSchema } from "../../core/schedules/schedule.ts";
 import { hashBookingRequest } from "../../scheduling/booking-service.ts";
-import { findSlots } from "../../scheduling/find-slots.ts";
+import { findSlotsAnswer } from "../../scheduling/find-slots.ts";
 import { type EventTypeRow, findPublicEventType } from "../../store/event-types-repository.ts";
 import { AppError, notFound } from "../errors.ts";
 import { errorResponseSchema } from "../schemas.ts";
@@ -72,6 +72,7 @@ interface SlotsAnswer {
   durationMinutes: number;
   slots: Array<{ start: string; end: string }>;
   days: Record<string, string[]>;
+  asOf?: string | null;
 }
 
 /** The booking page API: no API key, addressed by tenant and event type slugs, rate-limited per client. */
@@ -140,6 +141,16 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               durationMinutes: z.number(),
               slots: z.array(z.object({ start: z.string(), end: z.string() })),
               days: z.record(z.string(), z.array(z.string())),
+              asOf: z
+                .string()
+                .nullable()
+                .optional()
+                .meta({
+                  description:
+                    "How fresh the connected calendars behind this answer are: the oldest last sync among the hosts' " +
+                    "blocking calendars (null: one has not synced yet; absent: no host has a connected calendar). " +
+                    "Hosts whose calendars are stale are left out (fail closed).",
+                }),
             }),
             ...errors,
           },
@@ -171,16 +182,16 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
         const eventType = await loadEventTypeForSlots(deps, request.params);
         const durationMinutes = pickDuration(eventType, duration);
         const formatInstant = createInstantFormatter();
-        const slots = (
-          await findSlots({
-            db: deps.db,
-            eventType,
-            range,
-            now: deps.now(),
-            inviteeTimeZone: timeZone,
-            durationMinutes,
-          })
-        ).map((slot) => ({
+        const found = await findSlotsAnswer({
+          db: deps.db,
+          eventType,
+          range,
+          now: deps.now(),
+          inviteeTimeZone: timeZone,
+          durationMinutes,
+          ...(deps.freshness ? { freshness: deps.freshness } : {}),
+        });
+        const slots = found.slots.map((slot) => ({
           start: formatInstant(slot.startMs),
           end: formatInstant(slot.endMs),
           hostIds: [],
@@ -193,6 +204,9 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           days: Object.fromEntries(
             Object.entries(grouped).map(([date, list]) => [date, list.map((slot) => slot.start)]),
           ),
+          ...(found.asOfMs === undefined
+            ? {}
+            : { asOf: found.asOfMs === null ? null : formatInstant(found.asOfMs) }),
         };
         const body = JSON.stringify(answer);
         deps.slotsCache?.set(cacheKey, eventType.tenantId, body);
