@@ -359,3 +359,83 @@ describe("messy and broken input", () => {
     expect(problems.map((p) => p.line)).toEqual([6, 13]);
   });
 });
+
+describe("TZIDs and TEXT values with escapes (RFC 5545 section 3.3.11, RFC 6868)", () => {
+  // An offset of +07:45 that no real zone has: an instance at 01:15Z proves the VTIMEZONE was used, 01:00Z
+  // would be the name resolved as Singapore, and 09:00 floating no match at all.
+  const vtimezone = (tzid: string) =>
+    [
+      "BEGIN:VTIMEZONE",
+      `TZID:${tzid}`,
+      "BEGIN:STANDARD",
+      "DTSTART:19700101T000000",
+      "TZOFFSETFROM:+0745",
+      "TZOFFSETTO:+0745",
+      "END:STANDARD",
+      "END:VTIMEZONE",
+    ].join("\r\n");
+  const calendar = (tzidLine: string, dtstart: string, uid = "kl") =>
+    [
+      "BEGIN:VCALENDAR",
+      tzidLine,
+      "BEGIN:VEVENT",
+      `UID:${uid}`,
+      `${dtstart}:20240603T090000`,
+      "DURATION:PT1H",
+      "RRULE:FREQ=DAILY;COUNT=2",
+      "END:VEVENT",
+      "END:VCALENDAR",
+    ].join("\r\n");
+
+  it.each([
+    ["a quoted parameter", 'DTSTART;TZID="Kuala Lumpur, Singapore"'],
+    ["an unquoted parameter split at its comma", "DTSTART;TZID=Kuala Lumpur, Singapore"],
+    ["a parameter with the TEXT escape", "DTSTART;TZID=Kuala Lumpur\\, Singapore"],
+  ])("matches an escaped VTIMEZONE TZID from %s", (_name, dtstart) => {
+    const result = expandText(
+      calendar(vtimezone("Kuala Lumpur\\, Singapore"), dtstart),
+      "2024-06-01",
+      "2024-06-10",
+    );
+    expect(rows(result.occurrences)).toEqual([
+      "2024-06-03T01:15:00Z 2024-06-03T02:15:00Z kl 2024-06-03T01:15:00Z",
+      "2024-06-04T01:15:00Z 2024-06-04T02:15:00Z kl 2024-06-04T01:15:00Z",
+    ]);
+    expect(result.occurrences[0]!.timeZone).toBe("Kuala Lumpur, Singapore");
+    expect(result.problems).toEqual([]);
+  });
+
+  it("decodes RFC 6868 caret escapes in a quoted TZID before matching", () => {
+    const result = expandText(
+      calendar(vtimezone('Office "HQ" time'), "DTSTART;TZID=\"Office ^'HQ^' time\""),
+      "2024-06-01",
+      "2024-06-04",
+    );
+    expect(rows(result.occurrences)[0]).toBe(
+      "2024-06-03T01:15:00Z 2024-06-03T02:15:00Z kl 2024-06-03T01:15:00Z",
+    );
+  });
+
+  it("resolves an Outlook display name written without its (UTC+hh:mm) prefix, and unescapes the UID", () => {
+    const result = expandText(
+      calendar("X-COMMENT:none", 'DTSTART;TZID="Kuala Lumpur, Singapore"', "a\\,b\\;c"),
+      "2024-06-01",
+      "2024-06-04",
+    );
+    expect(rows(result.occurrences)[0]).toBe(
+      "2024-06-03T01:00:00Z 2024-06-03T02:00:00Z a,b;c 2024-06-03T01:00:00Z",
+    );
+    expect(result.occurrences[0]!.timeZone).toBe("Asia/Singapore");
+  });
+
+  it("unescapes X-WR-TIMEZONE", () => {
+    const text = calendar(vtimezone("Kuala Lumpur\\, Singapore"), "DTSTART").replace(
+      "BEGIN:VCALENDAR",
+      "BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Kuala Lumpur\\, Singapore",
+    );
+    const result = expandText(text, "2024-06-01", "2024-06-04");
+    expect(rows(result.occurrences)[0]).toBe(
+      "2024-06-03T01:15:00Z 2024-06-03T02:15:00Z kl 2024-06-03T01:15:00Z",
+    );
+  });
+});
