@@ -42,7 +42,7 @@ export function expandToJsonLines(params: {
   warn: (line: string) => void;
 }): number {
   const parsed = parseCalendars(params.text);
-  if (!parsed.ok) throw new Error(parsed.error.message);
+  if (!parsed.ok) throw new Error(`line ${parsed.error.line}: ${parsed.error.message}`);
   const expanded = expandOccurrences({
     calendars: parsed.value,
     from: params.from,
@@ -89,9 +89,7 @@ export function register(program: Command): void {
     .action(async (source: string) => {
       const result = validateIcs(await readIcsSource(source));
       for (const problem of result.problems) {
-        process.stdout.write(
-          `line ${problem.line}: ${problem.severity}: ${problem.message.replace(/^line \d+: /, "")}\n`,
-        );
+        process.stdout.write(`line ${problem.line}: ${problem.severity}: ${problem.message}\n`);
       }
       const errors = result.problems.filter((problem) => problem.severity === "error").length;
       const warnings = result.problems.length - errors;

@@ -95,3 +95,16 @@ export function yearlyDays(params: {
   for (const [first, last] of ranges) for (const entry of byDay) days.push(...matching(first, last, entry));
   return [...new Set(days)].sort((a, b) => a - b);
 }
+
+/**
+ * BYSETPOS (RFC 5545 section 3.3.10): the n-th members of one period's sorted set, counted from the end when
+ * n < 0, sorted. Positions past either end select nothing.
+ */
+export function atSetPositions(sorted: number[], positions: number[]): number[] {
+  const picked = new Set<number>();
+  for (const position of positions) {
+    const value = position > 0 ? sorted[position - 1] : sorted[sorted.length + position];
+    if (value !== undefined) picked.add(value);
+  }
+  return [...picked].sort((a, b) => a - b);
+}

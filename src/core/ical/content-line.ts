@@ -69,6 +69,19 @@ function decodeCaret(value: string): string {
   );
 }
 
+/**
+ * A parameter that holds one text, not a list (TZID, RFC 5545 section 3.2.19: `paramtext / quoted-string`),
+ * or null. An unquoted comma split it into values (`TZID=Kuala Lumpur, Singapore`): they are joined again. A
+ * backslash escape some producers carry over from TEXT values (`TZID=Kuala Lumpur\, Singapore`) is read as
+ * the character it escapes, so the name matches the VTIMEZONE's unescaped TZID.
+ */
+export function singleTextParam(property: IcalProperty, name: string): string | null {
+  const values = property.params[name];
+  if (!values) return null;
+  const text = values.length === 1 ? values[0]! : values.join(",");
+  return text.includes("\\") ? text.replace(/\\([\\;,])/g, "$1") : text;
+}
+
 /** The first value of a parameter, or null. */
 export function paramValue(property: IcalProperty, name: string): string | null {
   return property.params[name]?.[0] ?? null;

@@ -359,3 +359,167 @@ describe("messy and broken input", () => {
     expect(problems.map((p) => p.line)).toEqual([6, 13]);
   });
 });
+
+describe("TZIDs and TEXT values with escapes (RFC 5545 section 3.3.11, RFC 6868)", () => {
+  // An offset of +07:45 that no real zone has: an instance at 01:15Z proves the VTIMEZONE was used, 01:00Z
+  // would be the name resolved as Singapore, and 09:00 floating no match at all.
+  const vtimezone = (tzid: string) =>
+    [
+      "BEGIN:VTIMEZONE",
+      `TZID:${tzid}`,
+      "BEGIN:STANDARD",
+      "DTSTART:19700101T000000",
+      "TZOFFSETFROM:+0745",
+      "TZOFFSETTO:+0745",
+      "END:STANDARD",
+      "END:VTIMEZONE",
+    ].join("\r\n");
+  const calendar = (tzidLine: string, dtstart: string, uid = "kl") =>
+    [
+      "BEGIN:VCALENDAR",
+      tzidLine,
+      "BEGIN:VEVENT",
+      `UID:${uid}`,
+      `${dtstart}:20240603T090000`,
+      "DURATION:PT1H",
+      "RRULE:FREQ=DAILY;COUNT=2",
+      "END:VEVENT",
+      "END:VCALENDAR",
+    ].join("\r\n");
+
+  it.each([
+    ["a quoted parameter", 'DTSTART;TZID="Kuala Lumpur, Singapore"'],
+    ["an unquoted parameter split at its comma", "DTSTART;TZID=Kuala Lumpur, Singapore"],
+    ["a parameter with the TEXT escape", "DTSTART;TZID=Kuala Lumpur\\, Singapore"],
+  ])("matches an escaped VTIMEZONE TZID from %s", (_name, dtstart) => {
+    const result = expandText(
+      calendar(vtimezone("Kuala Lumpur\\, Singapore"), dtstart),
+      "2024-06-01",
+      "2024-06-10",
+    );
+    expect(rows(result.occurrences)).toEqual([
+      "2024-06-03T01:15:00Z 2024-06-03T02:15:00Z kl 2024-06-03T01:15:00Z",
+      "2024-06-04T01:15:00Z 2024-06-04T02:15:00Z kl 2024-06-04T01:15:00Z",
+    ]);
+    expect(result.occurrences[0]!.timeZone).toBe("Kuala Lumpur, Singapore");
+    expect(result.problems).toEqual([]);
+  });
+
+  it("decodes RFC 6868 caret escapes in a quoted TZID before matching", () => {
+    const result = expandText(
+      calendar(vtimezone('Office "HQ" time'), "DTSTART;TZID=\"Office ^'HQ^' time\""),
+      "2024-06-01",
+      "2024-06-04",
+    );
+    expect(rows(result.occurrences)[0]).toBe(
+      "2024-06-03T01:15:00Z 2024-06-03T02:15:00Z kl 2024-06-03T01:15:00Z",
+    );
+  });
+
+  it("resolves an Outlook display name written without its (UTC+hh:mm) prefix, and unescapes the UID", () => {
+    const result = expandText(
+      calendar("X-COMMENT:none", 'DTSTART;TZID="Kuala Lumpur, Singapore"', "a\\,b\\;c"),
+      "2024-06-01",
+      "2024-06-04",
+    );
+    expect(rows(result.occurrences)[0]).toBe(
+      "2024-06-03T01:00:00Z 2024-06-03T02:00:00Z a,b;c 2024-06-03T01:00:00Z",
+    );
+    expect(result.occurrences[0]!.timeZone).toBe("Asia/Singapore");
+  });
+
+  it("unescapes X-WR-TIMEZONE", () => {
+    const text = calendar(vtimezone("Kuala Lumpur\\, Singapore"), "DTSTART").replace(
+      "BEGIN:VCALENDAR",
+      "BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:Kuala Lumpur\\, Singapore",
+    );
+    const result = expandText(text, "2024-06-01", "2024-06-04");
+    expect(rows(result.occurrences)[0]).toBe(
+      "2024-06-03T01:15:00Z 2024-06-03T02:15:00Z kl 2024-06-03T01:15:00Z",
+    );
+  });
+});
+
+describe("overrides of instances the series no longer has", () => {
+  const event = (lines: string[]) => ["BEGIN:VEVENT", "UID:s", ...lines, "END:VEVENT"];
+  const override = (sequence: number, recurrenceId: string, start: string, extra: string[] = []) =>
+    event([
+      `SEQUENCE:${sequence}`,
+      `RECURRENCE-ID${recurrenceId}`,
+      `DTSTART:${start}`,
+      "DURATION:PT30M",
+      `SUMMARY:seq ${sequence}`,
+      ...extra,
+    ]);
+  // The master was edited to SEQUENCE 2: three days from 10 June at 08:00Z, 13 June excluded.
+  const master = event([
+    "SEQUENCE:2",
+    "DTSTART:20240610T080000Z",
+    "DURATION:PT1H",
+    "RRULE:FREQ=DAILY;COUNT=4",
+    "EXDATE:20240613T080000Z",
+    "SUMMARY:master",
+  ]);
+  const expand = (overrides: string[][], from = "2024-06-01", to = "2024-07-01") =>
+    expandText(["BEGIN:VCALENDAR", ...master, ...overrides.flat(), "END:VCALENDAR"].join("\r\n"), from, to);
+  const summaries = (result: ReturnType<typeof expand>) =>
+    result.occurrences.map((o) => `${o.start} ${o.summary} ${o.recurrenceId}`);
+
+  it("ignores a stale override (lower SEQUENCE) of a slot the master does not produce, with a warning", () => {
+    const result = expand([override(1, ":20240620T080000Z", "20240620T100000Z")]);
+    expect(summaries(result)).toEqual([
+      "2024-06-10T08:00:00Z master 2024-06-10T08:00:00Z",
+      "2024-06-11T08:00:00Z master 2024-06-11T08:00:00Z",
+      "2024-06-12T08:00:00Z master 2024-06-12T08:00:00Z",
+    ]);
+    expect(result.problems).toEqual([
+      {
+        severity: "warning",
+        line: 11,
+        message:
+          "RECURRENCE-ID 2024-06-20T08:00:00Z (SEQUENCE 1) names no instance of the series of UID s (SEQUENCE 2): stale override ignored",
+      },
+    ]);
+  });
+
+  it("keeps an orphan override written against the current master as an occurrence of its own", () => {
+    const result = expand([override(2, ":20240620T080000Z", "20240620T100000Z")]);
+    expect(summaries(result)).toContain("2024-06-20T10:00:00Z seq 2 2024-06-20T08:00:00Z");
+    expect(result.problems).toEqual([]);
+  });
+
+  it("still moves an existing instance with an override of a lower SEQUENCE (Google exports them)", () => {
+    const result = expand([override(0, ":20240611T080000Z", "20240611T150000Z")]);
+    expect(summaries(result)).toEqual([
+      "2024-06-10T08:00:00Z master 2024-06-10T08:00:00Z",
+      "2024-06-11T15:00:00Z seq 0 2024-06-11T08:00:00Z",
+      "2024-06-12T08:00:00Z master 2024-06-12T08:00:00Z",
+    ]);
+  });
+
+  it("decides by the whole series, not the requested window", () => {
+    // The 12 June instance moved to the 11th, asked for the 11th only: its slot lies outside the window.
+    const result = expand(
+      [override(0, ":20240612T080000Z", "20240611T150000Z")],
+      "2024-06-11T12:00:00Z",
+      "2024-06-11T23:00:00Z",
+    );
+    expect(summaries(result)).toEqual(["2024-06-11T15:00:00Z seq 0 2024-06-12T08:00:00Z"]);
+  });
+
+  it("treats an EXDATE'd slot as one the master does not produce", () => {
+    expect(summaries(expand([override(1, ":20240613T080000Z", "20240613T100000Z")]))).toHaveLength(3);
+    expect(summaries(expand([override(3, ":20240613T080000Z", "20240613T100000Z")]))).toContain(
+      "2024-06-13T10:00:00Z seq 3 2024-06-13T08:00:00Z",
+    );
+  });
+
+  it("does not let a stale THISANDFUTURE override re-time later instances", () => {
+    const result = expand([override(1, ";RANGE=THISANDFUTURE:20240610T090000Z", "20240610T120000Z")]);
+    expect(summaries(result)).toEqual([
+      "2024-06-10T08:00:00Z master 2024-06-10T08:00:00Z",
+      "2024-06-11T08:00:00Z master 2024-06-11T08:00:00Z",
+      "2024-06-12T08:00:00Z master 2024-06-12T08:00:00Z",
+    ]);
+  });
+});

@@ -117,6 +117,50 @@ export function expandSeries(params: {
     const previous = bySlot.get(slot);
     if (!previous || override.sequence >= previous.sequence) bySlot.set(slot, override);
   }
+  const excludedSlots = new Set<number>();
+  const excludedDays = new Set<number>();
+  for (const exdate of master.exdates) {
+    // A DATE EXDATE on a timed series removes the instances of that day (seen in hand-edited feeds).
+    if (exdate.allDay && !frame.allDay) excludedDays.add(startOfDay(exdate.local));
+    else excludedSlots.add(keyOf(exdate));
+  }
+  const isExcluded = (slot: number, local: number): boolean =>
+    excludedSlots.has(slot) || excludedDays.has(startOfDay(local));
+
+  // An override of an instance the series does not have (its RRULE changed, or an EXDATE removed the slot) is
+  // kept as an occurrence of its own when written against the current master (SEQUENCE >= the master's): some
+  // exporters write EXDATE plus the moved instance, and ical.js / Google keep such orphans. With a lower SEQUENCE
+  // it is stale, left over from before the master changed, and creates no time. A lower SEQUENCE alone is not
+  // stale: Google exports overrides at SEQUENCE 0 under masters edited since.
+  const produces = (local: number): boolean => {
+    if (local === frame.local || master.rdates.some((rdate) => localInFrame(frame, rdate.start) === local)) {
+      return true;
+    }
+    return master.rrules.some(({ rule, until }) => {
+      const expansion = expandRecurrenceRule({
+        rule,
+        startLocal: frame.local,
+        allDay: frame.allDay,
+        untilLocal: until ? localInFrame(frame, until) : null,
+        collectFrom: local,
+        limit: local,
+        budget,
+      });
+      return expansion.starts.includes(local);
+    });
+  };
+  for (const [slot, override] of bySlot) {
+    if (override.sequence >= master.sequence) continue;
+    const local = localInFrame(frame, override.recurrenceId!);
+    if (!isExcluded(slot, local) && produces(local)) continue;
+    bySlot.delete(slot);
+    problems.push({
+      severity: "warning",
+      line: override.line,
+      message: `RECURRENCE-ID ${formatPoint(pointInFrame(frame, local))} (SEQUENCE ${override.sequence}) names no instance of the series of UID ${master.uid} (SEQUENCE ${master.sequence}): stale override ignored`,
+    });
+  }
+
   const futureChanges: FutureChange[] = [...bySlot.entries()]
     .filter(([, override]) => override.thisAndFuture)
     .map(([slot, override]) => ({
@@ -127,14 +171,6 @@ export function expandSeries(params: {
     }))
     .sort((a, b) => a.slot - b.slot);
   const maxShift = futureChanges.reduce((max, change) => Math.max(max, Math.abs(change.shift)), 0);
-
-  const excludedSlots = new Set<number>();
-  const excludedDays = new Set<number>();
-  for (const exdate of master.exdates) {
-    // A DATE EXDATE on a timed series removes the instances of that day (seen in hand-edited feeds).
-    if (exdate.allDay && !frame.allDay) excludedDays.add(startOfDay(exdate.local));
-    else excludedSlots.add(keyOf(exdate));
-  }
 
   // Instance wall clocks, in the master's frame.
   const margin = frame.zone && frame.zone.id !== "UTC" ? ZONE_MARGIN : 0;
@@ -178,13 +214,13 @@ export function expandSeries(params: {
 
   const occurrences: KeyedOccurrence[] = [];
   for (const [slot, instance] of instances) {
-    if (excludedSlots.has(slot) || excludedDays.has(startOfDay(instance.local))) continue;
     const slotPoint = pointInFrame(frame, instance.local);
     const override = bySlot.get(slot);
     if (override) {
       for (const occurrence of standalone(override, slotPoint, range)) occurrences.push(occurrence);
       continue;
     }
+    if (isExcluded(slot, instance.local)) continue;
     let change: FutureChange | undefined;
     for (const candidate of futureChanges) if (candidate.slot < slot) change = candidate;
     const local = instance.local;
@@ -205,7 +241,7 @@ export function expandSeries(params: {
       }),
     );
   }
-  // Overrides whose slot the master does not produce (moved RRULE, EXDATE'd slot) still happened.
+  // Overrides of slots outside the collected window, and current orphans (see above).
   for (const [slot, override] of bySlot) {
     if (!instances.has(slot))
       occurrences.push(...standalone(override, toPoint(override.recurrenceId!), range));

@@ -9,7 +9,10 @@ export interface IcalProblem {
   message: string;
 }
 
-/** Why a file could not be parsed at all: the first structural error, with its line. */
+/**
+ * Why a file could not be parsed at all: the first structural error, with its line. The message does not
+ * repeat the line (`line 5: line 5: ...` came from both doing it); print it as `line ${line}: ${message}`.
+ */
 export interface IcalParseError {
   code: "malformed_ics";
   line: number;

@@ -1,5 +1,5 @@
 import { Temporal } from "temporal-polyfill";
-import { type IcalProperty, paramValue } from "./content-line.ts";
+import { type IcalProperty, singleTextParam } from "./content-line.ts";
 import { daysInMonth, wallSeconds } from "./local-epoch.ts";
 import { err, ok, type Result } from "./result.ts";
 
@@ -34,7 +34,7 @@ function parseOne(text: string, zone: ZoneRef): IcalTime | null {
 }
 
 function zoneOf(property: IcalProperty): ZoneRef {
-  const tzid = paramValue(property, "TZID");
+  const tzid = singleTextParam(property, "TZID");
   return tzid && tzid.trim() !== "" ? { type: "tzid", tzid: tzid.trim() } : { type: "floating" };
 }
 

@@ -1,5 +1,5 @@
 import { type IcalProperty, parseContentLine } from "./content-line.ts";
-import { splitLogicalLines } from "./content-lines.ts";
+import { type LogicalLine, splitLogicalLines } from "./content-lines.ts";
 import type { IcalParseError, IcalProblem } from "./ical-problem.ts";
 import { err, ok, type Result } from "./result.ts";
 
@@ -37,21 +37,58 @@ const SINGLE_VALUED = new Set([
   "TZID",
 ]);
 
+// Folding cuts lines at 75 octets (RFC 5545 section 3.1); producers fold at 72 to 75 characters. A line that
+// is not a content line is read as a fold that lost its leading space only after a line this long: after a
+// short one (a DTSTART), it is a stray line, and gluing it on would break the value before it.
+const FOLD_MIN_LENGTH = 60;
+
 /**
- * Parse iCalendar text into one `ParsedCalendar` per VCALENDAR. Structural damage (a line that is not a
- * content line, BEGIN/END that do not pair up, content outside VCALENDAR, a truncated file) is an error naming
- * the line; duplicated single-valued properties are warnings (the first one wins).
+ * Parse iCalendar text into one `ParsedCalendar` per VCALENDAR. Structural damage (BEGIN/END that do not pair
+ * up, a component outside VCALENDAR, a truncated file) is an error naming the line. Damage other parsers read
+ * past is a warning naming the line, and the rest of the file is kept: a line that is not a content line (a
+ * fold that lost its leading space is joined to the line before it, anything else is skipped), lines outside
+ * VCALENDAR (a stray header line, junk after the end), duplicated single-valued properties (the first wins).
  */
 export function parseCalendars(text: string): Result<ParsedCalendar[], IcalParseError> {
   const calendars: ParsedCalendar[] = [];
   const stack: IcalComponent[] = [];
+  // Line warnings of the calendar being read, or met before the next one.
+  let problems: IcalProblem[] = [];
+  const warn = (line: number, message: string): void => {
+    problems.push({ severity: "warning", line, message });
+  };
+  // The last property read, with its line, while no BEGIN/END has followed it: what a broken fold continues.
+  let previous: { logical: LogicalLine; component: IcalComponent } | null = null;
   let lastLine = 1;
   for (const logical of splitLogicalLines(text)) {
     lastLine = logical.line;
     const parsed = parseContentLine(logical);
-    if (!parsed.ok) return failAt(logical.line, parsed.error);
-    const property = parsed.value;
     const top = stack[stack.length - 1];
+    if (!parsed.ok) {
+      if (previous && previous.logical.lastLength >= FOLD_MIN_LENGTH) {
+        const joined: LogicalLine = {
+          text: previous.logical.text + logical.text,
+          line: previous.logical.line,
+          lastLength: logical.lastLength,
+        };
+        const rejoined = parseContentLine(joined);
+        if (rejoined.ok) {
+          const properties = previous.component.properties;
+          properties[properties.length - 1] = rejoined.value;
+          previous = { logical: joined, component: previous.component };
+          warn(
+            logical.line,
+            `not a content line (${parsed.error}): read as the end of line ${joined.line} (a folded line without its leading space)`,
+          );
+          continue;
+        }
+      }
+      warn(logical.line, `not a content line (${parsed.error}): skipped`);
+      previous = null;
+      continue;
+    }
+    const property = parsed.value;
+    previous = null;
     if (property.name === "BEGIN") {
       const name = property.value.trim().toUpperCase();
       if (top === undefined && name !== "VCALENDAR") {
@@ -68,21 +105,29 @@ export function parseCalendars(text: string): Result<ParsedCalendar[], IcalParse
         return failAt(logical.line, `END:${name} does not close BEGIN:${top.name} of line ${top.line}`);
       }
       stack.pop();
-      if (stack.length === 0) calendars.push({ root: top, problems: duplicateWarnings(top) });
+      if (stack.length === 0) {
+        calendars.push({ root: top, problems: [...problems, ...duplicateWarnings(top)] });
+        problems = [];
+      }
     } else if (top === undefined) {
-      return failAt(logical.line, `content outside BEGIN:VCALENDAR ... END:VCALENDAR (${property.name})`);
+      warn(logical.line, `${property.name} outside BEGIN:VCALENDAR ... END:VCALENDAR: skipped`);
     } else {
       top.properties.push(property);
+      previous = { logical, component: top };
     }
   }
   const open = stack[stack.length - 1];
   if (open) return failAt(lastLine, `file ends inside BEGIN:${open.name} of line ${open.line} (truncated?)`);
-  if (calendars.length === 0) return failAt(1, "no BEGIN:VCALENDAR found: not an iCalendar file");
+  const last = calendars[calendars.length - 1];
+  if (!last) return failAt(1, "no BEGIN:VCALENDAR found: not an iCalendar file");
+  // Junk after the last END:VCALENDAR is reported with that calendar.
+  last.problems.push(...problems);
   return ok(calendars);
 }
 
+/** `message` does not repeat the line: whoever prints the error puts `line N: ` in front of it, once. */
 function failAt(line: number, message: string): { ok: false; error: IcalParseError } {
-  return err({ code: "malformed_ics", line, message: `line ${line}: ${message}` });
+  return err({ code: "malformed_ics", line, message });
 }
 
 function duplicateWarnings(component: IcalComponent): IcalProblem[] {

@@ -70,7 +70,8 @@ export function readEvent(params: {
   }
   const uidProperty = firstProperty(component, "UID");
   // RFC 5545 requires a UID; without one the event still blocks time, under a name stable within the file.
-  const uid = uidProperty?.value.trim() || `no-uid-line-${component.line}`;
+  // UID is TEXT (RFC 5545 section 3.8.4.7): `a\,b` is the UID `a,b`.
+  const uid = (uidProperty && unescapeText(uidProperty.value).trim()) || `no-uid-line-${component.line}`;
   const dtendProperty = firstProperty(component, "DTEND");
   const durationProperty = firstProperty(component, "DURATION");
   const end = dtendProperty ? timeOf(dtendProperty) : null;

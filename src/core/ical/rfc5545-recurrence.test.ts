@@ -56,6 +56,21 @@ function everyDay(from: string, count: number, step = 1): string[] {
   );
 }
 
+const januaryThreeYears = at9([
+  ...everyDay("1998-01-01", 31),
+  ...everyDay("1999-01-01", 31),
+  ...everyDay("2000-01-01", 31),
+]);
+const tuesdaysThursdaysFiveWeeks = at9([...days("1997-09", [2, 4, 9, 11, 16, 18, 23, 25, 30]), "1997-10-02"]);
+// Up to 08:00 EDT on the 3rd (the range ends at 12:00Z).
+const every20Minutes = ["1997-09-02", "1997-09-03"]
+  .flatMap((date) =>
+    [9, 10, 11, 12, 13, 14, 15, 16].flatMap((hour) =>
+      ["00", "20", "40"].map((minute) => `${date}T${String(hour).padStart(2, "0")}:${minute}`),
+    ),
+  )
+  .filter((local) => local < "1997-09-03T08:00");
+
 const cases: Array<[uid: string, from: string, to: string, expectedLocal: string[]]> = [
   ["rfc-daily-10", "1997-01-01", "1998-01-01", at9(everyDay("1997-09-02", 10))],
   // UNTIL=19971224T000000Z is 23 December 19:00 EST: the last instance is on the 23rd.
@@ -67,24 +82,14 @@ const cases: Array<[uid: string, from: string, to: string, expectedLocal: string
     "1998-01-01",
     at9([...days("1997-09", [2, 12, 22]), ...days("1997-10", [2, 12])]),
   ],
-  [
-    "rfc-january-3-years",
-    "1997-01-01",
-    "2001-01-01",
-    at9([...everyDay("1998-01-01", 31), ...everyDay("1999-01-01", 31), ...everyDay("2000-01-01", 31)]),
-  ],
+  ["rfc-january-3-years", "1997-01-01", "2001-01-01", januaryThreeYears],
   [
     "rfc-weekly-10",
     "1997-01-01",
     "1998-01-01",
     at9([...days("1997-09", [2, 9, 16, 23, 30]), ...days("1997-10", [7, 14, 21, 28]), "1997-11-04"]),
   ],
-  [
-    "rfc-weekly-tu-th",
-    "1997-01-01",
-    "1998-01-01",
-    at9([...days("1997-09", [2, 4, 9, 11, 16, 18, 23, 25, 30]), "1997-10-02"]),
-  ],
+  ["rfc-weekly-tu-th", "1997-01-01", "1998-01-01", tuesdaysThursdaysFiveWeeks],
   [
     "rfc-monthly-first-friday",
     "1997-01-01",
@@ -145,18 +150,7 @@ const cases: Array<[uid: string, from: string, to: string, expectedLocal: string
     "1998-01-01",
     ["09:00", "09:15", "09:30", "09:45", "10:00", "10:15"].map((time) => `1997-09-02T${time}`),
   ],
-  [
-    "rfc-every-20-minutes",
-    "1997-09-02T00:00:00Z",
-    "1997-09-03T12:00:00Z",
-    ["1997-09-02", "1997-09-03"]
-      .flatMap((date) =>
-        [9, 10, 11, 12, 13, 14, 15, 16].flatMap((hour) =>
-          ["00", "20", "40"].map((minute) => `${date}T${String(hour).padStart(2, "0")}:${minute}`),
-        ),
-      )
-      .filter((local) => local < "1997-09-03T08:00"),
-  ],
+  ["rfc-every-20-minutes", "1997-09-02T00:00:00Z", "1997-09-03T12:00:00Z", every20Minutes],
   ["rfc-wkst-mo", "1997-01-01", "1998-01-01", at9(days("1997-08", [5, 10, 19, 24]))],
   ["rfc-wkst-su", "1997-01-01", "1998-01-01", at9(days("1997-08", [5, 17, 19, 31]))],
   [
@@ -182,6 +176,133 @@ const cases: Array<[uid: string, from: string, to: string, expectedLocal: string
       ...days("1998-03", [5, 12, 19, 26]),
       ...days("1999-03", [4, 11, 18, 25]),
     ]),
+  ],
+  // The second forms the RFC gives for three of the examples above, which must give the same dates.
+  ["rfc-january-daily", "1997-01-01", "2001-01-01", januaryThreeYears],
+  ["rfc-weekly-tu-th-count", "1997-01-01", "1998-01-01", tuesdaysThursdaysFiveWeeks],
+  ["rfc-every-20-minutes-minutely", "1997-09-02T00:00:00Z", "1997-09-03T12:00:00Z", every20Minutes],
+  [
+    "rfc-weekly-until",
+    "1997-01-01",
+    "1998-01-01",
+    at9([
+      ...days("1997-09", [2, 9, 16, 23, 30]),
+      ...days("1997-10", [7, 14, 21, 28]),
+      ...days("1997-11", [4, 11, 18, 25]),
+      ...days("1997-12", [2, 9, 16, 23]),
+    ]),
+  ],
+  [
+    "rfc-every-other-week",
+    "1997-01-01",
+    "1998-02-20",
+    at9([
+      ...days("1997-09", [2, 16, 30]),
+      ...days("1997-10", [14, 28]),
+      ...days("1997-11", [11, 25]),
+      ...days("1997-12", [9, 23]),
+      ...days("1998-01", [6, 20]),
+      ...days("1998-02", [3, 17]),
+    ]),
+  ],
+  [
+    "rfc-every-other-week-mo-we-fr",
+    "1997-01-01",
+    "1998-01-01",
+    at9([
+      ...days("1997-09", [1, 3, 5, 15, 17, 19, 29]),
+      ...days("1997-10", [1, 3, 13, 15, 17, 27, 29, 31]),
+      ...days("1997-11", [10, 12, 14, 24, 26, 28]),
+      ...days("1997-12", [8, 10, 12, 22]),
+    ]),
+  ],
+  [
+    "rfc-every-other-week-tu-th",
+    "1997-01-01",
+    "1998-01-01",
+    at9([...days("1997-09", [2, 4, 16, 18, 30]), ...days("1997-10", [2, 14, 16])]),
+  ],
+  [
+    "rfc-monthly-first-friday-until",
+    "1997-01-01",
+    "1998-01-01",
+    at9(["1997-09-05", "1997-10-03", "1997-11-07", "1997-12-05"]),
+  ],
+  [
+    "rfc-monthly-2nd-15th",
+    "1997-01-01",
+    "1999-01-01",
+    at9(["1997-09", "1997-10", "1997-11", "1997-12", "1998-01"].flatMap((month) => days(month, [2, 15]))),
+  ],
+  [
+    "rfc-monthly-first-last-day",
+    "1997-01-01",
+    "1999-01-01",
+    at9([
+      ...["1997-09-30", "1997-10-01", "1997-10-31", "1997-11-01", "1997-11-30"],
+      ...["1997-12-01", "1997-12-31", "1998-01-01", "1998-01-31", "1998-02-01"],
+    ]),
+  ],
+  [
+    "rfc-every-18-months",
+    "1997-01-01",
+    "2001-01-01",
+    at9([...days("1997-09", [10, 11, 12, 13, 14, 15]), ...days("1999-03", [10, 11, 12, 13])]),
+  ],
+  [
+    "rfc-tuesdays-every-other-month",
+    "1997-01-01",
+    "1998-04-01",
+    at9([
+      ...days("1997-09", [2, 9, 16, 23, 30]),
+      ...days("1997-11", [4, 11, 18, 25]),
+      ...days("1998-01", [6, 13, 20, 27]),
+      ...days("1998-03", [3, 10, 17, 24, 31]),
+    ]),
+  ],
+  // INTERVAL counts years from DTSTART's year, not 12-month periods from its month: not 1998-01-10.
+  [
+    "rfc-every-other-year-jan-mar",
+    "1997-01-01",
+    "2005-01-01",
+    at9([
+      "1997-03-10",
+      ...["1999", "2001", "2003"].flatMap((year) => [`${year}-01-10`, `${year}-02-10`, `${year}-03-10`]),
+    ]),
+  ],
+  [
+    "rfc-every-third-year-year-days",
+    "1997-01-01",
+    "2008-01-01",
+    at9([
+      ...["1997-01-01", "1997-04-10", "1997-07-19", "2000-01-01", "2000-04-09"],
+      ...["2000-07-18", "2003-01-01", "2003-04-10", "2003-07-19", "2006-01-01"],
+    ]),
+  ],
+  [
+    "rfc-thursdays-in-summer",
+    "1997-01-01",
+    "2000-01-01",
+    at9([
+      ...days("1997-06", [5, 12, 19, 26]),
+      ...days("1997-07", [3, 10, 17, 24, 31]),
+      ...days("1997-08", [7, 14, 21, 28]),
+      ...days("1998-06", [4, 11, 18, 25]),
+      ...days("1998-07", [2, 9, 16, 23, 30]),
+      ...days("1998-08", [6, 13, 20, 27]),
+      ...days("1999-06", [3, 10, 17, 24]),
+      ...days("1999-07", [1, 8, 15, 22, 29]),
+      ...days("1999-08", [5, 12, 19, 26]),
+    ]),
+  ],
+  // The RFC lists 09:00, 12:00 and 15:00, but its UNTIL (17:00Z) is 13:00 EDT, and UNTIL is inclusive: 15:00
+  // lies after it. dateutil, ical.js and the other libraries that test this example give two instances.
+  ["rfc-every-3-hours", "1997-01-01", "1998-01-01", ["1997-09-02T09:00", "1997-09-02T12:00"]],
+  [
+    "rfc-every-90-minutes",
+    "1997-01-01",
+    "1998-01-01",
+    ["09:00", "10:30", "12:00", "13:30"].map((time) => `1997-09-02T${time}`),
   ],
 ];
 

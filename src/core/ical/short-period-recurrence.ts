@@ -1,10 +1,13 @@
+import { atSetPositions } from "./calendar-days.ts";
 import { civilFromDays, daysInMonth } from "./local-epoch.ts";
 import type { ExpansionBudget, RuleExpansion } from "./recurrence-rule.ts";
 
 const DAY = 86_400;
 const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 const UNIT: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: DAY, WEEKLY: 7 * DAY };
-const KEYS = new Set("FREQ INTERVAL COUNT WKST BYDAY BYMONTH BYMONTHDAY BYHOUR BYMINUTE BYSECOND".split(" "));
+const KEYS = new Set(
+  "FREQ INTERVAL COUNT WKST BYDAY BYMONTH BYMONTHDAY BYHOUR BYMINUTE BYSECOND BYSETPOS".split(" "),
+);
 
 interface Filters {
   byMonth: number[] | null;
@@ -49,8 +52,8 @@ function passes(filters: Filters, local: number): boolean {
 const product = (a: number[], b: number[]): number[] => a.flatMap((x) => b.map((y) => x + y));
 
 /**
- * FREQ=SECONDLY to WEEKLY in closed form, with BYMONTH, BYMONTHDAY, BYDAY (weekdays), BYHOUR, BYMINUTE and
- * BYSECOND (RFC 5545 section 3.3.10: parts finer than FREQ expand, coarser ones limit). Each period is a few
+ * FREQ=SECONDLY to WEEKLY in closed form, with BYMONTH, BYMONTHDAY, BYDAY (weekdays), BYHOUR, BYMINUTE,
+ * BYSECOND and BYSETPOS (RFC 5545 section 3.3.10: parts finer than FREQ expand, coarser ones limit). Each period is a few
  * additions, so a rule nothing can satisfy (FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30) just spends the step budget;
  * ical.js loops forever inside one call on such a rule. Returns null for other shapes.
  */
@@ -79,7 +82,9 @@ export function expandShortPeriodRule(params: {
   const countText = parts.get("COUNT");
   const count = countText === undefined ? null : Number(countText);
   const weekStart = WEEKDAYS.indexOf(parts.get("WKST") ?? "MO");
+  const bySetPos = list(parts.get("BYSETPOS"), 1, 366, true);
   if (Object.values(filters).some((value) => value === false) || byDay?.some((day) => day < 0)) return null;
+  if (bySetPos === false) return null;
   if (!Number.isInteger(interval) || interval < 1 || weekStart < 0) return null;
   if (count !== null && (!Number.isInteger(count) || count < 0)) return null;
   if (freq === "WEEKLY" && filters.byMonthDay) return null;
@@ -114,14 +119,21 @@ export function expandShortPeriodRule(params: {
 
   const starts: number[] = [];
   let emitted = 0;
+  const candidates: number[] = [];
   for (let base = periodStart + skip * period; base <= end; base += period) {
+    // BYSETPOS picks from the whole period's set, including the part of the first period before DTSTART.
+    candidates.length = 0;
     for (const offset of offsets) {
       const local = base + offset;
-      if (local < startLocal) continue;
-      if (local > end) return { starts, capped: false, error: null };
+      if (bySetPos === null && local < startLocal) continue;
+      if (bySetPos === null && local > end) break;
       if (budget.steps <= 0) return { starts, capped: true, error: null };
       budget.steps--;
-      if (!passes(checked, local)) continue;
+      if (passes(checked, local)) candidates.push(local);
+    }
+    for (const local of bySetPos ? atSetPositions(candidates, bySetPos) : candidates) {
+      if (local < startLocal) continue;
+      if (local > end) return { starts, capped: false, error: null };
       if (count !== null && emitted >= count) return { starts, capped: false, error: null };
       emitted++;
       if (local >= collectFrom) starts.push(local);

@@ -170,12 +170,46 @@ describe("closed-form recurrence", () => {
     ]);
   });
 
+  // ical.js applied a YEARLY BYSETPOS to each month, and a MONTHLY one also to DTSTART's month before it: the
+  // period's whole set counts (RFC 5545 section 3.3.10), days before DTSTART are then dropped.
+  it.each([
+    [
+      "FREQ=YEARLY;BYMONTH=1,4;BYDAY=TU;BYSETPOS=1;COUNT=3",
+      wallSeconds(2004, 8, 19),
+      ["2005-01-04", "2006-01-03", "2007-01-02"],
+    ],
+    [
+      "FREQ=MONTHLY;INTERVAL=4;BYDAY=TH;BYSETPOS=3;COUNT=3",
+      wallSeconds(1996, 4, 2),
+      ["1996-04-18", "1996-08-15", "1996-12-19"],
+    ],
+    [
+      "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=2",
+      wallSeconds(2024, 1, 31),
+      ["2024-01-31", "2024-02-29"],
+    ],
+    ["FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=-1;COUNT=2", wallSeconds(2024, 1, 1), ["2024-01-05", "2024-01-12"]],
+    [
+      "FREQ=DAILY;BYHOUR=9,12,17;BYSETPOS=2,-1;COUNT=3",
+      wallSeconds(2024, 1, 1),
+      ["2024-01-01T12", "2024-01-01T17", "2024-01-02T12"],
+    ],
+  ])("applies BYSETPOS to each whole period: %s", (rule, start, expected) => {
+    const starts = expandSimpleRule({
+      ruleText: rule,
+      startLocal: start,
+      untilLocal: null,
+      collectFrom: start,
+      limit: start + HORIZON,
+      budget: { steps: 100_000 },
+    })?.starts;
+    expect(starts?.map((s) => new Date(s * 1000).toISOString().slice(0, expected[0]!.length))).toEqual(
+      expected,
+    );
+  });
+
   it("leaves other shapes to ical.js", () => {
-    for (const rule of [
-      "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1",
-      "FREQ=DAILY;BYSETPOS=1",
-      "FREQ=YEARLY;BYYEARDAY=100",
-    ]) {
+    for (const rule of ["FREQ=YEARLY;BYYEARDAY=100", "FREQ=MONTHLY;BYHOUR=9,17"]) {
       expect(closedFormStarts(rule, wallSeconds(2024, 1, 1)), rule).toBeNull();
     }
   });

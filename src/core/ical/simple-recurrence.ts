@@ -1,10 +1,10 @@
-import { monthDays, type WeekdayRule, yearlyDays } from "./calendar-days.ts";
+import { atSetPositions, monthDays, type WeekdayRule, yearlyDays } from "./calendar-days.ts";
 import type { ExpansionBudget, RuleExpansion } from "./recurrence-rule.ts";
 import { expandShortPeriodRule } from "./short-period-recurrence.ts";
 
 const DAY = 86_400;
 const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-const SIMPLE_KEYS = new Set("FREQ INTERVAL COUNT WKST BYDAY BYMONTH BYWEEKNO BYMONTHDAY".split(" "));
+const SIMPLE_KEYS = new Set("FREQ INTERVAL COUNT WKST BYDAY BYMONTH BYWEEKNO BYMONTHDAY BYSETPOS".split(" "));
 
 /** Monday = 0 ... Sunday = 6, for wall-clock epoch seconds (1970-01-01 was a Thursday). */
 function weekday(localSeconds: number): number {
@@ -16,6 +16,8 @@ interface SimpleRule {
   interval: number;
   count: number | null;
   weekStart: number;
+  /** BYSETPOS: positions (from the end when negative) within each period's sorted set of days. */
+  bySetPos: number[] | null;
   yearly: { byDay: WeekdayRule[] | null; byMonth: number[] | null; byWeekNo: number[] | null } | null;
   /** MONTHLY, or YEARLY by month days: months per period, allowed months, month days and weekdays. */
   monthly: {
@@ -40,8 +42,10 @@ function weekdayRules(text: string | undefined, maxOrdinal: number): WeekdayRule
 }
 
 /**
- * MONTHLY with BYMONTHDAY and/or BYDAY (ordinals within the month) and optional BYMONTH; YEARLY with only
- * BYMONTH and/or BYMONTHDAY. Missing day parts come from DTSTART (section 3.3.10). Null for other shapes.
+ * MONTHLY with BYMONTHDAY and/or BYDAY (ordinals within the month) and optional BYMONTH; YEARLY with BYMONTH
+ * and/or BYMONTHDAY, and plain weekdays limiting BYMONTHDAY. Missing day parts come from DTSTART (section
+ * 3.3.10): the day of month, and for YEARLY without BYMONTHDAY the month too. YEARLY;BYMONTHDAY=1 is the 1st
+ * of every month (BYMONTHDAY expands a year), as in dateutil; ical.js kept DTSTART's month. Null otherwise.
  */
 function readMonthly(parts: Map<string, string>, freq: string, startLocal: number): SimpleRule["monthly"] {
   const byMonth = numberList(parts.get("BYMONTH"), 1, 12);
@@ -49,10 +53,12 @@ function readMonthly(parts: Map<string, string>, freq: string, startLocal: numbe
   const byDay = weekdayRules(parts.get("BYDAY"), 5);
   if (byMonth === false || byMonthDay === false || byDay === false || byMonth?.some((m) => m < 0))
     return null;
-  if (parts.has("BYWEEKNO") || (freq === "YEARLY" && byDay)) return null;
+  // YEARLY BYDAY ordinals count within the year unless BYMONTH is given: readYearly's case, not this one.
+  const yearlyWeekdays = freq === "YEARLY" && byDay && (!byMonthDay || byDay.some((d) => d.ordinal !== 0));
+  if (parts.has("BYWEEKNO") || yearlyWeekdays) return null;
   const start = new Date(startLocal * 1000);
   const implicitDay = !byMonthDay && !byDay ? [start.getUTCDate()] : byMonthDay;
-  const implicitMonth = freq === "YEARLY" && !byMonth ? [start.getUTCMonth() + 1] : byMonth;
+  const implicitMonth = freq === "YEARLY" && !byMonth && !byMonthDay ? [start.getUTCMonth() + 1] : byMonth;
   return { months: freq === "YEARLY" ? 12 : 1, byMonth: implicitMonth, byMonthDay: implicitDay, byDay };
 }
 
@@ -98,14 +104,16 @@ function readSimpleRule(parts: Map<string, string>, startLocal: number): SimpleR
   const weekStart = WEEKDAYS.indexOf(parts.get("WKST") ?? "MO");
   if (!Number.isInteger(interval) || interval < 1 || weekStart < 0) return null;
   if (count !== null && (!Number.isInteger(count) || count < 0)) return null;
-  return { freq, interval, count, weekStart, yearly, monthly };
+  const bySetPos = numberList(parts.get("BYSETPOS"), 1, 366);
+  if (bySetPos === false) return null;
+  return { freq, interval, count, weekStart, bySetPos, yearly, monthly };
 }
 
 /**
  * Most rules in closed form: SECONDLY to WEEKLY (short-period-recurrence.ts), MONTHLY and YEARLY by month
  * days, weekdays with ordinals, months and week numbers. ical.js takes 20-60 µs per iterator step (a 5 MB
  * feed of daily series took seconds) and has gaps (see calendar-days.ts); this is arithmetic, and jumps
- * straight to the requested range when there is no COUNT. Null for other shapes (BYSETPOS, BYYEARDAY, ...).
+ * straight to the requested range when there is no COUNT. Null for other shapes (BYYEARDAY, BYHOUR, ...).
  */
 export function expandSimpleRule(params: {
   ruleText: string;
@@ -137,7 +145,8 @@ export function expandSimpleRule(params: {
   // MONTHLY and YEARLY: each period yields a sorted list of days, at DTSTART's time of day. Returns the
   // result to stop with, or null to go on with the next period.
   const timeOfDay = ((startLocal % DAY) + DAY) % DAY;
-  const walkDays = (days: number[]): RuleExpansion | null => {
+  const walkDays = (periodDays: number[]): RuleExpansion | null => {
+    const days = rule.bySetPos ? atSetPositions(periodDays, rule.bySetPos) : periodDays;
     for (const day of days) {
       const local = day * DAY + timeOfDay;
       if (local < startLocal) continue;
@@ -155,11 +164,12 @@ export function expandSimpleRule(params: {
     const { months, byMonth, byMonthDay, byDay } = rule.monthly;
     const monthIndex = (date: Date) => date.getUTCFullYear() * 12 + date.getUTCMonth();
     const period = months * rule.interval;
+    // INTERVAL counts whole periods from DTSTART's: its month, or for YEARLY its year from January, so
+    // YEARLY;INTERVAL=2;BYMONTH=1,2,3 from March 1997 continues in January 1999, not January 1998.
+    const firstPeriod = months === 12 ? startDate.getUTCFullYear() * 12 : monthIndex(startDate);
     const skip =
-      rule.count === null
-        ? Math.max(0, Math.floor((monthIndex(targetDate) - monthIndex(startDate)) / period) - 1)
-        : 0;
-    for (let first = monthIndex(startDate) + skip * period; first <= monthIndex(endDate); first += period) {
+      rule.count === null ? Math.max(0, Math.floor((monthIndex(targetDate) - firstPeriod) / period) - 1) : 0;
+    for (let first = firstPeriod + skip * period; first <= monthIndex(endDate); first += period) {
       const days: number[] = [];
       for (let index = first; index < first + months; index++) {
         const [year, month] = [Math.floor(index / 12), (index % 12) + 1];

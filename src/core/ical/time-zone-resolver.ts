@@ -1,8 +1,9 @@
 import { Temporal } from "temporal-polyfill";
+import { unescapeText } from "./content-line.ts";
 import type { IcalProblem } from "./ical-problem.ts";
 import { OUTLOOK_DISPLAY_NAME_TO_WINDOWS } from "./outlook-zone-names.ts";
 import { firstProperty, type IcalComponent } from "./parse-calendar.ts";
-import { vtimezoneRules } from "./vtimezone-rules.ts";
+import { vtimezoneRules, vtimezoneTzid } from "./vtimezone-rules.ts";
 import { WINDOWS_ZONE_TO_IANA } from "./windows-zones.ts";
 import { ianaZoneRules, UTC_RULES, type ZoneRules } from "./zone-rules.ts";
 
@@ -57,6 +58,9 @@ export function resolveTimeZoneName(name: string): string | null {
   if (direct) return direct;
   const windows = lowerCaseWindows.get(trimmed.toLowerCase());
   if (windows) return windows;
+  // An Outlook display name without its "(UTC+08:00) " prefix, as some exports write it.
+  const bareDisplay = OUTLOOK_DISPLAY_NAME_TO_WINDOWS[trimmed.toLowerCase()];
+  if (bareDisplay) return WINDOWS_ZONE_TO_IANA[bareDisplay] ?? null;
   const display = DISPLAY_PREFIX.exec(trimmed);
   if (display) {
     const description = trimmed.slice(display[0].length).toLowerCase();
@@ -114,7 +118,9 @@ export function createTimeZoneResolver(params: {
   const { calendar, problems } = params;
   const vtimezones = new Map<string, IcalComponent>();
   for (const component of calendar.components) {
-    const tzid = component.name === "VTIMEZONE" ? firstProperty(component, "TZID")?.value.trim() : undefined;
+    // TZID is a TEXT value (RFC 5545 section 3.8.3.1): `Kuala Lumpur\, Singapore` is matched, unescaped, by
+    // DTSTART;TZID="Kuala Lumpur, Singapore".
+    const tzid = component.name === "VTIMEZONE" ? vtimezoneTzid(component) : undefined;
     if (tzid && !vtimezones.has(tzid)) vtimezones.set(tzid, component);
   }
   const cache = new Map<string, ZoneRules | null>();
@@ -142,9 +148,7 @@ export function createTimeZoneResolver(params: {
     return rules;
   };
   const xWr = firstProperty(calendar, "X-WR-TIMEZONE");
-  let floatingZone: ZoneRules | null = null;
-  if (xWr && xWr.value.trim() !== "") {
-    floatingZone = resolve(xWr.value.trim(), xWr.line);
-  }
+  const xWrName = xWr ? unescapeText(xWr.value).trim() : "";
+  const floatingZone = xWr && xWrName !== "" ? resolve(xWrName, xWr.line) : null;
   return { resolve, floatingZone };
 }

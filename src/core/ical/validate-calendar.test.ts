@@ -38,6 +38,20 @@ describe("validateIcs", () => {
     ]);
   });
 
+  it("reports a broken line as a warning and reads the rest of the file", () => {
+    expect(validateIcs(fixture("malformed-bad-line.ics"))).toEqual({
+      calendars: 1,
+      events: 1,
+      problems: [
+        {
+          severity: "warning",
+          line: 7,
+          message: "not a content line (expected NAME:VALUE, found no colon): skipped",
+        },
+      ],
+    });
+  });
+
   it("turns a structural error into one error problem", () => {
     expect(validateIcs(fixture("malformed-truncated.ics"))).toEqual({
       calendars: 0,
@@ -46,7 +60,7 @@ describe("validateIcs", () => {
         {
           severity: "error",
           line: 6,
-          message: "line 6: file ends inside BEGIN:VEVENT of line 4 (truncated?)",
+          message: "file ends inside BEGIN:VEVENT of line 4 (truncated?)",
         },
       ],
     });

@@ -1,3 +1,4 @@
+import { unescapeText } from "./content-line.ts";
 import { readTime, readTimeList } from "./ical-time.ts";
 import { firstProperty, type IcalComponent } from "./parse-calendar.ts";
 import { expandRecurrenceRule, parseRecurrenceRule } from "./recurrence-rule.ts";
@@ -103,8 +104,14 @@ function componentKey(component: IcalComponent): string {
   return `${component.name}{${lines.join("\n")}${component.components.map(componentKey).join("")}}`;
 }
 
+/** The TZID of a VTIMEZONE, unescaped (a TEXT value), or "" when it has none. */
+export function vtimezoneTzid(vtimezone: IcalComponent): string {
+  const property = firstProperty(vtimezone, "TZID");
+  return property ? unescapeText(property.value).trim() : "";
+}
+
 function buildRules(vtimezone: IcalComponent): Result<ZoneRules, string> {
-  const tzid = firstProperty(vtimezone, "TZID")?.value.trim() ?? "";
+  const tzid = vtimezoneTzid(vtimezone);
   if (tzid === "") return err(`VTIMEZONE of line ${vtimezone.line} has no TZID`);
   const transitions: Transition[] = [];
   let initialOffset: number | null = null;
