@@ -15,6 +15,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database } from "../store/database.ts";
 import { installApiKeyAuth } from "./auth.ts";
+import { installControlCharacterGuard } from "./control-characters.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
@@ -65,6 +66,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   base.setValidatorCompiler(validatorCompiler);
   base.setSerializerCompiler(serializerCompiler);
   installErrorHandler(base);
+  // Before any route is registered, so that every scope inherits it (see control-characters.ts).
+  installControlCharacterGuard(base);
   const app = base.withTypeProvider<ZodTypeProvider>();
 
   app.addHook("onResponse", async (request, reply) => {
