@@ -155,6 +155,7 @@ export async function startService(config: Config, options: { logger?: Logger } 
       logger,
       metrics,
       version,
+      trustProxy: config.trustProxy,
       publicUrl: config.publicUrl,
       readiness: [
         { name: "database", check: async () => void (await store.executeSql("select 1", [])) },

@@ -43,6 +43,8 @@ export interface ServerDeps {
   /** Route plugins without API-key auth (public booking pages, feeds, webhooks from providers). */
   extraPublicRoutes?: FastifyPluginAsyncZod[];
   bodyLimit?: number;
+  /** Peers trusted to name the client in X-Forwarded-For (config TRUST_PROXY); request.ip and the rate limits use it. */
+  trustProxy?: boolean | string[];
   /** Calendar connections (.ics feeds) of hosts; registered when given. */
   connections?: ConnectionRouteDeps;
   /** Bookings and the public booking API; registered when given. */
@@ -58,6 +60,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const base = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    trustProxy: deps.trustProxy ?? false,
     // Request ids make one request's log lines findable; honour a caller's id when it sends one.
     requestIdHeader: "x-request-id",
     // Signed attendee links carry their token in the path.

@@ -20,6 +20,7 @@ export async function buildBookingTestApp(
     connections?: ConnectionRouteDeps;
     slotsCache?: SlotsCache;
     logger?: Logger;
+    trustProxy?: boolean | string[];
   } = {},
 ): Promise<{ app: FastifyInstance; booking: BookingRouteDeps }> {
   const now = options.now ?? (() => new Date("2030-02-28T12:00:00Z"));
@@ -47,6 +48,7 @@ export async function buildBookingTestApp(
     keyRing,
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   return { app, booking };
 }
