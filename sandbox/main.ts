@@ -5,7 +5,8 @@
  *        [--auto-approve] [--exit-with-parent]
  * Protocol: exactly ONE JSON line on stdout once both listen (`{"ready": true, ...}`, described in
  * docs/sandbox.md); human-readable log lines on stderr, each prefixed "microsoft " or "google ".
- * SIGINT/SIGTERM close both and exit 0. A failed start writes the reason to stderr and exits 1.
+ * SIGINT/SIGTERM close both and exit 0. A failed start writes the reason to stderr and exits 1; a port in use is
+ * instead one JSON line on stdout (`{"ready": false, "error": {"code": "port_in_use", "provider", "host", "port"}}`).
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -48,6 +49,34 @@ export interface SandboxPair {
   close(): Promise<void>;
 }
 
+/** An emulator that could not start, and which one: the caller can name the flag that moves its port. */
+export class EmulatorStartError extends Error {
+  override name = "EmulatorStartError";
+  constructor(
+    readonly provider: "microsoft" | "google",
+    readonly port: number,
+    override readonly cause: unknown,
+  ) {
+    super(`${provider} emulator: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+
+  get portInUse(): boolean {
+    return (this.cause as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE";
+  }
+}
+
+async function startEmulator<T>(
+  provider: "microsoft" | "google",
+  port: number,
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    throw new EmulatorStartError(provider, port, error);
+  }
+}
+
 /** Starts both emulators with their shipped seeds; if the second fails the first is closed again. */
 export async function startSandboxPair(options: {
   host: string;
@@ -56,20 +85,24 @@ export async function startSandboxPair(options: {
   log?: (line: string) => void;
 }): Promise<SandboxPair> {
   const log = options.log;
-  const microsoft = await startMicrosoftSandbox({
-    port: options.ports.microsoft,
-    host: options.host,
-    autoApprove: options.autoApprove,
-    ...(log ? { logger: { info: (message: string) => log(`microsoft ${message}`) } } : {}),
-  });
-  let google: GoogleSandbox;
-  try {
-    google = await startGoogleSandbox({
-      port: options.ports.google,
+  const microsoft = await startEmulator("microsoft", options.ports.microsoft, () =>
+    startMicrosoftSandbox({
+      port: options.ports.microsoft,
       host: options.host,
       autoApprove: options.autoApprove,
-      ...(log ? { logger: googleRequestLogger((line) => log(`google ${line}`)) } : {}),
-    });
+      ...(log ? { logger: { info: (message: string) => log(`microsoft ${message}`) } } : {}),
+    }),
+  );
+  let google: GoogleSandbox;
+  try {
+    google = await startEmulator("google", options.ports.google, () =>
+      startGoogleSandbox({
+        port: options.ports.google,
+        host: options.host,
+        autoApprove: options.autoApprove,
+        ...(log ? { logger: googleRequestLogger((line) => log(`google ${line}`)) } : {}),
+      }),
+    );
   } catch (error) {
     await microsoft.close();
     throw error;
@@ -189,6 +222,15 @@ async function main(): Promise<void> {
       log,
     });
   } catch (error) {
+    if (error instanceof EmulatorStartError && error.portInUse) {
+      // The one failure a user fixes by choosing a port: said once, on stdout, for the parent to word it.
+      const failure = {
+        ready: false,
+        error: { code: "port_in_use", provider: error.provider, host: values.host, port: error.port },
+      };
+      process.stdout.write(`${JSON.stringify(failure)}\n`, () => process.exit(1));
+      return;
+    }
     log(`sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }

@@ -36,6 +36,17 @@ describe("config", () => {
   });
 
   it.each([
+    [{}, false],
+    [{ TRUST_PROXY: "" }, false],
+    [{ TRUST_PROXY: "FALSE" }, false],
+    [{ TRUST_PROXY: "true" }, true],
+    [{ TRUST_PROXY: "127.0.0.1" }, ["127.0.0.1"]],
+    [{ TRUST_PROXY: " 10.0.0.0/8 , ::1, fd00::/8,loopback" }, ["10.0.0.0/8", "::1", "fd00::/8", "loopback"]],
+  ])("reads TRUST_PROXY (%o)", (env, expected) => {
+    expect(parseConfig(env).trustProxy).toEqual(expected);
+  });
+
+  it.each([
     [{ PORT: "eighty" }, /PORT:/],
     [{ PORT: "70000" }, /PORT:/],
     [{ PUBLIC_URL: "not a url" }, /PUBLIC_URL: must be an absolute URL/],
@@ -46,6 +57,13 @@ describe("config", () => {
     [{ OUTBOUND_ALLOW: "ok.example.com, not a cidr/99" }, /OUTBOUND_ALLOW: "not a cidr\/99" is not a valid/],
     [{ OUTBOUND_ALLOW: "127.1" }, /OUTBOUND_ALLOW: "127\.1" is not a valid IP address/],
     [{ ICS_FEED_ALLOW: "fd00::/200" }, /ICS_FEED_ALLOW: "fd00::\/200" is not a valid CIDR range/],
+    [
+      { TRUST_PROXY: "yes" },
+      /TRUST_PROXY: must be true, false, or a comma-separated list .* \("yes" is neither\)/,
+    ],
+    [{ TRUST_PROXY: "10.0.0.1, 10.0.0.0/33" }, /TRUST_PROXY: .*"10\.0\.0\.0\/33" is neither/],
+    [{ TRUST_PROXY: "10.0.0.1," }, /TRUST_PROXY: .*"" is neither/],
+    [{ TRUST_PROXY: "1" }, /TRUST_PROXY: .*a hop count cannot tell a proxy from a client/],
   ])("stops with a message naming the bad variable (%o)", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

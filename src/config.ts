@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
@@ -23,6 +24,43 @@ const allowList = optionalString.superRefine((value, context) => {
     const parsed = parseAllowEntry(entry);
     if (!parsed.ok) context.addIssue({ code: "custom", message: parsed.message });
   }
+});
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY lists like addresses. */
+const proxyRangeNames = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isAddressOrRange(entry: string): boolean {
+  if (proxyRangeNames.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: which peers may set X-Forwarded-For (Fastify's `trustProxy`, read by request.ip and so by the rate
+ * limiter). A hop count is refused rather than passed on: Fastify 5 disables hop-count trust (it cannot check who
+ * connected, so a direct client could spoof its address), and a setting that silently does nothing is worse.
+ */
+const trustProxySchema = optionalString.transform((value, ctx): boolean | string[] => {
+  if (value === undefined || /^false$/i.test(value)) return false;
+  if (/^true$/i.test(value)) return true;
+  const hint = "must be true, false, or a comma-separated list of the proxies' IP addresses or CIDR ranges";
+  if (/^\d+$/.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${hint}; a hop count cannot tell a proxy from a client that sends its own X-Forwarded-For: list your proxy's address instead (e.g. 10.0.0.0/8)`,
+    });
+    return z.NEVER;
+  }
+  const entries = value.split(",").map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isAddressOrRange(entry));
+  if (bad !== undefined) {
+    ctx.addIssue({ code: "custom", message: `${hint} (${JSON.stringify(bad)} is neither)` });
+    return z.NEVER;
+  }
+  return entries;
 });
 
 export const configSchema = z.object({
@@ -68,6 +106,7 @@ export const configSchema = z.object({
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
+  TRUST_PROXY: trustProxySchema,
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
   ICS_FEED_MAX_BYTES: z.coerce
     .number()
@@ -103,6 +142,8 @@ export interface Config {
   staleCalendar: { minutes: number; policy: "block" | "ignore" };
   google: { clientId: string; clientSecret: string | undefined } | undefined;
   sandbox: "auto" | "on" | "off";
+  /** Peers whose X-Forwarded-For names the client (`true`: any peer); see trustProxySchema. */
+  trustProxy: boolean | string[];
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
   publicRateLimitPerMinute: number;
   icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
@@ -150,6 +191,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
       : undefined,
     sandbox: raw.SANDBOX,
+    trustProxy: raw.TRUST_PROXY,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
     icsFeeds: {
       maxBytes: raw.ICS_FEED_MAX_BYTES,

@@ -228,6 +228,7 @@ export async function startService(
       logger,
       metrics,
       version,
+      trustProxy: config.trustProxy,
       publicUrl: config.publicUrl,
       readiness: [
         { name: "database", check: async () => void (await store.executeSql("select 1", [])) },

@@ -152,9 +152,14 @@ export async function startMicrosoftSandbox(
 
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
   const server = options.https ? createHttpsServer(options.https, listener) : createHttpServer(listener);
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
-  );
+  // A listen failure (EADDRINUSE) rejects here; without the listener it would be an uncaught 'error' event.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   origin = `${options.https ? "https" : "http"}://${host}:${address.port}`;

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { version } from "../main.ts";
 import { registerCommands } from "./commands/registry.ts";
 import { reportCliError } from "./report-error.ts";
 
@@ -6,6 +7,7 @@ import { reportCliError } from "./report-error.ts";
 // ./commands/registry.ts; this file only builds the program and turns failures into one-line errors.
 const program = new Command("calbridge")
   .description("Calbridge: calendar integration service")
+  .version(version, "-v, --version", "print the version")
   .showHelpAfterError()
   .exitOverride();
 

@@ -2,6 +2,7 @@ import type PgBoss from "pg-boss";
 import { type DeliveryResult, deliverWebhook } from "../notify/webhooks/deliver-webhook.ts";
 import { MAX_WEBHOOK_ATTEMPTS, nextRetryDelayMs } from "../notify/webhooks/retry-schedule.ts";
 import type { Logger } from "../observability/logger.ts";
+import { redactExternalUrl } from "../observability/redact-url.ts";
 import { createOutboundGuard, type OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database, SqlExecutor } from "../store/database.ts";
@@ -205,7 +206,8 @@ async function attemptDelivery(deps: WebhookJobDeps, id: WebhookDeliveryId): Pro
     { attempt: attempts, status: result.status, durationMs: result.durationMs, outcome: outcome.status },
     "webhook attempt",
   );
-  if (result.endpointGone) log.warn({ url: endpoint.url }, "webhook endpoint disabled: 410 Gone");
+  if (result.endpointGone)
+    log.warn({ url: redactExternalUrl(endpoint.url) }, "webhook endpoint disabled: 410 Gone");
   if (outcome.retryInMs !== undefined) await sendDeliverJob(deps.jobs, id, outcome.retryInMs);
 }
 

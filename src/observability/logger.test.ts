@@ -1,21 +1,9 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./logger.ts";
-
-function captureLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      callback();
-    },
-  });
-  return { logger: createLogger({ level: "info", destination }), lines };
-}
+import { captureLog } from "../../test/support/captured-log.ts";
 
 describe("logger", () => {
   it("redacts tokens, keys and the Authorization header", () => {
-    const { logger, lines } = captureLogger();
+    const { logger, lines } = captureLog();
     logger.info(
       {
         req: { headers: { authorization: "Bearer cbk_live_secret", "user-agent": "t" } },

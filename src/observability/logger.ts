@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { serializeError, serializeRequest } from "./log-serializers.ts";
 
 export type { Logger };
 
@@ -40,6 +41,9 @@ export function createLogger(options: { level: string; destination?: pino.Destin
     {
       level: options.level,
       redact: { paths: redactedPaths, censor: "[redacted]" },
+      // Fastify keeps a logger instance's own serializers over its defaults, which would log a request's URL
+      // with its tokens and an error with its SQL parameters (see log-serializers.ts).
+      serializers: { err: serializeError, error: serializeError, req: serializeRequest },
       base: { service: "calbridge" },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

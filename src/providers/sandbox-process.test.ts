@@ -5,6 +5,7 @@ import {
   parseReadyLine,
   type SandboxEndpoints,
   type SandboxLogger,
+  SandboxPortInUseError,
   type SandboxProcess,
   startSandboxProcess,
 } from "./sandbox-process.ts";
@@ -198,13 +199,26 @@ describe("startSandboxProcess failures", () => {
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
   });
 
-  it("rejects with the child's own reason when it exits before it is ready (port in use)", async () => {
+  it("rejects with a SandboxPortInUseError naming the emulator when its port is taken", async () => {
     const address = blocker.address();
     const port = typeof address === "object" && address ? address.port : 0;
     const logs: LogEntry[] = [];
-    await expect(
-      startSandboxProcess({ logger: recordingLogger(logs), ports: { microsoft: port } }),
-    ).rejects.toThrow(/sandbox process exited \(code 1\) before it was ready: .*EADDRINUSE/);
+    const started = startSandboxProcess({ logger: recordingLogger(logs), ports: { google: port } });
+    await expect(started).rejects.toThrow(SandboxPortInUseError);
+    await expect(started).rejects.toMatchObject({
+      provider: "google",
+      host: "127.0.0.1",
+      port,
+      message: `port ${port} on 127.0.0.1 is already in use (Google Calendar emulator)`,
+    });
+  });
+
+  it("rejects with the child's own reason when it exits before it is ready for another cause", async () => {
+    const logs: LogEntry[] = [];
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: listen fails at once with EADDRNOTAVAIL.
+    await expect(startSandboxProcess({ logger: recordingLogger(logs), host: "192.0.2.1" })).rejects.toThrow(
+      /sandbox process exited \(code 1\) before it was ready: sandbox failed to start: microsoft emulator: .*EADDRNOTAVAIL/,
+    );
   });
 
   it("gives up after the ready timeout, and rejects only once the child is gone", async () => {

@@ -67,6 +67,43 @@ export const sandboxEndpointsSchema = z.object({
 export type SandboxEndpoints = z.infer<typeof sandboxEndpointsSchema>;
 
 const readyLineSchema = sandboxEndpointsSchema.extend({ ready: z.literal(true) });
+/** What the child prints instead of the ready line when an emulator's port is taken. */
+const portInUseLineSchema = z.object({
+  ready: z.literal(false),
+  error: z.object({
+    code: z.literal("port_in_use"),
+    provider: z.enum(["microsoft", "google"]),
+    host: z.string(),
+    port: z.number().int(),
+  }),
+});
+
+const emulatorNames = { microsoft: "Microsoft 365", google: "Google Calendar" } as const;
+
+/** An emulator's port is taken; callers add how to choose another (a CLI flag, a setting). */
+export class SandboxPortInUseError extends Error {
+  override name = "SandboxPortInUseError";
+  constructor(
+    readonly provider: "microsoft" | "google",
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`port ${port} on ${host} is already in use (${emulatorNames[provider]} emulator)`);
+  }
+}
+
+function portInUseLine(line: string): SandboxPortInUseError | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const parsed = portInUseLineSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const { provider, host, port } = parsed.data.error;
+  return new SandboxPortInUseError(provider, host, port);
+}
 
 /** The logger calls made here; a pino Logger fits. */
 export interface SandboxLogger {
@@ -215,6 +252,11 @@ export function startSandboxProcess(params: {
     createInterface({ input: child.stdout }).on("line", (line) => {
       if (ready) {
         logger.warn({ component: "sandbox" }, `unexpected stdout line: ${line}`);
+        return;
+      }
+      const portInUse = portInUseLine(line);
+      if (portInUse) {
+        fail(portInUse);
         return;
       }
       let endpoints: SandboxEndpoints;

@@ -16,6 +16,7 @@ import type { OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database } from "../store/database.ts";
 import { installApiKeyAuth } from "./auth.ts";
+import { installControlCharacterGuard } from "./control-characters.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
@@ -43,6 +44,8 @@ export interface ServerDeps {
   /** Route plugins without API-key auth (public booking pages, feeds, webhooks from providers). */
   extraPublicRoutes?: FastifyPluginAsyncZod[];
   bodyLimit?: number;
+  /** Peers trusted to name the client in X-Forwarded-For (config TRUST_PROXY); request.ip and the rate limits use it. */
+  trustProxy?: boolean | string[];
   /** Calendar connections (.ics feeds) of hosts; registered when given. */
   connections?: ConnectionRouteDeps;
   /** Bookings and the public booking API; registered when given. */
@@ -60,6 +63,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const base = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    trustProxy: deps.trustProxy ?? false,
     // Request ids make one request's log lines findable; honour a caller's id when it sends one.
     requestIdHeader: "x-request-id",
     // Signed attendee links carry their token in the path.
@@ -68,6 +72,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   base.setValidatorCompiler(validatorCompiler);
   base.setSerializerCompiler(serializerCompiler);
   installErrorHandler(base);
+  // Before any route is registered, so that every scope inherits it (see control-characters.ts).
+  installControlCharacterGuard(base);
   const app = base.withTypeProvider<ZodTypeProvider>();
 
   app.addHook("onResponse", async (request, reply) => {

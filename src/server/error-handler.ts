@@ -37,7 +37,8 @@ function fromFastifyError(error: FastifyError): AppError | undefined {
 
 /**
  * The one error handler: every failure becomes the catalog's envelope. Validation errors list each problem with
- * its location; unexpected errors are logged with their stack and reach the client only as `internal`.
+ * its location; unexpected errors are logged with their class, code and stack (never their values: see
+ * observability/log-serializers.ts) and reach the client only as `internal`.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { Logger } from "../../src/observability/logger.ts";
 import { type BookingEventSink, noBookingEffects } from "../../src/scheduling/booking-events.ts";
 import { createBookingService } from "../../src/scheduling/booking-service.ts";
 import type { SlotsCache } from "../../src/scheduling/slots-cache.ts";
@@ -18,6 +19,8 @@ export async function buildBookingTestApp(
     rateLimitPerMinute?: number | false;
     connections?: ConnectionRouteDeps;
     slotsCache?: SlotsCache;
+    logger?: Logger;
+    trustProxy?: boolean | string[];
   } = {},
 ): Promise<{ app: FastifyInstance; booking: BookingRouteDeps }> {
   const now = options.now ?? (() => new Date("2030-02-28T12:00:00Z"));
@@ -44,6 +47,8 @@ export async function buildBookingTestApp(
     booking,
     keyRing,
     ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   return { app, booking };
 }

@@ -1,34 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-
-interface RunningCli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function runCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exit };
-}
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { holdPort } from "../../../test/support/held-port.ts";
+import { type RunningCli, runCli } from "../../../test/support/run-cli.ts";
 
 /** Resolves once the banner's last line is out; fails with the output if the command exits first. */
 async function bannerOf(cli: RunningCli): Promise<string> {
@@ -69,6 +41,13 @@ async function eventuallyClosed(url: string): Promise<boolean> {
 const CLI_TIMEOUT_MS = 120_000;
 
 describe("calbridge sandbox", () => {
+  // A port someone else holds, for the port-in-use case.
+  let held: Awaited<ReturnType<typeof holdPort>>;
+  beforeAll(async () => {
+    held = await holdPort();
+  });
+  afterAll(() => held.release());
+
   it(
     "prints the Sandbox banner with URLs, demo credentials and accounts, serves, and exits 0 on SIGTERM",
     async () => {
@@ -114,6 +93,20 @@ describe("calbridge sandbox", () => {
       await cli.exit;
       expect(await eventuallyClosed(microsoftDiscovery)).toBe(true);
       expect(await eventuallyClosed(`${googleCalendar}/users/me/calendarList`)).toBe(true);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    "names the taken port and the flag that moves it, in one line, and exits 1",
+    async () => {
+      const cli = runCli(["sandbox", "--port-microsoft", String(held.port), "--port-google", "0"]);
+      expect((await cli.exit).code).toBe(1);
+      expect(cli.stderr()).toBe(
+        `calbridge: port ${held.port} on 127.0.0.1 is already in use (Microsoft 365 emulator): ` +
+          `choose another with --port-microsoft <port> (0 picks a free one)\n`,
+      );
+      expect(cli.stdout()).toBe("");
     },
     CLI_TIMEOUT_MS,
   );

@@ -3,6 +3,7 @@ import {
   DEFAULT_SANDBOX_PORTS,
   type SandboxEndpoints,
   type SandboxLogger,
+  SandboxPortInUseError,
   startSandboxProcess,
 } from "../../providers/sandbox-process.ts";
 
@@ -107,6 +108,11 @@ export function register(program: Command): void {
           host: options.host,
           ports: { microsoft: options.portMicrosoft, google: options.portGoogle },
           autoApprove: options.autoApprove,
+        }).catch((error: unknown) => {
+          if (!(error instanceof SandboxPortInUseError)) throw error;
+          throw new Error(
+            `${error.message}: choose another with --port-${error.provider} <port> (0 picks a free one)`,
+          );
         });
         process.stdout.write(formatSandboxBanner(sandbox.endpoints, { autoApprove: options.autoApprove }));
         let stopping = false;

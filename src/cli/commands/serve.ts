@@ -1,13 +1,40 @@
 import type { Command } from "commander";
-import { loadConfig } from "../../config.ts";
+import { type Config, loadConfig } from "../../config.ts";
 import { startService } from "../../main.ts";
+import { SandboxPortInUseError } from "../../providers/sandbox-process.ts";
+
+/** A start-up failure the operator fixes with a setting, said as one line that names the setting. */
+export function explainStartFailure(error: unknown, config: Config): unknown {
+  if (error instanceof SandboxPortInUseError) {
+    // Only SANDBOX=on gets here: with auto the service warns and starts without the emulators.
+    return new Error(
+      `${error.message}: free it, or set SANDBOX=off (or auto) to start without the emulators`,
+    );
+  }
+  const failure = error as NodeJS.ErrnoException;
+  if (failure?.syscall !== "listen") return error;
+  const where = `port ${config.port} on ${config.host}`;
+  switch (failure.code) {
+    case "EADDRINUSE":
+      return new Error(`${where} is already in use: set PORT to a free port (or stop what holds it)`);
+    case "EACCES":
+      return new Error(`${where} needs privileges this process lacks: set PORT to 1024 or above`);
+    case "EADDRNOTAVAIL":
+      return new Error(`${config.host} is not an address of this machine: set HOST (0.0.0.0 listens on all)`);
+    default:
+      return error;
+  }
+}
 
 export function register(program: Command): void {
   program
     .command("serve")
     .description("run the HTTP API and the job workers (migrations run first)")
     .action(async () => {
-      const service = await startService(loadConfig());
+      const config = loadConfig();
+      const service = await startService(config).catch((error: unknown) => {
+        throw explainStartFailure(error, config);
+      });
       let signals = 0;
       const shutdown = (signal: string) => {
         signals++;
