@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import type { FastifyInstance } from "fastify";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../src/store/database.ts";
 import { buildBookingTestApp } from "./support/booking-test-app.ts";
+import { itWithPythonIcalendar, runPythonIcalendar } from "./support/python-icalendar.ts";
 import { createTestTenant } from "./support/test-app.ts";
 import { backends, openTestStore } from "./support/test-stores.ts";
 
@@ -27,6 +27,7 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
       headers: key ? { "idempotency-key": key } : {},
     });
   const attendee = { timeZone: "America/New_York", name: "Ina Invitee", email: "ina@example.com" };
+  let cancelledThroughLink: { token: string; icalUid: string } | undefined;
 
   beforeAll(async () => {
     ({ store, dispose } = await openTestStore(backend));
@@ -271,17 +272,7 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
     expect(cancelParsed.getFirstPropertyValue("method")).toBe("CANCEL");
     expect(cancelParsed.getFirstSubcomponent("vevent")!.getFirstPropertyValue("status")).toBe("CANCELLED");
     expect(cancelParsed.getFirstSubcomponent("vevent")!.getFirstPropertyValue("sequence")).toBe(2);
-    // An independent parser agrees (Debian's python3-icalendar).
-    const python = execFileSync(
-      "/usr/bin/python3",
-      [
-        "-c",
-        "import sys, icalendar; c = icalendar.Calendar.from_ical(sys.stdin.read()); e = c.walk('VEVENT')[0]; " +
-          "print(c['METHOD'], e['UID'], e['SEQUENCE'], e['STATUS'], e.decoded('DTSTART').isoformat())",
-      ],
-      { input: cancelIcs.body },
-    ).toString();
-    expect(python.trim()).toBe(`CANCEL ${created.icalUid} 2 CANCELLED 2030-03-05T09:00:00+01:00`);
+    cancelledThroughLink = { token, icalUid: created.icalUid };
 
     const again = await app.inject({
       method: "POST",
@@ -292,6 +283,24 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
     const forged = await app.inject({ url: `/v1/public/bookings/${token.slice(0, -2)}xx` });
     expect(forged.statusCode).toBe(401);
   });
+
+  itWithPythonIcalendar(
+    "writes a CANCEL .ics that an independent parser (python-icalendar) reads",
+    async () => {
+      expect(cancelledThroughLink).toBeDefined(); // set by the test above
+      const { token, icalUid } = cancelledThroughLink!;
+      const cancelIcs = await app.inject({ url: `/v1/public/bookings/${token}/ics` });
+      const python = runPythonIcalendar(
+        [
+          "-c",
+          "import sys, icalendar; c = icalendar.Calendar.from_ical(sys.stdin.read()); e = c.walk('VEVENT')[0]; " +
+            "print(c['METHOD'], e['UID'], e['SEQUENCE'], e['STATUS'], e.decoded('DTSTART').isoformat())",
+        ],
+        cancelIcs.body,
+      );
+      expect(python.trim()).toBe(`CANCEL ${icalUid} 2 CANCELLED 2030-03-05T09:00:00+01:00`);
+    },
+  );
 
   it("lets the tenant list, read and cancel bookings through the API", async () => {
     const list = await app.inject({ url: `/v1/bookings?status=confirmed`, headers: auth });
