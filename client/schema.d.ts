@@ -3493,7 +3493,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date */
+    /** Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date; when there are none, the reason */
     get: {
       parameters: {
         query: {
@@ -3527,6 +3527,19 @@ export interface paths {
               }[];
               days: {
                 [key: string]: string[];
+              };
+              /** @description Present only when there are no slots: why (e.g. `horizon` when the range lies beyond how far ahead the event type may be booked) */
+              reason?: {
+                /** @enum {string} */
+                code:
+                  | "no_hosts"
+                  | "no_schedule"
+                  | "minimum_notice"
+                  | "horizon"
+                  | "no_working_hours"
+                  | "fully_booked"
+                  | "no_common_time";
+                message: string;
               };
             };
           };

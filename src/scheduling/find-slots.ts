@@ -1,5 +1,6 @@
 import { computeEpochSlots, type EpochSlot } from "../core/availability/compute-slots.ts";
 import { type Explanation, explainInstant } from "../core/availability/explain.ts";
+import { explainNoSlots, type NoSlotsCode } from "../core/availability/explain-no-slots.ts";
 import type { AvailabilityRequest } from "../core/availability/request-schema.ts";
 import { buildAvailabilityRequest } from "../core/bookings/availability-request.ts";
 import type { Database } from "../store/database.ts";
@@ -44,6 +45,24 @@ async function loadRequest(query: AvailabilityQuery): Promise<AvailabilityReques
 export async function findSlots(query: AvailabilityQuery): Promise<EpochSlot[]> {
   const request = await loadRequest(query);
   return request ? computeEpochSlots(request) : [];
+}
+
+/** Why an answer has no slots, for the invitee: the engine's reason, or that the event type has nobody to host it. */
+export interface EmptySlotsReason {
+  code: NoSlotsCode | "no_hosts";
+  message: string;
+}
+
+/** Like `findSlots`, and when there are none, why (only then: explaining costs a second pass). */
+export async function findSlotsExplained(
+  query: AvailabilityQuery,
+): Promise<{ slots: EpochSlot[]; emptyReason?: EmptySlotsReason }> {
+  const request = await loadRequest(query);
+  if (!request)
+    return { slots: [], emptyReason: { code: "no_hosts", message: "the event type has no hosts" } };
+  const slots = computeEpochSlots(request);
+  const reason = slots.length === 0 ? explainNoSlots(request) : null;
+  return reason ? { slots, emptyReason: { code: reason.code, message: reason.message } } : { slots };
 }
 
 /** Why a start is (not) bookable right now; called inside the booking transaction with `db` the transaction. */

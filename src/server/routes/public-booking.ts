@@ -1,12 +1,13 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { NO_SLOTS_CODES } from "../../core/availability/explain-no-slots.ts";
 import { createInstantFormatter } from "../../core/availability/instant-text.ts";
 import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts";
 import { checkAnswers } from "../../core/bookings/event-type-rules.ts";
 import { timeZoneSchema } from "../../core/schedules/schedule.ts";
 import { hashBookingRequest } from "../../scheduling/booking-service.ts";
-import { findSlots } from "../../scheduling/find-slots.ts";
+import { type EmptySlotsReason, findSlotsExplained } from "../../scheduling/find-slots.ts";
 import { type EventTypeRow, findPublicEventType } from "../../store/event-types-repository.ts";
 import { AppError, notFound } from "../errors.ts";
 import { errorResponseSchema } from "../schemas.ts";
@@ -72,7 +73,19 @@ interface SlotsAnswer {
   durationMinutes: number;
   slots: Array<{ start: string; end: string }>;
   days: Record<string, string[]>;
+  reason?: EmptySlotsReason;
 }
+
+const emptyReasonSchema = z
+  .object({
+    code: z.enum(["no_hosts", ...NO_SLOTS_CODES]),
+    message: z.string(),
+  })
+  .optional()
+  .meta({
+    description:
+      "Present only when there are no slots: why (e.g. `horizon` when the range lies beyond how far ahead the event type may be booked)",
+  });
 
 /** The booking page API: no API key, addressed by tenant and event type slugs, rate-limited per client. */
 export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
@@ -126,7 +139,8 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
         config: { rateLimit: limit },
         schema: {
           tags: ["Public booking"],
-          summary: "Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date",
+          summary:
+            "Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date; when there are none, the reason",
           params: pathParams,
           querystring: z.object({
             from: instant,
@@ -140,6 +154,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               durationMinutes: z.number(),
               slots: z.array(z.object({ start: z.string(), end: z.string() })),
               days: z.record(z.string(), z.array(z.string())),
+              reason: emptyReasonSchema,
             }),
             ...errors,
           },
@@ -171,16 +186,15 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
         const eventType = await loadEventTypeForSlots(deps, request.params);
         const durationMinutes = pickDuration(eventType, duration);
         const formatInstant = createInstantFormatter();
-        const slots = (
-          await findSlots({
-            db: deps.db,
-            eventType,
-            range,
-            now: deps.now(),
-            inviteeTimeZone: timeZone,
-            durationMinutes,
-          })
-        ).map((slot) => ({
+        const found = await findSlotsExplained({
+          db: deps.db,
+          eventType,
+          range,
+          now: deps.now(),
+          inviteeTimeZone: timeZone,
+          durationMinutes,
+        });
+        const slots = found.slots.map((slot) => ({
           start: formatInstant(slot.startMs),
           end: formatInstant(slot.endMs),
           hostIds: [],
@@ -193,6 +207,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           days: Object.fromEntries(
             Object.entries(grouped).map(([date, list]) => [date, list.map((slot) => slot.start)]),
           ),
+          ...(found.emptyReason ? { reason: found.emptyReason } : {}),
         };
         const body = JSON.stringify(answer);
         deps.slotsCache?.set(cacheKey, eventType.tenantId, body);
