@@ -3709,7 +3709,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A booking, for its attendee */
+    /**
+     * A booking, for its attendee
+     * @description Browsers (`Accept: text/html`) get a small page with the booking, a cancel form and how to reschedule; other clients get the booking as JSON.
+     */
     get: {
       parameters: {
         query?: never;
@@ -3776,14 +3779,17 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  "/v1/public/bookings/{token}/ics": {
+  "/v1/public/bookings/{token}/cancel": {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** The booking's .ics file */
+    /**
+     * The booking, as the cancel link shows it (cancelling is a POST)
+     * @description Browsers (`Accept: text/html`) get a small page with the booking, a cancel form and how to reschedule; other clients get the booking as JSON.
+     */
     get: {
       parameters: {
         query?: never;
@@ -3800,28 +3806,53 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            "application/json": components["schemas"]["Booking"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
         };
       };
     };
     put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/public/bookings/{token}/cancel": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Cancel the booking */
+    /**
+     * Cancel the booking
+     * @description JSON `{"reason": "..."}`, or the page's form (`application/x-www-form-urlencoded`, field `reason`); a browser is answered with the page.
+     */
     post: {
       parameters: {
         query?: never;
@@ -3899,7 +3930,68 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * The booking, as the reschedule link shows it (moving is a POST)
+     * @description Browsers (`Accept: text/html`) get a small page with the booking, a cancel form and how to reschedule; other clients get the booking as JSON.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Booking"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     put?: never;
     /** Move the booking to another free start (atomic: the old time is kept if the new one is taken) */
     post: {
@@ -3976,6 +4068,42 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/public/bookings/{token}/ics": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The booking's .ics file */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
