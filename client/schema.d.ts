@@ -3641,7 +3641,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date */
+    /** Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date; when there are none, the reason */
     get: {
       parameters: {
         query: {
@@ -3678,6 +3678,20 @@ export interface paths {
               };
               /** @description How fresh the connected calendars behind this answer are: the oldest last sync among the hosts' blocking calendars (null: one has not synced yet; absent: no host has a connected calendar). Hosts whose calendars are stale are left out (fail closed). */
               asOf?: string | null;
+              /** @description Present only when there are no slots: why (e.g. `horizon` when the range lies beyond how far ahead the event type may be booked) */
+              reason?: {
+                /** @enum {string} */
+                code:
+                  | "no_hosts"
+                  | "no_schedule"
+                  | "minimum_notice"
+                  | "horizon"
+                  | "no_working_hours"
+                  | "fully_booked"
+                  | "calendar_unavailable"
+                  | "no_common_time";
+                message: string;
+              };
             };
           };
         };
@@ -3846,7 +3860,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A booking, for its attendee */
+    /**
+     * A booking, for its attendee
+     * @description Browsers (`Accept: text/html`) get a small page with the booking, a cancel form and how to reschedule; other clients get the booking as JSON.
+     */
     get: {
       parameters: {
         query?: never;
@@ -3913,14 +3930,17 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  "/v1/public/bookings/{token}/ics": {
+  "/v1/public/bookings/{token}/cancel": {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** The booking's .ics file */
+    /**
+     * The booking, as the cancel link shows it (cancelling is a POST)
+     * @description Browsers (`Accept: text/html`) get a small page with the booking, a cancel form and how to reschedule; other clients get the booking as JSON.
+     */
     get: {
       parameters: {
         query?: never;
@@ -3937,28 +3957,53 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            "application/json": components["schemas"]["Booking"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
         };
       };
     };
     put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/public/bookings/{token}/cancel": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Cancel the booking */
+    /**
+     * Cancel the booking
+     * @description JSON `{"reason": "..."}`, or the page's form (`application/x-www-form-urlencoded`, field `reason`); a browser is answered with the page.
+     */
     post: {
       parameters: {
         query?: never;
@@ -4036,7 +4081,68 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * The booking, as the reschedule link shows it (moving is a POST)
+     * @description Browsers (`Accept: text/html`) get a small page with the booking, a cancel form and how to reschedule; other clients get the booking as JSON.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Booking"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     put?: never;
     /** Move the booking to another free start (atomic: the old time is kept if the new one is taken) */
     post: {
@@ -4113,6 +4219,42 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/public/bookings/{token}/ics": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The booking's .ics file */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import type { FastifyInstance } from "fastify";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../src/store/database.ts";
 import { buildBookingTestApp } from "./support/booking-test-app.ts";
+import { itWithPythonIcalendar, runPythonIcalendar } from "./support/python-icalendar.ts";
 import { createTestTenant } from "./support/test-app.ts";
 import { backends, openTestStore } from "./support/test-stores.ts";
 
@@ -27,6 +27,7 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
       headers: key ? { "idempotency-key": key } : {},
     });
   const attendee = { timeZone: "America/New_York", name: "Ina Invitee", email: "ina@example.com" };
+  let cancelledThroughLink: { token: string; icalUid: string } | undefined;
 
   beforeAll(async () => {
     ({ store, dispose } = await openTestStore(backend));
@@ -107,6 +108,78 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
       `${monday}T10:30:00Z`, // its buffer may run past working hours
     ]);
     expect(Object.keys(body.days)).toEqual([monday]);
+  });
+
+  it("says why a slots answer is empty: past, before notice, no hours, beyond the horizon, no schedule", async () => {
+    const reasonOf = async (url: string) => {
+      const response = await app.inject({ url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().slots).toEqual([]);
+      return response.json().reason;
+    };
+    const full = await app.inject({
+      url: slotsUrl(`from=${monday}T00:00:00Z&to=${monday}T23:59:00Z&timeZone=UTC`),
+    });
+    expect(full.json().slots.length).toBeGreaterThan(0);
+    expect(full.json()).not.toHaveProperty("reason");
+
+    expect(
+      await reasonOf(slotsUrl("from=2030-02-20T00:00:00Z&to=2030-02-21T00:00:00Z&timeZone=UTC")),
+    ).toEqual({
+      code: "minimum_notice",
+      message: "the range 2030-02-20T00:00:00Z to 2030-02-21T00:00:00Z lies in the past",
+    });
+    // Now is 12:00 with 60 minutes of notice: nothing may start before 13:00.
+    expect(
+      await reasonOf(slotsUrl("from=2030-02-28T12:00:00Z&to=2030-02-28T12:30:00Z&timeZone=UTC")),
+    ).toEqual({
+      code: "minimum_notice",
+      message: expect.stringContaining(
+        "needs 60 minutes of notice: the earliest start is 2030-02-28T13:00:00Z",
+      ),
+    });
+    // Saturday and Sunday have no hours.
+    expect(
+      await reasonOf(slotsUrl("from=2030-03-02T00:00:00Z&to=2030-03-04T00:00:00Z&timeZone=UTC")),
+    ).toEqual({
+      code: "no_working_hours",
+      message: expect.stringContaining("(Europe/Berlin)"),
+    });
+
+    const post = (url: string, payload: Record<string, unknown>) =>
+      app.inject({ method: "POST", url, headers: auth, payload });
+    const horizon = await post("/v1/event-types", {
+      slug: "soon-call",
+      title: "Soon",
+      durations: [30],
+      hostIds: [hostId],
+      rules: { horizon: { type: "rolling", days: 60 } },
+    });
+    expect(horizon.statusCode).toBe(201);
+    expect(
+      await reasonOf(
+        `/v1/public/${slug}/soon-call/slots?from=2030-06-03T00:00:00Z&to=2030-06-10T00:00:00Z&timeZone=UTC`,
+      ),
+    ).toEqual({
+      code: "horizon",
+      message:
+        "the range 2030-06-03T00:00:00Z to 2030-06-10T00:00:00Z lies outside the booking horizon: " +
+        "bookable only 60 days ahead, until 2030-04-29T12:00:00Z",
+    });
+
+    const unscheduled = await post("/v1/hosts", { name: "New Host", timeZone: "Europe/Berlin" });
+    const noSchedule = await post("/v1/event-types", {
+      slug: "new-host-call",
+      title: "New",
+      durations: [30],
+      hostIds: [unscheduled.json().id],
+    });
+    expect(noSchedule.statusCode).toBe(201);
+    expect(
+      await reasonOf(
+        `/v1/public/${slug}/new-host-call/slots?from=${monday}T00:00:00Z&to=2030-03-11T00:00:00Z&timeZone=UTC`,
+      ),
+    ).toEqual({ code: "no_schedule", message: "no working hours are set (the host has no schedule)" });
   });
 
   it("rejects bad slot queries with 400", async () => {
@@ -271,17 +344,7 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
     expect(cancelParsed.getFirstPropertyValue("method")).toBe("CANCEL");
     expect(cancelParsed.getFirstSubcomponent("vevent")!.getFirstPropertyValue("status")).toBe("CANCELLED");
     expect(cancelParsed.getFirstSubcomponent("vevent")!.getFirstPropertyValue("sequence")).toBe(2);
-    // An independent parser agrees (Debian's python3-icalendar).
-    const python = execFileSync(
-      "/usr/bin/python3",
-      [
-        "-c",
-        "import sys, icalendar; c = icalendar.Calendar.from_ical(sys.stdin.read()); e = c.walk('VEVENT')[0]; " +
-          "print(c['METHOD'], e['UID'], e['SEQUENCE'], e['STATUS'], e.decoded('DTSTART').isoformat())",
-      ],
-      { input: cancelIcs.body },
-    ).toString();
-    expect(python.trim()).toBe(`CANCEL ${created.icalUid} 2 CANCELLED 2030-03-05T09:00:00+01:00`);
+    cancelledThroughLink = { token, icalUid: created.icalUid };
 
     const again = await app.inject({
       method: "POST",
@@ -292,6 +355,24 @@ describe.each(backends)("event types and bookings on %s", (backend) => {
     const forged = await app.inject({ url: `/v1/public/bookings/${token.slice(0, -2)}xx` });
     expect(forged.statusCode).toBe(401);
   });
+
+  itWithPythonIcalendar(
+    "writes a CANCEL .ics that an independent parser (python-icalendar) reads",
+    async () => {
+      expect(cancelledThroughLink).toBeDefined(); // set by the test above
+      const { token, icalUid } = cancelledThroughLink!;
+      const cancelIcs = await app.inject({ url: `/v1/public/bookings/${token}/ics` });
+      const python = runPythonIcalendar(
+        [
+          "-c",
+          "import sys, icalendar; c = icalendar.Calendar.from_ical(sys.stdin.read()); e = c.walk('VEVENT')[0]; " +
+            "print(c['METHOD'], e['UID'], e['SEQUENCE'], e['STATUS'], e.decoded('DTSTART').isoformat())",
+        ],
+        cancelIcs.body,
+      );
+      expect(python.trim()).toBe(`CANCEL ${icalUid} 2 CANCELLED 2030-03-05T09:00:00+01:00`);
+    },
+  );
 
   it("lets the tenant list, read and cancel bookings through the API", async () => {
     const list = await app.inject({ url: `/v1/bookings?status=confirmed`, headers: auth });

@@ -201,6 +201,10 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
       })
     ).json();
     expect(stale.slots).toEqual([]);
+    expect(stale.reason).toEqual({
+      code: "calendar_unavailable",
+      message: expect.stringMatching(/has not synced since/),
+    });
     expect(stale.asOf).toBe("2030-02-28T10:00:00Z");
     const refused = await app.inject({
       method: "POST",

@@ -1,48 +1,23 @@
-import { execFile, spawn } from "node:child_process";
-import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliPath as cli, serviceEnvironment, startService } from "./support/service-process.ts";
 
 const run = promisify(execFile);
-const root = new URL("..", import.meta.url).pathname;
-const cli = join(root, "bin/calbridge.js");
 
 /** The README's quick start, end to end: the real CLI, the real embedded store, real HTTP. */
 describe("quick start (embedded store)", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "calbridge-quickstart-"));
-  const env = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: "0",
-    LOG_LEVEL: "info",
-    SANDBOX: "off",
-    DATABASE_URL: "",
-  };
-  delete (env as Record<string, string | undefined>).ENCRYPTION_KEYS;
+  const { dataDir, env } = serviceEnvironment("calbridge-quickstart-");
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("serves docs and health, creates a tenant key, and accepts a host and schedule with it", async () => {
-    const service = spawn(process.execPath, [cli, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    service.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    service.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
+    const service = await startService({ env, dataDir });
+    const { url } = service;
     try {
-      const deadline = Date.now() + 90_000;
-      while (!existsSync(join(dataDir, "admin.json"))) {
-        if (Date.now() > deadline || service.exitCode !== null)
-          throw new Error(`service did not start:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      const { url } = JSON.parse(readFileSync(join(dataDir, "admin.json"), "utf8")) as { url: string };
       expect(statSync(join(dataDir, "encryption-keys")).mode & 0o777).toBe(0o600);
-      expect(output).toContain("generated an encryption key");
+      expect(service.output()).toContain("generated an encryption key");
 
       expect(((await (await fetch(`${url}/healthz`)).json()) as { status: string }).status).toBe("ok");
       const docs = await fetch(`${url}/docs`);
@@ -78,16 +53,14 @@ describe("quick start (embedded store)", () => {
         data: Array<{ weekly: unknown }>;
       };
       expect(listed.data[0]?.weekly).toEqual({ sat: [["10:00", "18:00"]] });
-      expect(output).not.toContain(created.apiKey); // keys never reach the log
+      expect(service.output()).not.toContain(created.apiKey); // keys never reach the log
 
-      service.kill("SIGTERM");
-      const [code] = await once(service, "exit");
-      expect(code).toBe(0);
-      expect(output).toContain("Calbridge stopped");
+      expect(await service.stop()).toBe(0);
+      expect(service.output()).toContain("Calbridge stopped");
       expect(existsSync(join(dataDir, "admin.json"))).toBe(false);
       expect(existsSync(join(dataDir, "calbridge.lock"))).toBe(false);
     } finally {
-      if (service.exitCode === null) service.kill("SIGKILL");
+      if (service.child.exitCode === null) service.child.kill("SIGKILL");
     }
 
     // With the service stopped, the CLI opens the folder itself.

@@ -1,5 +1,6 @@
 import { computeEpochSlots, type EpochSlot } from "../core/availability/compute-slots.ts";
 import { type Explanation, explainInstant } from "../core/availability/explain.ts";
+import { explainNoSlots, type NoSlotsCode } from "../core/availability/explain-no-slots.ts";
 import type { AvailabilityRequest } from "../core/availability/request-schema.ts";
 import {
   buildAvailabilityRequest,
@@ -54,17 +55,34 @@ async function loadRequest(
   return { request, asOfMs };
 }
 
+/** Why an answer has no slots, for the invitee: the engine's reason, or that the event type has nobody to host it. */
+export interface EmptySlotsReason {
+  code: NoSlotsCode | "no_hosts";
+  message: string;
+}
+
 /**
- * Availability of an event type, from the store, through the pure engine; `asOfMs` is the oldest last sync among
- * the hosts' blocking calendars (undefined when none has calendars).
+ * Availability of an event type, from the store, through the pure engine. `asOfMs` is the oldest last sync among the
+ * hosts' blocking calendars (undefined when none has calendars); when there are no slots, `emptyReason` says why
+ * (only then: explaining costs a second pass).
  */
 export async function findSlotsAnswer(
   query: AvailabilityQuery,
-): Promise<{ slots: EpochSlot[]; asOfMs: number | null | undefined }> {
+): Promise<{ slots: EpochSlot[]; asOfMs: number | null | undefined; emptyReason?: EmptySlotsReason }> {
   const loaded = await loadRequest(query);
-  return loaded
-    ? { slots: computeEpochSlots(loaded.request), asOfMs: loaded.asOfMs }
-    : { slots: [], asOfMs: undefined };
+  if (!loaded)
+    return {
+      slots: [],
+      asOfMs: undefined,
+      emptyReason: { code: "no_hosts", message: "the event type has no hosts" },
+    };
+  const slots = computeEpochSlots(loaded.request);
+  const reason = slots.length === 0 ? explainNoSlots(loaded.request) : null;
+  return {
+    slots,
+    asOfMs: loaded.asOfMs,
+    ...(reason ? { emptyReason: { code: reason.code, message: reason.message } } : {}),
+  };
 }
 
 export async function findSlots(query: AvailabilityQuery): Promise<EpochSlot[]> {

@@ -160,6 +160,19 @@ function blockingReasons(plan: HostPlan, rules: EngineRules, startMs: number): O
   return reasons;
 }
 
+/** The minimum-notice rule in words; also used when a whole range lies before the earliest start. */
+export function noticeText(rules: EngineRules): string {
+  return `needs ${rules.minimumNoticeMs / MINUTE_MS} minutes of notice: the earliest start is ${formatUtcInstant(rules.earliestStartMs)}`;
+}
+
+/** The horizon rule in words; also used when a whole range lies outside it. */
+export function horizonText(plan: HostPlan, rules: EngineRules): string {
+  const horizon = rules.horizon;
+  return horizon?.type === "rolling"
+    ? `bookable only ${horizon.days} days ahead, until ${formatUtcInstant(plan.horizonEndMs)}`
+    : `bookable only from ${horizon?.startDate} to ${horizon?.endDate} (${plan.host.timeZone})`;
+}
+
 function boundReasons(plan: HostPlan, rules: EngineRules, startMs: number): Omit<Reason, "hostId">[] {
   const reasons: Omit<Reason, "hostId">[] = [];
   if (startMs < rules.fromMs || startMs >= rules.toMs) {
@@ -168,19 +181,9 @@ function boundReasons(plan: HostPlan, rules: EngineRules, startMs: number): Omit
       message: `outside the requested range ${formatUtcInstant(rules.fromMs)} to ${formatUtcInstant(rules.toMs)}`,
     });
   }
-  if (startMs < rules.earliestStartMs) {
-    reasons.push({
-      code: "minimum_notice",
-      message: `needs ${rules.minimumNoticeMs / MINUTE_MS} minutes of notice: the earliest start is ${formatUtcInstant(rules.earliestStartMs)}`,
-    });
-  }
+  if (startMs < rules.earliestStartMs) reasons.push({ code: "minimum_notice", message: noticeText(rules) });
   if (startMs < plan.horizonStartMs || startMs >= plan.horizonEndMs) {
-    const horizon = rules.horizon;
-    const text =
-      horizon?.type === "rolling"
-        ? `bookable only ${horizon.days} days ahead, until ${formatUtcInstant(plan.horizonEndMs)}`
-        : `bookable only from ${horizon?.startDate} to ${horizon?.endDate} (${plan.host.timeZone})`;
-    reasons.push({ code: "horizon", message: text });
+    reasons.push({ code: "horizon", message: horizonText(plan, rules) });
   }
   return reasons;
 }

@@ -5,7 +5,7 @@ import { gridAnchor, workingWindows } from "./working-windows.ts";
 import { localEpochDay } from "./zone-offsets.ts";
 
 /** Grid points inside working windows that also fall in [lowerMs, upperMs), ascending and unique. */
-function candidateStarts(plan: HostPlan, rules: EngineRules): number[] {
+export function candidateStarts(plan: HostPlan, rules: EngineRules): number[] {
   const { lowerMs, upperMs } = plan;
   const starts: number[] = [];
   if (upperMs <= lowerMs) return starts;

@@ -1,13 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
+import { itWithPythonIcalendar, runPythonIcalendar } from "../../../test/support/python-icalendar.ts";
 import type { BookingIcsParams } from "./booking-ics.ts";
 import { renderBookingIcs } from "./booking-ics.ts";
 
-// Debian's python3-icalendar lives under the system python, not under a pyenv shim that may come first in PATH.
-const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const SCRIPT = fileURLToPath(new URL("./ics-to-json.py", import.meta.url));
 
 interface PythonPerson {
@@ -36,7 +33,7 @@ interface PythonView {
 }
 
 function parseWithPython(ics: string): PythonView {
-  return JSON.parse(execFileSync(PYTHON, [SCRIPT], { input: ics, encoding: "utf8" })) as PythonView;
+  return JSON.parse(runPythonIcalendar([SCRIPT], ics)) as PythonView;
 }
 
 /** Reads DTSTART/DTEND with ical.js using only the VTIMEZONE in the file, never a built-in zone. */
@@ -77,39 +74,42 @@ const base: BookingIcsParams = {
 };
 
 describe("renderBookingIcs", () => {
-  it("writes a REQUEST that both parsers read with the same UID, SEQUENCE, METHOD and times", () => {
-    const ics = renderBookingIcs(base);
-    const py = parseWithPython(ics);
-    expect(py).toMatchObject({ method: "REQUEST", version: "2.0", timezones: ["Europe/Berlin"] });
-    expect(py.events).toHaveLength(1);
-    expect(py.events[0]).toMatchObject({
-      uid: base.uid,
-      sequence: 0,
-      status: "CONFIRMED",
-      start: "2030-03-04T09:00:00Z",
-      end: "2030-03-04T09:30:00Z",
-      startTzid: "Europe/Berlin",
-      dtstamp: "2030-01-15T12:00:00Z",
-      organizer: { address: "mailto:ann@example.com", params: { CN: "Ann Host" } },
-      attendees: [
-        {
-          address: "mailto:bob@example.org",
-          params: { CN: "Bob Booker", ROLE: "REQ-PARTICIPANT", PARTSTAT: "NEEDS-ACTION", RSVP: "TRUE" },
-        },
-      ],
-    });
-    expect(parseWithIcalJs(ics)).toEqual({
-      method: "REQUEST",
-      uid: base.uid,
-      sequence: 0,
-      status: "CONFIRMED",
-      summary: "Intro call",
-      start: "2030-03-04T09:00:00.000Z",
-      end: "2030-03-04T09:30:00.000Z",
-      startZone: "Europe/Berlin",
-    });
-    expect(ics).toContain("DTSTART;TZID=Europe/Berlin:20300304T100000\r\n");
-  });
+  itWithPythonIcalendar(
+    "writes a REQUEST that both parsers read with the same UID, SEQUENCE, METHOD and times",
+    () => {
+      const ics = renderBookingIcs(base);
+      const py = parseWithPython(ics);
+      expect(py).toMatchObject({ method: "REQUEST", version: "2.0", timezones: ["Europe/Berlin"] });
+      expect(py.events).toHaveLength(1);
+      expect(py.events[0]).toMatchObject({
+        uid: base.uid,
+        sequence: 0,
+        status: "CONFIRMED",
+        start: "2030-03-04T09:00:00Z",
+        end: "2030-03-04T09:30:00Z",
+        startTzid: "Europe/Berlin",
+        dtstamp: "2030-01-15T12:00:00Z",
+        organizer: { address: "mailto:ann@example.com", params: { CN: "Ann Host" } },
+        attendees: [
+          {
+            address: "mailto:bob@example.org",
+            params: { CN: "Bob Booker", ROLE: "REQ-PARTICIPANT", PARTSTAT: "NEEDS-ACTION", RSVP: "TRUE" },
+          },
+        ],
+      });
+      expect(parseWithIcalJs(ics)).toEqual({
+        method: "REQUEST",
+        uid: base.uid,
+        sequence: 0,
+        status: "CONFIRMED",
+        summary: "Intro call",
+        start: "2030-03-04T09:00:00.000Z",
+        end: "2030-03-04T09:30:00.000Z",
+        startZone: "Europe/Berlin",
+      });
+      expect(ics).toContain("DTSTART;TZID=Europe/Berlin:20300304T100000\r\n");
+    },
+  );
 
   it("uses CRLF everywhere and ends with one", () => {
     const ics = renderBookingIcs(base);
@@ -117,7 +117,7 @@ describe("renderBookingIcs", () => {
     expect(ics.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
   });
 
-  it.each([
+  itWithPythonIcalendar.each([
     // Crosses the spring-forward gap in Berlin: 01:30 CET to 03:30 CEST is one hour.
     ["Europe/Berlin", "2030-03-31T00:30:00Z", "2030-03-31T01:30:00Z", "20300331T013000", "20300331T033000"],
     // Crosses the fall-back hour in New York: 00:30 EDT to 02:00 EST is two and a half hours.
@@ -149,7 +149,7 @@ describe("renderBookingIcs", () => {
     expect(js.startZone).toBe(timeZone);
   });
 
-  it.each([
+  itWithPythonIcalendar.each([
     ["the first", "2030-11-03T05:30:00Z"],
     ["the second", "2030-11-03T06:30:00Z"],
   ])(
@@ -169,21 +169,24 @@ describe("renderBookingIcs", () => {
     },
   );
 
-  it("folds long lines at 75 octets without splitting UTF-8 characters and keeps non-ASCII text intact", () => {
-    const summary = "Kennenlernen mit Jürgen Größe, Zoë; 日本語の打ち合わせ 🎉 — ".repeat(4).trim();
-    const description = "Agenda:\n1. Überblick, Ziele; Fragen\\Antworten\n2. 次のステップ";
-    const ics = renderBookingIcs({ ...base, summary, description });
-    for (const line of ics.split("\r\n")) expect(Buffer.byteLength(line, "utf8")).toBeLessThanOrEqual(75);
-    expect(ics).toMatch(/\r\n /); // it did fold
-    // Every physical line is valid UTF-8 on its own: no character was cut in half.
-    for (const line of ics.split("\r\n")) expect(Buffer.from(line, "utf8").toString("utf8")).toBe(line);
-    const py = parseWithPython(ics).events[0];
-    expect(py?.summary).toBe(summary);
-    expect(py?.description).toBe(description);
-    expect(parseWithIcalJs(ics).summary).toBe(summary);
-  });
+  itWithPythonIcalendar(
+    "folds long lines at 75 octets without splitting UTF-8 characters and keeps non-ASCII text intact",
+    () => {
+      const summary = "Kennenlernen mit Jürgen Größe, Zoë; 日本語の打ち合わせ 🎉 — ".repeat(4).trim();
+      const description = "Agenda:\n1. Überblick, Ziele; Fragen\\Antworten\n2. 次のステップ";
+      const ics = renderBookingIcs({ ...base, summary, description });
+      for (const line of ics.split("\r\n")) expect(Buffer.byteLength(line, "utf8")).toBeLessThanOrEqual(75);
+      expect(ics).toMatch(/\r\n /); // it did fold
+      // Every physical line is valid UTF-8 on its own: no character was cut in half.
+      for (const line of ics.split("\r\n")) expect(Buffer.from(line, "utf8").toString("utf8")).toBe(line);
+      const py = parseWithPython(ics).events[0];
+      expect(py?.summary).toBe(summary);
+      expect(py?.description).toBe(description);
+      expect(parseWithIcalJs(ics).summary).toBe(summary);
+    },
+  );
 
-  it("puts the meeting link in LOCATION, URL and DESCRIPTION", () => {
+  itWithPythonIcalendar("puts the meeting link in LOCATION, URL and DESCRIPTION", () => {
     const link = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d";
     const ics = renderBookingIcs({
       ...base,
@@ -197,7 +200,7 @@ describe("renderBookingIcs", () => {
     expect(ics.replace(/\r\n /g, "")).toContain(`X-MICROSOFT-SKYPETEAMSMEETINGURL:${link}`);
   });
 
-  it("keeps a physical address as LOCATION without inventing a URL", () => {
+  itWithPythonIcalendar("keeps a physical address as LOCATION without inventing a URL", () => {
     const ics = renderBookingIcs({
       ...base,
       location: { kind: "address", value: "Hauptstr. 1, 10115 Berlin" },
@@ -207,45 +210,51 @@ describe("renderBookingIcs", () => {
     expect(py?.url).toBe("");
   });
 
-  it("writes a CANCEL with the same UID, a higher SEQUENCE, STATUS:CANCELLED and the reason", () => {
-    const ics = renderBookingIcs({
-      ...base,
-      method: "CANCEL",
-      sequence: 2,
-      status: "CANCELLED",
-      cancelReason: "Host is ill",
-    });
-    const py = parseWithPython(ics);
-    expect(py.method).toBe("CANCEL");
-    expect(py.events[0]).toMatchObject({ uid: base.uid, sequence: 2, status: "CANCELLED" });
-    expect(py.events[0]?.description).toContain("Cancelled: Host is ill");
-    expect(py.events[0]?.attendees[0]?.params.RSVP).toBe("FALSE");
-    expect(ics).toContain("COMMENT:Host is ill\r\n");
-    expect(parseWithIcalJs(ics)).toMatchObject({ method: "CANCEL", status: "CANCELLED", sequence: 2 });
-  });
+  itWithPythonIcalendar(
+    "writes a CANCEL with the same UID, a higher SEQUENCE, STATUS:CANCELLED and the reason",
+    () => {
+      const ics = renderBookingIcs({
+        ...base,
+        method: "CANCEL",
+        sequence: 2,
+        status: "CANCELLED",
+        cancelReason: "Host is ill",
+      });
+      const py = parseWithPython(ics);
+      expect(py.method).toBe("CANCEL");
+      expect(py.events[0]).toMatchObject({ uid: base.uid, sequence: 2, status: "CANCELLED" });
+      expect(py.events[0]?.description).toContain("Cancelled: Host is ill");
+      expect(py.events[0]?.attendees[0]?.params.RSVP).toBe("FALSE");
+      expect(ics).toContain("COMMENT:Host is ill\r\n");
+      expect(parseWithIcalJs(ics)).toMatchObject({ method: "CANCEL", status: "CANCELLED", sequence: 2 });
+    },
+  );
 
-  it("quotes display names with separators and drops characters a parameter cannot hold", () => {
-    const ics = renderBookingIcs({
-      ...base,
-      organizer: { name: "Host, Ann; Sales: EMEA", email: "ann@example.com" },
-      attendees: [
-        {
-          name: 'Bob "The Builder"',
-          email: "bob@example.org",
-          role: "OPT-PARTICIPANT",
-          partstat: "ACCEPTED",
-        },
-      ],
-    });
-    const py = parseWithPython(ics).events[0];
-    expect(py?.organizer.params.CN).toBe("Host, Ann; Sales: EMEA");
-    expect(py?.attendees[0]?.params).toMatchObject({
-      CN: "Bob 'The Builder'",
-      ROLE: "OPT-PARTICIPANT",
-      PARTSTAT: "ACCEPTED",
-      RSVP: "FALSE",
-    });
-  });
+  itWithPythonIcalendar(
+    "quotes display names with separators and drops characters a parameter cannot hold",
+    () => {
+      const ics = renderBookingIcs({
+        ...base,
+        organizer: { name: "Host, Ann; Sales: EMEA", email: "ann@example.com" },
+        attendees: [
+          {
+            name: 'Bob "The Builder"',
+            email: "bob@example.org",
+            role: "OPT-PARTICIPANT",
+            partstat: "ACCEPTED",
+          },
+        ],
+      });
+      const py = parseWithPython(ics).events[0];
+      expect(py?.organizer.params.CN).toBe("Host, Ann; Sales: EMEA");
+      expect(py?.attendees[0]?.params).toMatchObject({
+        CN: "Bob 'The Builder'",
+        ROLE: "OPT-PARTICIPANT",
+        PARTSTAT: "ACCEPTED",
+        RSVP: "FALSE",
+      });
+    },
+  );
 
   it("rejects contradictory input", () => {
     expect(() => renderBookingIcs({ ...base, method: "CANCEL" })).toThrow(RangeError);

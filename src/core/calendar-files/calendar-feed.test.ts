@@ -1,11 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { itWithPythonIcalendar, runPythonIcalendar } from "../../../test/support/python-icalendar.ts";
 import type { BookingEvent } from "./booking-event.ts";
 import { renderCalendarFeed } from "./calendar-feed.ts";
 
-const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const SCRIPT = fileURLToPath(new URL("./ics-to-json.py", import.meta.url));
 
 const event = (uid: string, start: string, end: string, timeZone: string): BookingEvent => ({
@@ -28,24 +26,27 @@ describe("renderCalendarFeed", () => {
     event("c", "2030-05-05T04:00:00Z", "2030-05-05T05:00:00Z", "Asia/Kolkata"),
   ];
 
-  it("publishes every event with one VTIMEZONE per zone, readable by python-icalendar", () => {
-    const ics = renderCalendarFeed({ name: "Ann's bookings", timeZone: "Europe/Berlin", events });
-    expect(ics.match(/^BEGIN:VTIMEZONE/gm)).toHaveLength(2);
-    expect(ics).toContain("X-WR-CALNAME:Ann's bookings\r\n");
-    expect(ics).toContain("X-WR-TIMEZONE:Europe/Berlin\r\n");
-    // RFC 5546 §3.2.1: PUBLISH carries no attendees.
-    expect(ics).not.toContain("ATTENDEE");
-    const parsed = JSON.parse(execFileSync(PYTHON, [SCRIPT], { input: ics, encoding: "utf8" })) as {
-      method: string;
-      timezones: string[];
-      events: Array<{ uid: string; start: string; end: string }>;
-    };
-    expect(parsed.method).toBe("PUBLISH");
-    expect(parsed.timezones).toEqual(["Europe/Berlin", "Asia/Kolkata"]);
-    expect(parsed.events.map(({ uid, start, end }) => ({ uid, start, end }))).toEqual(
-      events.map(({ uid, start, end }) => ({ uid, start, end })),
-    );
-  });
+  itWithPythonIcalendar(
+    "publishes every event with one VTIMEZONE per zone, readable by python-icalendar",
+    () => {
+      const ics = renderCalendarFeed({ name: "Ann's bookings", timeZone: "Europe/Berlin", events });
+      expect(ics.match(/^BEGIN:VTIMEZONE/gm)).toHaveLength(2);
+      expect(ics).toContain("X-WR-CALNAME:Ann's bookings\r\n");
+      expect(ics).toContain("X-WR-TIMEZONE:Europe/Berlin\r\n");
+      // RFC 5546 §3.2.1: PUBLISH carries no attendees.
+      expect(ics).not.toContain("ATTENDEE");
+      const parsed = JSON.parse(runPythonIcalendar([SCRIPT], ics)) as {
+        method: string;
+        timezones: string[];
+        events: Array<{ uid: string; start: string; end: string }>;
+      };
+      expect(parsed.method).toBe("PUBLISH");
+      expect(parsed.timezones).toEqual(["Europe/Berlin", "Asia/Kolkata"]);
+      expect(parsed.events.map(({ uid, start, end }) => ({ uid, start, end }))).toEqual(
+        events.map(({ uid, start, end }) => ({ uid, start, end })),
+      );
+    },
+  );
 
   it("writes an empty but valid calendar when there are no events", () => {
     const ics = renderCalendarFeed({ name: "Empty", events: [] });

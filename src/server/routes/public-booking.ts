@@ -1,12 +1,13 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { NO_SLOTS_CODES } from "../../core/availability/explain-no-slots.ts";
 import { createInstantFormatter } from "../../core/availability/instant-text.ts";
 import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts";
 import { checkAnswers } from "../../core/bookings/event-type-rules.ts";
 import { timeZoneSchema } from "../../core/schedules/schedule.ts";
 import { hashBookingRequest } from "../../scheduling/booking-service.ts";
-import { findSlotsAnswer } from "../../scheduling/find-slots.ts";
+import { type EmptySlotsReason, findSlotsAnswer } from "../../scheduling/find-slots.ts";
 import { type EventTypeRow, findPublicEventType } from "../../store/event-types-repository.ts";
 import { AppError, notFound } from "../errors.ts";
 import { errorResponseSchema } from "../schemas.ts";
@@ -73,7 +74,19 @@ interface SlotsAnswer {
   slots: Array<{ start: string; end: string }>;
   days: Record<string, string[]>;
   asOf?: string | null;
+  reason?: EmptySlotsReason;
 }
+
+const emptyReasonSchema = z
+  .object({
+    code: z.enum(["no_hosts", ...NO_SLOTS_CODES]),
+    message: z.string(),
+  })
+  .optional()
+  .meta({
+    description:
+      "Present only when there are no slots: why (e.g. `horizon` when the range lies beyond how far ahead the event type may be booked)",
+  });
 
 /** The booking page API: no API key, addressed by tenant and event type slugs, rate-limited per client. */
 export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
@@ -127,7 +140,8 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
         config: { rateLimit: limit },
         schema: {
           tags: ["Public booking"],
-          summary: "Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date",
+          summary:
+            "Bookable slots in [from, to) (at most 62 days), grouped by the invitee's local date; when there are none, the reason",
           params: pathParams,
           querystring: z.object({
             from: instant,
@@ -151,6 +165,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
                     "blocking calendars (null: one has not synced yet; absent: no host has a connected calendar). " +
                     "Hosts whose calendars are stale are left out (fail closed).",
                 }),
+              reason: emptyReasonSchema,
             }),
             ...errors,
           },
@@ -207,6 +222,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           ...(found.asOfMs === undefined
             ? {}
             : { asOf: found.asOfMs === null ? null : formatInstant(found.asOfMs) }),
+          ...(found.emptyReason ? { reason: found.emptyReason } : {}),
         };
         const body = JSON.stringify(answer);
         deps.slotsCache?.set(cacheKey, eventType.tenantId, body);
