@@ -67,6 +67,7 @@ export const configSchema = z.object({
   GOOGLE_CLIENT_SECRET: optionalString,
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  PUSH_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   ICS_FEED_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -101,6 +102,8 @@ export interface Config {
   sandbox: "auto" | "on" | "off";
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
   publicRateLimitPerMinute: number;
+  /** Requests per minute per client on the provider push intake (/webhooks/...); 0 turns the limit off. */
+  pushRateLimitPerMinute: number;
   icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
 }
 
@@ -146,6 +149,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     sandbox: raw.SANDBOX,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
+    pushRateLimitPerMinute: raw.PUSH_RATE_LIMIT,
     icsFeeds: {
       maxBytes: raw.ICS_FEED_MAX_BYTES,
       timeoutMs: raw.ICS_FEED_TIMEOUT_MS,
