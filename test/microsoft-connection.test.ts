@@ -1,23 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MicrosoftSandbox, startMicrosoftSandbox } from "../sandbox/microsoft/server.ts";
-import { parseConfig } from "../src/config.ts";
-import { type Service, startService } from "../src/main.ts";
-import { generateKeySpec } from "../src/secrets/key-ring.ts";
+import type { Service } from "../src/main.ts";
 import {
   type Api,
   BASE,
   createMicrosoftHost,
-  freePort,
-  microsoftServiceEnv,
   RETURN,
   slotsOn as slotsOfDay,
+  startServiceOnSandbox,
   waitFor,
 } from "./support/microsoft-harness.ts";
-import { backends, createScratchDatabase } from "./support/test-stores.ts";
+import { backends } from "./support/test-stores.ts";
 
 /**
  * Microsoft 365, end to end over real HTTP: the service (job engine, sync, routes) against the Microsoft sandbox.
@@ -31,8 +24,7 @@ import { backends, createScratchDatabase } from "./support/test-stores.ts";
 describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
   let sandbox: MicrosoftSandbox;
   let service: Service;
-  let dataDir: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let stopService: (() => Promise<void>) | undefined;
   let base: string;
   let api: Api;
   let slug: string;
@@ -85,25 +77,15 @@ describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
 
   beforeAll(async () => {
     sandbox = await startMicrosoftSandbox({ port: 0, clock });
-    const port = await freePort();
-    dataDir = mkdtempSync(join(tmpdir(), "calbridge-ms-"));
-    let databaseUrl = "";
-    if (backend === "postgres") {
-      const scratch = await createScratchDatabase();
-      databaseUrl = scratch.url;
-      dropDatabase = scratch.drop;
-    }
-    const config = parseConfig(
-      microsoftServiceEnv({
-        port,
-        dataDir,
-        databaseUrl,
-        sandboxUrl: sandbox.url,
-        encryptionKeys: generateKeySpec("k1"),
-      }),
-    );
-    service = await startService(config, { logger: pino({ level: "silent" }), now: () => new Date(clock()) });
-    base = `http://127.0.0.1:${port}`;
+    ({
+      service,
+      base,
+      close: stopService,
+    } = await startServiceOnSandbox({
+      backend,
+      sandboxUrl: sandbox.url,
+      now: () => new Date(clock()),
+    }));
     ({ api, slug, hostId } = await createMicrosoftHost(service.store, base));
     // An endpoint that receives nothing (port 9 is closed): the deliveries written are what is checked.
     await api("POST", "/v1/webhook-endpoints", {
@@ -113,10 +95,8 @@ describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
   }, 120_000);
 
   afterAll(async () => {
-    await service?.stop();
+    await stopService?.();
     await sandbox?.close();
-    await dropDatabase?.();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("refuses a returnUrl outside the tenant's list and an unknown provider", async () => {

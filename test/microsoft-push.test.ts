@@ -1,28 +1,21 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MicrosoftSandbox, startMicrosoftSandbox } from "../sandbox/microsoft/server.ts";
+import type { MicrosoftSandbox } from "../sandbox/microsoft/server.ts";
 import { signIn } from "../sandbox/microsoft/test-sign-in.ts";
-import { parseConfig } from "../src/config.ts";
 import { CALENDAR_POLL_QUEUE } from "../src/jobs/calendar-sync-jobs.ts";
 import { CHANNELS_QUEUE } from "../src/jobs/push-channel-jobs.ts";
-import { type Service, startService } from "../src/main.ts";
-import { generateKeySpec } from "../src/secrets/key-ring.ts";
+import type { Service } from "../src/main.ts";
 import {
   type Api,
-  BASE,
   connectAdeleAutoApproved,
   createMicrosoftHost,
-  freePort,
-  microsoftServiceEnv,
   sandboxAdmin,
   slotsOn,
+  startRecordingSandbox,
+  startServiceOnSandbox,
   waitFor,
 } from "./support/microsoft-harness.ts";
-import { backends, createScratchDatabase } from "./support/test-stores.ts";
+import { backends } from "./support/test-stores.ts";
 
 /**
  * Push from Microsoft 365 over real HTTP: the service and the Microsoft sandbox, which validates our webhook URLs
@@ -38,8 +31,7 @@ interface ChannelRow {
 describe.each(backends)("Microsoft 365 push on %s", (backend) => {
   let sandbox: MicrosoftSandbox;
   let service: Service;
-  let dataDir: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let stopService: (() => Promise<void>) | undefined;
   let base: string;
   let publicUrl: string;
   let api: Api;
@@ -48,8 +40,7 @@ describe.each(backends)("Microsoft 365 push on %s", (backend) => {
   let connectionId: string;
   let admin: ReturnType<typeof sandboxAdmin>;
   /** Every Graph request the sandbox answered, as "METHOD /path?query -> status". */
-  const requests: string[] = [];
-  const t0 = Date.now();
+  let requests: string[] = [];
 
   const count = (pattern: RegExp) => requests.filter((line) => pattern.test(line)).length;
   const deltaPulls = () => count(/^GET \/v1\.0\/me\/calendars\/[^/]+\/calendarView\/delta/);
@@ -89,44 +80,24 @@ describe.each(backends)("Microsoft 365 push on %s", (backend) => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeAll(async () => {
-    sandbox = await startMicrosoftSandbox({
-      port: 0,
-      clock: () => BASE + (Date.now() - t0),
-      autoApprove: true,
-      logger: { info: (line) => requests.push(line) },
-    });
+    ({ sandbox, requests } = await startRecordingSandbox());
     admin = sandboxAdmin(sandbox.url);
-    const port = await freePort();
-    dataDir = mkdtempSync(join(tmpdir(), "calbridge-push-"));
-    let databaseUrl = "";
-    if (backend === "postgres") {
-      const scratch = await createScratchDatabase();
-      databaseUrl = scratch.url;
-      dropDatabase = scratch.drop;
-    }
-    const config = parseConfig(
-      microsoftServiceEnv({
-        port,
-        dataDir,
-        databaseUrl,
-        sandboxUrl: sandbox.url,
-        encryptionKeys: generateKeySpec("k1"),
-      }),
-    );
-    publicUrl = config.publicUrl;
-    service = await startService(config, {
-      logger: pino({ level: "silent" }),
+    ({
+      service,
+      base,
+      publicUrl,
+      close: stopService,
+    } = await startServiceOnSandbox({
+      backend,
+      sandboxUrl: sandbox.url,
       now: () => new Date(sandbox.state.now()),
-    });
-    base = `http://127.0.0.1:${port}`;
+    }));
     ({ api, slug, hostId } = await createMicrosoftHost(service.store, base));
   }, 120_000);
 
   afterAll(async () => {
-    await service?.stop();
+    await stopService?.();
     await sandbox?.close();
-    await dropDatabase?.();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("connecting creates one subscription per blocking calendar, validated through our route", async () => {

@@ -121,17 +121,24 @@ export async function transitionConnection(
 ): Promise<{ previous: ConnectionStatus; connection: ConnectionRow } | undefined> {
   return db.transaction(async (tx) => {
     const [current] = await tx
-      .select({ status: calendarConnections.status })
+      .select({ status: calendarConnections.status, lastError: calendarConnections.lastError })
       .from(calendarConnections)
       .where(eq(calendarConnections.id, params.id))
       .for("update");
     if (!current) return undefined;
+    // The first worker to see a dead grant has the provider's reason; a peer that only finds the connection
+    // already waiting for the host ("connect again") must not replace it.
+    const keepReason = current.status === "needs_reauth" && params.to === "needs_reauth" && current.lastError;
     const [record] = await tx
       .update(calendarConnections)
       .set({
         status: params.to,
-        lastError: params.lastError,
-        ...(params.lastError === null ? {} : { lastErrorAt: params.at }),
+        ...(keepReason
+          ? {}
+          : {
+              lastError: params.lastError,
+              ...(params.lastError === null ? {} : { lastErrorAt: params.at }),
+            }),
         ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
         updatedAt: params.at,
       })

@@ -1,8 +1,17 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
 import { expect } from "vitest";
+import { type MicrosoftSandbox, startMicrosoftSandbox } from "../../sandbox/microsoft/server.ts";
 import { WEB_APP } from "../../sandbox/microsoft/test-sign-in.ts";
+import { parseConfig } from "../../src/config.ts";
+import { type Service, startService } from "../../src/main.ts";
+import { generateKeySpec } from "../../src/secrets/key-ring.ts";
 import type { Store } from "../../src/store/database.ts";
 import { createTestTenant } from "./test-app.ts";
+import { createScratchDatabase } from "./test-stores.ts";
 
 /**
  * Shared pieces of the end-to-end tests against the Microsoft sandbox: ports, polling, the service's environment,
@@ -34,6 +43,22 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * A sandbox that signs Adele in without the consent page, on a clock starting at BASE now, and records every request
+ * it answers ("METHOD /path?query -> status") so tests can count Graph calls.
+ */
+export async function startRecordingSandbox(): Promise<{ sandbox: MicrosoftSandbox; requests: string[] }> {
+  const requests: string[] = [];
+  const t0 = Date.now();
+  const sandbox = await startMicrosoftSandbox({
+    port: 0,
+    clock: () => BASE + (Date.now() - t0),
+    autoApprove: true,
+    logger: { info: (line) => requests.push(line) },
+  });
+  return { sandbox, requests };
+}
+
 /** The environment of a service that uses the sandbox as Microsoft (parseConfig input). */
 export function microsoftServiceEnv(params: {
   port: number;
@@ -60,6 +85,42 @@ export function microsoftServiceEnv(params: {
     MICROSOFT_LOGIN_URL: params.sandboxUrl,
     MICROSOFT_GRAPH_URL: `${params.sandboxUrl}/v1.0`,
     ...params.extra,
+  };
+}
+
+/**
+ * The whole service (job engine, sync, routes) on a free port, using the sandbox as Microsoft, on PGlite in a temp
+ * folder or on a scratch PostgreSQL database; `close` stops it and removes both.
+ */
+export async function startServiceOnSandbox(params: {
+  backend: "pglite" | "postgres";
+  sandboxUrl: string;
+  now: () => Date;
+  extra?: Record<string, string>;
+}): Promise<{ service: Service; base: string; publicUrl: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "calbridge-ms-"));
+  const scratch = params.backend === "postgres" ? await createScratchDatabase() : undefined;
+  const config = parseConfig(
+    microsoftServiceEnv({
+      port,
+      dataDir,
+      databaseUrl: scratch?.url ?? "",
+      sandboxUrl: params.sandboxUrl,
+      encryptionKeys: generateKeySpec("k1"),
+      ...(params.extra ? { extra: params.extra } : {}),
+    }),
+  );
+  const service = await startService(config, { logger: pino({ level: "silent" }), now: params.now });
+  return {
+    service,
+    base: `http://127.0.0.1:${port}`,
+    publicUrl: config.publicUrl,
+    async close() {
+      await service.stop();
+      await scratch?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
