@@ -108,6 +108,7 @@ export const configSchema = z.object({
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
   TRUST_PROXY: trustProxySchema,
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  PUSH_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   ICS_FEED_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -146,6 +147,8 @@ export interface Config {
   trustProxy: boolean | string[];
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
   publicRateLimitPerMinute: number;
+  /** Requests per minute per client on the provider push intake (/webhooks/...); 0 turns the limit off. */
+  pushRateLimitPerMinute: number;
   icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
 }
 
@@ -193,6 +196,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sandbox: raw.SANDBOX,
     trustProxy: raw.TRUST_PROXY,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
+    pushRateLimitPerMinute: raw.PUSH_RATE_LIMIT,
     icsFeeds: {
       maxBytes: raw.ICS_FEED_MAX_BYTES,
       timeoutMs: raw.ICS_FEED_TIMEOUT_MS,

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
+import type { ProviderKind } from "./core/sync/calendar-source.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
+import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
@@ -30,9 +32,19 @@ import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
 import { buildServer } from "./server/app.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
+import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
+import {
+  isLoopbackUrl,
+  maintainChannels,
+  type PushChannelDeps,
+  type PushEndpoints,
+  pushEndpointsOf,
+  stopChannels,
+} from "./sync/push-channels.ts";
+import type { PushIntakeDeps } from "./sync/push-intake.ts";
 
 /**
  * Composition root: the only place that builds concrete adapters (store, job engine, HTTP server) and wires them.
@@ -134,12 +146,47 @@ export async function startService(
       tokens: { db: store.db, now },
     };
     const connectionEvents = createConnectionEvents({ db: store.db, jobs: startedJobs, now });
+    const sources = createSourceFactory(sourceSettings);
+    // Push (Graph change notifications) needs a PUBLIC_URL the provider can reach over https; without one the
+    // calendars are polled every minute. The sandbox also accepts http on loopback.
+    const pushEndpoints: Partial<Record<ProviderKind, PushEndpoints>> = {};
+    if (microsoft) {
+      const push = pushEndpointsOf({
+        publicUrl: config.publicUrl,
+        provider: "microsoft",
+        allowLoopbackHttp: isLoopbackUrl(microsoft.graphUrl),
+      });
+      if (push.ok) pushEndpoints.microsoft = push.endpoints;
+      else
+        logger.warn(
+          { reason: push.reason },
+          "push notifications off: Microsoft calendars are polled every minute",
+        );
+    }
+    const channels: PushChannelDeps = {
+      db: store.db,
+      sources,
+      events: connectionEvents,
+      logger,
+      now,
+      endpoints: pushEndpoints,
+      requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
+    };
+    await registerPushChannelJobs({ jobs: startedJobs, channels });
+    const pushIntake: PushIntakeDeps = {
+      db: store.db,
+      logger,
+      requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
+      requestRenewal: (connectionId, reauthorize) =>
+        enqueueChannelWork(startedJobs, { connectionId, reauthorize }),
+      count: (labels) => metrics.pushNotifications.inc(labels),
+    };
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     await registerCalendarSyncJobs({
       jobs: startedJobs,
       sync: {
         db: store.db,
-        sources: createSourceFactory(sourceSettings),
+        sources,
         events: connectionEvents,
         logger,
         now,
@@ -150,6 +197,20 @@ export async function startService(
         microsoft: oauthPollMinutes,
         google: oauthPollMinutes,
         caldav: oauthPollMinutes,
+      },
+      // Calendars with a live channel: 10 minutes (a lost notification costs at most that); others keep 1.
+      pushPollMinutes: Object.fromEntries(
+        Object.keys(pushEndpoints).map((provider) => [provider, config.calendarPollMinutes ?? 10]),
+      ),
+      afterSync: async (connectionId, outcome) => {
+        if (Object.keys(pushEndpoints).length === 0 || !outcome || outcome.status === "skipped") return;
+        if (outcome.error?.kind === "auth_revoked" || outcome.error?.kind === "rate_limited") return;
+        try {
+          await maintainChannels(channels, { connectionId });
+        } catch (error) {
+          // The sync itself succeeded; the channel job and the next sync try again.
+          logger.warn({ err: error, connectionId }, "push channels not maintained after sync");
+        }
       },
     });
     const connectFlow: ConnectFlowDeps = {
@@ -180,6 +241,7 @@ export async function startService(
           : {}),
       },
       requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
+      stopChannels: (connection) => stopChannels(channels, connection),
     };
     // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
     const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
@@ -223,7 +285,14 @@ export async function startService(
         slotsCache,
       },
       outbound,
-      extraPublicRoutes: [adminRoutes({ db: store.db, adminToken }), oauthCallbackRoutes(connectFlow)],
+      extraPublicRoutes: [
+        adminRoutes({ db: store.db, adminToken }),
+        oauthCallbackRoutes(connectFlow),
+        providerNotificationRoutes({
+          intake: pushIntake,
+          rateLimitPerMinute: config.pushRateLimitPerMinute === 0 ? false : config.pushRateLimitPerMinute,
+        }),
+      ],
       db: store.db,
       logger,
       metrics,

@@ -1,16 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MicrosoftSandbox, startMicrosoftSandbox } from "../sandbox/microsoft/server.ts";
-import { WEB_APP } from "../sandbox/microsoft/test-sign-in.ts";
-import { parseConfig } from "../src/config.ts";
-import { type Service, startService } from "../src/main.ts";
-import { generateKeySpec } from "../src/secrets/key-ring.ts";
-import { createTestTenant } from "./support/test-app.ts";
-import { backends, createScratchDatabase } from "./support/test-stores.ts";
+import type { Service } from "../src/main.ts";
+import {
+  type Api,
+  BASE,
+  createMicrosoftHost,
+  RETURN,
+  slotsOn as slotsOfDay,
+  startServiceOnSandbox,
+  waitFor,
+} from "./support/microsoft-harness.ts";
+import { backends } from "./support/test-stores.ts";
 
 /**
  * Microsoft 365, end to end over real HTTP: the service (job engine, sync, routes) against the Microsoft sandbox.
@@ -21,49 +21,18 @@ import { backends, createScratchDatabase } from "./support/test-stores.ts";
  *
  * Both clocks start at 2030-01-01 (the seed's events lie in January 2030) and run at real speed.
  */
-const BASE = Date.parse("2030-01-01T00:00:00Z");
-const RETURN = "http://localhost:4999/settings/calendars";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
   let sandbox: MicrosoftSandbox;
   let service: Service;
-  let dataDir: string;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  let stopService: (() => Promise<void>) | undefined;
   let base: string;
-  let auth: { authorization: string };
+  let api: Api;
   let slug: string;
   let hostId: string;
   let connectionId: string;
   const t0 = Date.now();
   const clock = () => BASE + (Date.now() - t0);
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
   const admin = (path: string, body: unknown) =>
     fetch(`${sandbox.url}/_sandbox/${path}`, {
       method: "POST",
@@ -71,13 +40,7 @@ describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
       body: JSON.stringify(body),
     });
   /** Slot starts (UTC) of one day in Los Angeles. */
-  const slotsOn = async (date: string): Promise<string[]> => {
-    const from = new Date(`${date}T08:00:00Z`).toISOString();
-    const to = new Date(Date.parse(from) + 86_400_000).toISOString();
-    const answer = await api("GET", `/v1/public/${slug}/consult/slots?from=${from}&to=${to}&timeZone=UTC`);
-    expect(answer.status).toBe(200);
-    return answer.body.slots.map((slot: { start: string }) => slot.start.slice(11, 16));
-  };
+  const slotsOn = (date: string) => slotsOfDay(api, slug, date);
   const connection = async () => (await api("GET", `/v1/hosts/${hostId}/connections/${connectionId}`)).body;
   /** Asks for a sync and waits until every blocking calendar has attempted one since. */
   const syncNow = async () => {
@@ -114,52 +77,16 @@ describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
 
   beforeAll(async () => {
     sandbox = await startMicrosoftSandbox({ port: 0, clock });
-    const port = await freePort();
-    dataDir = mkdtempSync(join(tmpdir(), "calbridge-ms-"));
-    let databaseUrl = "";
-    if (backend === "postgres") {
-      const scratch = await createScratchDatabase();
-      databaseUrl = scratch.url;
-      dropDatabase = scratch.drop;
-    }
-    const config = parseConfig({
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_URL: `http://localhost:${port}`,
-      DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
-      ENCRYPTION_KEYS: generateKeySpec("k1"),
-      SANDBOX: "off",
-      LOG_LEVEL: "silent",
-      PUBLIC_RATE_LIMIT: "0",
-      ICS_FEED_ALLOW: "127.0.0.1",
-      MICROSOFT_CLIENT_ID: WEB_APP.clientId,
-      MICROSOFT_CLIENT_SECRET: WEB_APP.clientSecret,
-      MICROSOFT_LOGIN_URL: sandbox.url,
-      MICROSOFT_GRAPH_URL: `${sandbox.url}/v1.0`,
-    });
-    service = await startService(config, { logger: pino({ level: "silent" }), now: () => new Date(clock()) });
-    base = `http://127.0.0.1:${port}`;
-    const tenant = await createTestTenant(service.store, "Outlook Co");
-    auth = tenant.auth;
-    slug = tenant.slug;
-    expect(
-      (await api("PATCH", "/v1/tenant", { connectReturnUrls: ["http://localhost:4999/settings/"] })).status,
-    ).toBe(200);
-    hostId = (await api("POST", "/v1/hosts", { name: "Adele", timeZone: "America/Los_Angeles" })).body.id;
-    const weekday = [["09:00", "17:00"]];
-    await api("POST", `/v1/hosts/${hostId}/schedules`, {
-      timeZone: "America/Los_Angeles",
-      weekly: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday },
-    });
-    const eventType = await api("POST", "/v1/event-types", {
-      slug: "consult",
-      title: "Consult",
-      durations: [60],
-      hostIds: [hostId],
-      rules: { horizon: { type: "rolling", days: 60 } },
-    });
-    expect(eventType.status).toBe(201);
+    ({
+      service,
+      base,
+      close: stopService,
+    } = await startServiceOnSandbox({
+      backend,
+      sandboxUrl: sandbox.url,
+      now: () => new Date(clock()),
+    }));
+    ({ api, slug, hostId } = await createMicrosoftHost(service.store, base));
     // An endpoint that receives nothing (port 9 is closed): the deliveries written are what is checked.
     await api("POST", "/v1/webhook-endpoints", {
       url: "http://127.0.0.1:9/hooks",
@@ -168,10 +95,8 @@ describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
   }, 120_000);
 
   afterAll(async () => {
-    await service?.stop();
+    await stopService?.();
     await sandbox?.close();
-    await dropDatabase?.();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("refuses a returnUrl outside the tenant's list and an unknown provider", async () => {

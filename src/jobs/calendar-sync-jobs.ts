@@ -23,11 +23,15 @@ export interface CalendarSyncJobDeps {
   sync: ConnectionSyncDeps;
   /** Polling floor per provider, in minutes: push only makes a sync sooner (sync-failure-modes #2). */
   pollMinutes: Record<ProviderKind, number>;
+  /** The longer floor of calendars whose push channel is live, per provider (others keep `pollMinutes`). */
+  pushPollMinutes?: Partial<Record<ProviderKind, number>>;
+  /** Runs after each sync of a connection (push channels are made and renewed there). */
+  afterSync?: (connectionId: string, outcome: ConnectionSyncOutcome | undefined) => Promise<void>;
 }
 
 /**
  * `calendar.sync` pulls one connection; `calendar.poll` runs every minute and enqueues the connections whose last
- * attempt is older than their provider's polling interval. A sync stopped by a long Retry-After is queued again for
+ * attempt is older than their provider's polling interval (longer for calendars with a live push channel). A sync stopped by a long Retry-After is queued again for
  * when the provider allows (its listing resumes where it stopped).
  */
 export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promise<void> {
@@ -40,6 +44,7 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
     expireInSeconds: 900,
     async handle(data) {
       const outcome = await syncConnection(sync, data.connectionId);
+      await deps.afterSync?.(data.connectionId, outcome);
       const retryAfterMs = retryAfterOf(outcome);
       if (retryAfterMs !== null) {
         await enqueueConnectionSync(deps.jobs, data.connectionId, {
@@ -54,10 +59,14 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
     async handle() {
       const now = sync.now().getTime();
       for (const [provider, minutes] of Object.entries(deps.pollMinutes) as Array<[ProviderKind, number]>) {
+        const pushMinutes = deps.pushPollMinutes?.[provider];
         const due = await listConnectionsDue(sync.db, {
           providers: [provider],
           before: new Date(now - minutes * 60_000 + 5_000),
           limit: 500,
+          ...(pushMinutes
+            ? { withPush: { before: new Date(now - pushMinutes * 60_000 + 5_000), now: new Date(now) } }
+            : {}),
         });
         for (const connectionId of due) await enqueueConnectionSync(deps.jobs, connectionId);
       }

@@ -23,8 +23,14 @@ export function createMetrics() {
     labelNames: ["queue", "outcome"] as const,
     registers: [registry],
   });
+  const pushNotifications = new Counter({
+    name: "calbridge_push_notifications_total",
+    help: "Provider push notifications received, by provider, kind and outcome (rejected: unknown channel or wrong secret)",
+    labelNames: ["provider", "kind", "outcome"] as const,
+    registers: [registry],
+  });
   const provider = createProviderMetrics(registry);
-  return { registry, httpRequests, httpDuration, jobsCompleted, provider };
+  return { registry, httpRequests, httpDuration, jobsCompleted, pushNotifications, provider };
 }
 
 /** Calls to provider APIs (src/providers/provider-http.ts), by provider. */

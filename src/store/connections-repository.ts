@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, not, or } from "drizzle-orm";
 import type { ProviderKind } from "../core/sync/calendar-source.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
+import { channelIsLive } from "./push-channels-repository.ts";
 import { calendarConnections, calendarSyncStates, hosts } from "./schema.ts";
 import type { SyncStateRow } from "./sync-states-repository.ts";
 
@@ -120,17 +121,24 @@ export async function transitionConnection(
 ): Promise<{ previous: ConnectionStatus; connection: ConnectionRow } | undefined> {
   return db.transaction(async (tx) => {
     const [current] = await tx
-      .select({ status: calendarConnections.status })
+      .select({ status: calendarConnections.status, lastError: calendarConnections.lastError })
       .from(calendarConnections)
       .where(eq(calendarConnections.id, params.id))
       .for("update");
     if (!current) return undefined;
+    // The first worker to see a dead grant has the provider's reason; a peer that only finds the connection
+    // already waiting for the host ("connect again") must not replace it.
+    const keepReason = current.status === "needs_reauth" && params.to === "needs_reauth" && current.lastError;
     const [record] = await tx
       .update(calendarConnections)
       .set({
         status: params.to,
-        lastError: params.lastError,
-        ...(params.lastError === null ? {} : { lastErrorAt: params.at }),
+        ...(keepReason
+          ? {}
+          : {
+              lastError: params.lastError,
+              ...(params.lastError === null ? {} : { lastErrorAt: params.at }),
+            }),
         ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
         updatedAt: params.at,
       })
@@ -284,8 +292,20 @@ export async function deleteConnection(
  */
 export async function listConnectionsDue(
   db: Database,
-  params: { providers: ProviderKind[]; before: Date; limit: number },
+  params: {
+    providers: ProviderKind[];
+    before: Date;
+    limit: number;
+    /** Calendars with a live push channel are due only before this (a longer floor: push makes syncs sooner). */
+    withPush?: { before: Date; now: Date };
+  },
 ): Promise<string[]> {
+  const attemptedBefore = params.withPush
+    ? or(
+        and(lt(calendarSyncStates.lastAttemptAt, params.before), not(channelIsLive(params.withPush.now))),
+        lt(calendarSyncStates.lastAttemptAt, params.withPush.before),
+      )
+    : lt(calendarSyncStates.lastAttemptAt, params.before);
   const rows = await db
     .select({ id: calendarConnections.id })
     .from(calendarConnections)
@@ -301,7 +321,7 @@ export async function listConnectionsDue(
       and(
         inArray(calendarConnections.provider, params.providers),
         inArray(calendarConnections.status, ["connected", "error"]),
-        or(isNull(calendarSyncStates.lastAttemptAt), lt(calendarSyncStates.lastAttemptAt, params.before)),
+        or(isNull(calendarSyncStates.lastAttemptAt), attemptedBefore),
       ),
     )
     .limit(params.limit);

@@ -44,6 +44,8 @@ export interface ConnectFlowDeps {
   events: ConnectionEvents;
   connectors: Partial<Record<OAuthProviderKind, OAuthConnector>>;
   requestSync(connectionId: string): Promise<unknown>;
+  /** Stops the connection's push channels at the provider on disconnect, while its tokens still work. */
+  stopChannels?(connection: ConnectionRow): Promise<void>;
   stateTtlMs?: number;
 }
 
@@ -210,13 +212,15 @@ function errorCodeOf(error: SourceError): string {
 }
 
 /**
- * Disconnect: the tokens and the cached busy time go, every calendar's cursor is forgotten, and the connection stays
- * as `disconnected` so that reconnecting the same account finds it again.
+ * Disconnect: push channels are stopped at the provider, the tokens and the cached busy time go, every calendar's
+ * cursor and channel are forgotten, and the connection stays as `disconnected` so that reconnecting the same account
+ * finds it again.
  */
 export async function disconnect(
-  deps: Pick<ConnectFlowDeps, "db" | "events" | "now">,
+  deps: Pick<ConnectFlowDeps, "db" | "events" | "now" | "stopChannels">,
   connection: ConnectionRow,
 ): Promise<void> {
+  await deps.stopChannels?.(connection);
   await clearBusyForConnection(deps.db, { tenantId: connection.tenantId, connectionId: connection.id });
   for (const state of await listSyncStates(deps.db, connection.id)) {
     await updateSyncState(deps.db, state, {

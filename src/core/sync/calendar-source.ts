@@ -113,12 +113,47 @@ export interface SourceAccount {
   timeZone?: string;
 }
 
-export interface WatchChannel {
+/** What names a push channel at the provider (Graph subscription id; Google channel id plus resourceId). */
+export interface ChannelRef {
   id: string;
   resourceId?: string;
+}
+
+export interface WatchChannel extends ChannelRef {
+  /** What the channel watches, as the provider names it (Graph `resource`). */
+  resource?: string;
   expiresAt: Date;
   /** Stored hashed by the engine; compared in constant time on each notification. */
   secret: string;
+}
+
+/** A channel as the provider lists it (drift repair and orphan sweep, sync-failure-modes.md #1). */
+export interface ListedChannel extends ChannelRef {
+  resource?: string;
+  notificationUrl: string;
+  expiresAt: Date | null;
+}
+
+export interface WatchParams {
+  calendarRef: string;
+  notificationUrl: string;
+  /** Where the provider sends lifecycle events (Graph `lifecycleNotificationUrl`), when it has them. */
+  lifecycleUrl?: string;
+  /** Random, chosen by the engine; the provider echoes it on every notification (Graph clientState). */
+  secret: string;
+  /** The expiry asked for; the provider may answer with an earlier one. */
+  expiresAt: Date;
+}
+
+/**
+ * One notification of a push channel, parsed from the provider's format at the edge: a change, or a lifecycle
+ * event (Graph: `missed` -> resync, `subscriptionRemoved` -> recreate, `reauthorizationRequired` -> renew).
+ */
+export interface ChannelNotification {
+  channelId: string;
+  /** What the provider echoed back (Graph clientState, Google channel token); checked against the stored hash. */
+  secret: string | undefined;
+  kind: "changed" | "missed" | "removed" | "reauthorize";
 }
 
 export interface NewCalendarEvent {
@@ -139,8 +174,13 @@ export interface CalendarSource {
   listCalendars(): Promise<SourceResult<SourceCalendar[]>>;
   pull(params: PullParams): Promise<SourceResult<PullResult>>;
   /** Optional: push notifications (Graph subscriptions, Google channels). */
-  watch?(params: { calendarRef: string; notificationUrl: string }): Promise<SourceResult<WatchChannel>>;
-  unwatch?(params: { channel: WatchChannel }): Promise<SourceResult<void>>;
+  watch?(params: WatchParams): Promise<SourceResult<WatchChannel>>;
+  /** Stops a channel; one the provider no longer knows counts as stopped. */
+  unwatch?(params: { channel: ChannelRef }): Promise<SourceResult<void>>;
+  /** Optional: extends a channel in place (Graph PATCH). Without it the engine creates a new one, then stops the old. */
+  renewChannel?(params: { channel: ChannelRef; expiresAt: Date }): Promise<SourceResult<{ expiresAt: Date }>>;
+  /** Optional: the channels the provider holds for this app and account. */
+  listChannels?(): Promise<SourceResult<ListedChannel[]>>;
   /** Optional: writes into the host's calendar. */
   createEvent?(params: {
     calendarRef: string;

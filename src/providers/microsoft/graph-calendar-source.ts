@@ -17,6 +17,7 @@ import {
   graphMailboxTimeZoneSchema,
   graphUserSchema,
 } from "./graph-schemas.ts";
+import { graphSubscriptionMethods } from "./graph-subscriptions.ts";
 
 /**
  * A Microsoft 365 / Outlook mailbox as a calendar source: calendars from `/me/calendars`, busy time from
@@ -64,6 +65,8 @@ export function createGraphCalendarSource(options: {
   const owner = options.accountEmail?.toLowerCase() ?? null;
   return {
     provider: "microsoft",
+    // Push: Graph change notifications (subscriptions), renewed and repaired by src/sync/push-channels.ts.
+    ...graphSubscriptionMethods(client),
 
     async listCalendars(): Promise<SourceResult<SourceCalendar[]>> {
       const calendars: SourceCalendar[] = [];
