@@ -152,11 +152,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            "application/json": {
-              id: string;
-              slug: string;
-              name: string;
-            };
+            "application/json": components["schemas"]["Tenant"];
           };
         };
         /** @description Default Response */
@@ -193,7 +189,63 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change the tenant's settings: the return URLs of the calendar connect flow, who invites attendees */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description https URL prefixes (http only for localhost), e.g. https://app.example.com/settings/ */
+            connectReturnUrls?: string[];
+            /** @enum {string} */
+            attendeeInvitations?: "provider" | "calbridge";
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Tenant"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   "/v1/api-keys": {
@@ -2168,7 +2220,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Connect a calendar (an .ics feed URL); it is polled into the host's busy time */
+    /** Connect a calendar: an .ics feed URL (polled at once), or Microsoft 365 (answers a pending connection and the authorize URL to send the host to) */
     post: {
       parameters: {
         query?: never;
@@ -2181,16 +2233,34 @@ export interface paths {
       };
       requestBody: {
         content: {
-          "application/json": {
-            /** @enum {string} */
-            provider: "ics";
-            /**
-             * @description http(s):// or webcal:// URL of an .ics feed
-             * @example webcal://example.com/team.ics
-             */
-            url: string;
-            name?: string;
-          };
+          "application/json":
+            | {
+                /** @enum {string} */
+                provider: "ics";
+                /**
+                 * @description http(s):// or webcal:// URL of an .ics feed
+                 * @example webcal://example.com/team.ics
+                 */
+                url: string;
+                name?: string;
+              }
+            | {
+                /** @enum {string} */
+                provider: "microsoft" | "google";
+                /**
+                 * @description Where the browser goes back to after the provider's consent screen, with `status` (connected or failed), `connection` and, on failure, `error` (e.g. access_denied) in its query. Must start with one of the tenant's `connectReturnUrls` (PATCH /v1/tenant).
+                 * @example https://app.example.com/settings/calendars
+                 */
+                returnUrl: string;
+                /** @description Pre-fills the account on the sign-in page */
+                loginHint?: string;
+              }
+            | ({
+                /** @enum {string} */
+                provider: "caldav";
+              } & {
+                [key: string]: unknown;
+              });
         };
       };
       responses: {
@@ -2200,7 +2270,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            "application/json": components["schemas"]["CalendarConnection"];
+            "application/json": components["schemas"]["CalendarConnectionCreated"];
           };
         };
         /** @description Default Response */
@@ -2300,7 +2370,7 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Disconnect (its busy time is removed) */
+    /** Disconnect: its busy time and tokens are removed (an OAuth connection stays as disconnected, so reconnecting the same account restores it) */
     delete: {
       parameters: {
         query?: never;
@@ -2433,6 +2503,84 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  "/v1/hosts/{hostId}/connections/{connectionId}/calendars": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Choose per calendar whether it blocks availability and which one receives bookings (a calendar that starts blocking is synced at once; one that stops loses its busy time) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+          /** @description The connection id */
+          connectionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            calendars: {
+              ref: string;
+              blocking?: boolean;
+              receivesEvents?: boolean;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["CalendarConnection"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   "/v1/hosts/{hostId}/feeds": {
@@ -2758,7 +2906,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, connection.created, connection.error, connection.revoked, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -2783,9 +2931,11 @@ export interface paths {
               | "booking.rescheduled"
               | "booking.cancelled"
               | "booking.confirmed"
-              | "connection.created"
+              | "booking.calendar_sync_failed"
+              | "connection.connected"
+              | "connection.needs_reauth"
               | "connection.error"
-              | "connection.revoked"
+              | "connection.disconnected"
               | "webhook.test"
             )[];
           };
@@ -2988,9 +3138,11 @@ export interface paths {
               | "booking.rescheduled"
               | "booking.cancelled"
               | "booking.confirmed"
-              | "connection.created"
+              | "booking.calendar_sync_failed"
+              | "connection.connected"
+              | "connection.needs_reauth"
               | "connection.error"
-              | "connection.revoked"
+              | "connection.disconnected"
               | "webhook.test"
             )[];
             /** @description false pauses deliveries; true re-enables */
@@ -4028,6 +4180,30 @@ export interface components {
       lastUsedAt: string | null;
       revokedAt: string | null;
     };
+    TenantInput: {
+      id: string;
+      slug: string;
+      name: string;
+      /** @description URL prefixes the calendar connect flow may send the browser back to (see POST .../connections) */
+      connectReturnUrls: string[];
+      /**
+       * @description Who invites the attendee when a booking is written into a host's calendar: `provider` (default: the attendee is on the Outlook event and Outlook invites; Calbridge does not mail them the same invitation) or `calbridge` (the event is written without attendees; Calbridge's mail invites). See docs/write-back.md.
+       * @enum {string}
+       */
+      attendeeInvitations: "provider" | "calbridge";
+    };
+    BookingCalendarSyncInput: {
+      connectionId: string;
+      hostId: string;
+      /** @enum {string} */
+      operation: "create" | "update" | "cancel";
+      /** @enum {string} */
+      state: "pending" | "written" | "failed";
+      /** @description Why the write failed (state failed) */
+      error: string | null;
+      /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
+      warning: string | null;
+    };
     BookingInput: {
       id: string;
       eventTypeId: string;
@@ -4058,25 +4234,81 @@ export interface components {
         reschedule: string;
         ics: string;
       };
+      /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
+      calendarSync?: components["schemas"]["BookingCalendarSyncInput"][];
+      warnings?: string[];
     };
     CalendarConnectionInput: {
       id: string;
       hostId: string;
       provider: string;
       displayName: string;
-      /** @description pending, active, error, needs_reauth or blocked */
+      /** @description pending (waiting for the OAuth callback), connected, needs_reauth (the host must connect again), error (failing; retried), blocked (the URL is refused by the address policy) or disconnected */
       status: string;
-      /** @description Last successful sync */
+      /** @description The provider account (OAuth connections): its address and work or personal */
+      account: {
+        email: string | null;
+        kind: string | null;
+      } | null;
+      /** @description Last successful sync of every blocking calendar */
       lastSyncedAt: string | null;
       lastError: string | null;
+      lastErrorAt: string | null;
       calendars: {
+        /** @description The provider's calendar id */
         ref: string;
+        name: string | null;
+        primary: boolean;
+        readOnly: boolean;
+        /** @description Whether its events take time out of the host's availability */
+        blocking: boolean;
+        /** @description Whether bookings are written into it */
+        receivesEvents: boolean;
+        /** @description The provider no longer lists it; its busy time is gone */
+        removed: boolean;
         lastAttemptAt: string | null;
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
       }[];
       createdAt: string;
+    };
+    CalendarConnectionCreatedInput: {
+      id: string;
+      hostId: string;
+      provider: string;
+      displayName: string;
+      /** @description pending (waiting for the OAuth callback), connected, needs_reauth (the host must connect again), error (failing; retried), blocked (the URL is refused by the address policy) or disconnected */
+      status: string;
+      /** @description The provider account (OAuth connections): its address and work or personal */
+      account: {
+        email: string | null;
+        kind: string | null;
+      } | null;
+      /** @description Last successful sync of every blocking calendar */
+      lastSyncedAt: string | null;
+      lastError: string | null;
+      lastErrorAt: string | null;
+      calendars: {
+        /** @description The provider's calendar id */
+        ref: string;
+        name: string | null;
+        primary: boolean;
+        readOnly: boolean;
+        /** @description Whether its events take time out of the host's availability */
+        blocking: boolean;
+        /** @description Whether bookings are written into it */
+        receivesEvents: boolean;
+        /** @description The provider no longer lists it; its busy time is gone */
+        removed: boolean;
+        lastAttemptAt: string | null;
+        lastSuccessAt: string | null;
+        lastError: string | null;
+        consecutiveFailures: number;
+      }[];
+      createdAt: string;
+      /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
+      authorizeUrl?: string;
     };
     EventTypeInput: {
       id: string;
@@ -4186,6 +4418,30 @@ export interface components {
       lastUsedAt: string | null;
       revokedAt: string | null;
     };
+    Tenant: {
+      id: string;
+      slug: string;
+      name: string;
+      /** @description URL prefixes the calendar connect flow may send the browser back to (see POST .../connections) */
+      connectReturnUrls: string[];
+      /**
+       * @description Who invites the attendee when a booking is written into a host's calendar: `provider` (default: the attendee is on the Outlook event and Outlook invites; Calbridge does not mail them the same invitation) or `calbridge` (the event is written without attendees; Calbridge's mail invites). See docs/write-back.md.
+       * @enum {string}
+       */
+      attendeeInvitations: "provider" | "calbridge";
+    };
+    BookingCalendarSync: {
+      connectionId: string;
+      hostId: string;
+      /** @enum {string} */
+      operation: "create" | "update" | "cancel";
+      /** @enum {string} */
+      state: "pending" | "written" | "failed";
+      /** @description Why the write failed (state failed) */
+      error: string | null;
+      /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
+      warning: string | null;
+    };
     Booking: {
       id: string;
       eventTypeId: string;
@@ -4216,25 +4472,81 @@ export interface components {
         reschedule: string;
         ics: string;
       };
+      /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
+      calendarSync?: components["schemas"]["BookingCalendarSync"][];
+      warnings?: string[];
     };
     CalendarConnection: {
       id: string;
       hostId: string;
       provider: string;
       displayName: string;
-      /** @description pending, active, error, needs_reauth or blocked */
+      /** @description pending (waiting for the OAuth callback), connected, needs_reauth (the host must connect again), error (failing; retried), blocked (the URL is refused by the address policy) or disconnected */
       status: string;
-      /** @description Last successful sync */
+      /** @description The provider account (OAuth connections): its address and work or personal */
+      account: {
+        email: string | null;
+        kind: string | null;
+      } | null;
+      /** @description Last successful sync of every blocking calendar */
       lastSyncedAt: string | null;
       lastError: string | null;
+      lastErrorAt: string | null;
       calendars: {
+        /** @description The provider's calendar id */
         ref: string;
+        name: string | null;
+        primary: boolean;
+        readOnly: boolean;
+        /** @description Whether its events take time out of the host's availability */
+        blocking: boolean;
+        /** @description Whether bookings are written into it */
+        receivesEvents: boolean;
+        /** @description The provider no longer lists it; its busy time is gone */
+        removed: boolean;
         lastAttemptAt: string | null;
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
       }[];
       createdAt: string;
+    };
+    CalendarConnectionCreated: {
+      id: string;
+      hostId: string;
+      provider: string;
+      displayName: string;
+      /** @description pending (waiting for the OAuth callback), connected, needs_reauth (the host must connect again), error (failing; retried), blocked (the URL is refused by the address policy) or disconnected */
+      status: string;
+      /** @description The provider account (OAuth connections): its address and work or personal */
+      account: {
+        email: string | null;
+        kind: string | null;
+      } | null;
+      /** @description Last successful sync of every blocking calendar */
+      lastSyncedAt: string | null;
+      lastError: string | null;
+      lastErrorAt: string | null;
+      calendars: {
+        /** @description The provider's calendar id */
+        ref: string;
+        name: string | null;
+        primary: boolean;
+        readOnly: boolean;
+        /** @description Whether its events take time out of the host's availability */
+        blocking: boolean;
+        /** @description Whether bookings are written into it */
+        receivesEvents: boolean;
+        /** @description The provider no longer lists it; its busy time is gone */
+        removed: boolean;
+        lastAttemptAt: string | null;
+        lastSuccessAt: string | null;
+        lastError: string | null;
+        consecutiveFailures: number;
+      }[];
+      createdAt: string;
+      /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
+      authorizeUrl?: string;
     };
     EventType: {
       id: string;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
+import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
@@ -33,6 +34,7 @@ import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
+import { createTwoWaySync } from "./sync/two-way-sync.ts";
 
 /**
  * Composition root: the only place that builds concrete adapters (store, job engine, HTTP server) and wires them.
@@ -73,7 +75,13 @@ function wantsSandbox(config: Config): boolean {
 
 export async function startService(
   config: Config,
-  options: { logger?: Logger /** Tests run the service on a clock of their own. */; now?: () => Date } = {},
+  options: {
+    logger?: Logger;
+    /** Tests run the service on a clock of their own. */
+    now?: () => Date;
+    /** Tests put a fault in front of provider calls (e.g. an answer lost after the provider committed). */
+    providerFetch?: typeof globalThis.fetch;
+  } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const keyRing = resolveKeyRing(config, logger);
@@ -117,7 +125,11 @@ export async function startService(
       logger,
     });
     const microsoft = microsoftSettingsOf(config, sandbox?.endpoints);
-    const microsoftHttp = createProviderHttp({ provider: "microsoft", metrics: metrics.provider });
+    const microsoftHttp = createProviderHttp({
+      provider: "microsoft",
+      metrics: metrics.provider,
+      ...(options.providerFetch ? { fetch: options.providerFetch } : {}),
+    });
     const microsoftOAuth = microsoft
       ? createOAuthClient({ settings: microsoftOAuthSettings(microsoft), http: microsoftHttp, now })
       : undefined;
@@ -133,17 +145,38 @@ export async function startService(
         : {}),
       tokens: { db: store.db, now },
     };
+    // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
+    const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
+    const bookings = createBookingService({
+      onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
+      db: store.db,
+      now,
+      events: createBookingEffects({ jobs: startedJobs, logger, now, mailEnabled: Boolean(config.smtpUrl) }),
+      uidDomain: new URL(config.publicUrl).hostname,
+    });
     const connectionEvents = createConnectionEvents({ db: store.db, jobs: startedJobs, now });
+    const sources = createSourceFactory(sourceSettings);
+    await registerCalendarWriteJobs({
+      jobs: startedJobs,
+      db: store.db,
+      sources,
+      events: connectionEvents,
+      keyRing,
+      publicUrl: config.publicUrl,
+      logger,
+      now,
+    });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     await registerCalendarSyncJobs({
       jobs: startedJobs,
       sync: {
         db: store.db,
-        sources: createSourceFactory(sourceSettings),
+        sources,
         events: connectionEvents,
         logger,
         now,
         window: (at) => syncWindow(at, config.syncWindowDays),
+        ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
       },
       pollMinutes: {
         ics: config.icsFeeds.pollMinutes,
@@ -181,15 +214,6 @@ export async function startService(
       },
       requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
     };
-    // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
-    const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
-    const bookings = createBookingService({
-      onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
-      db: store.db,
-      now,
-      events: createBookingEffects({ jobs: startedJobs, logger, now, mailEnabled: Boolean(config.smtpUrl) }),
-      uidDomain: new URL(config.publicUrl).hostname,
-    });
     const adminToken = newAdminToken();
     const server = await buildServer({
       keyRing,

@@ -9,6 +9,7 @@ import type {
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
 import type { GraphClient } from "./graph-client.ts";
+import { createGraphEventWrites } from "./graph-event-writes.ts";
 import { ianaZoneOf, mapGraphEvent } from "./graph-mapper.ts";
 import {
   entraClientInfoSchema,
@@ -64,6 +65,7 @@ export function createGraphCalendarSource(options: {
   const owner = options.accountEmail?.toLowerCase() ?? null;
   return {
     provider: "microsoft",
+    ...createGraphEventWrites(client),
 
     async listCalendars(): Promise<SourceResult<SourceCalendar[]>> {
       const calendars: SourceCalendar[] = [];
