@@ -40,7 +40,7 @@ const DEFERRAL_SECONDS = 5;
  *   the host made in their calendar is the exception: whether Outlook told the attendee is the host's choice there
  *   ("send update" or not), so Calbridge tells them.
  */
-function recipientsBesidesCalendars(params: {
+export function recipientsBesidesCalendars(params: {
   writes: CalendarWriteRow[];
   hosts: HostRow[];
   providerInvites: boolean;
