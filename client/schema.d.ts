@@ -189,7 +189,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the tenant's settings: the return URLs of the calendar connect flow */
+    /** Change the tenant's settings: the return URLs of the calendar connect flow, who invites attendees */
     patch: {
       parameters: {
         query?: never;
@@ -201,7 +201,9 @@ export interface paths {
         content: {
           "application/json": {
             /** @description https URL prefixes (http only for localhost), e.g. https://app.example.com/settings/ */
-            connectReturnUrls: string[];
+            connectReturnUrls?: string[];
+            /** @enum {string} */
+            attendeeInvitations?: "provider" | "calbridge";
           };
         };
       };
@@ -2904,7 +2906,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -2929,6 +2931,7 @@ export interface paths {
               | "booking.rescheduled"
               | "booking.cancelled"
               | "booking.confirmed"
+              | "booking.calendar_sync_failed"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3135,6 +3138,7 @@ export interface paths {
               | "booking.rescheduled"
               | "booking.cancelled"
               | "booking.confirmed"
+              | "booking.calendar_sync_failed"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -4326,6 +4330,23 @@ export interface components {
       name: string;
       /** @description URL prefixes the calendar connect flow may send the browser back to (see POST .../connections) */
       connectReturnUrls: string[];
+      /**
+       * @description Who invites the attendee when a booking is written into a host's calendar: `provider` (default: the attendee is on the Outlook event and Outlook invites; Calbridge does not mail them the same invitation) or `calbridge` (the event is written without attendees; Calbridge's mail invites). See docs/write-back.md.
+       * @enum {string}
+       */
+      attendeeInvitations: "provider" | "calbridge";
+    };
+    BookingCalendarSyncInput: {
+      connectionId: string;
+      hostId: string;
+      /** @enum {string} */
+      operation: "create" | "update" | "cancel";
+      /** @enum {string} */
+      state: "pending" | "written" | "failed";
+      /** @description Why the write failed (state failed) */
+      error: string | null;
+      /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
+      warning: string | null;
     };
     BookingInput: {
       id: string;
@@ -4357,6 +4378,9 @@ export interface components {
         reschedule: string;
         ics: string;
       };
+      /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
+      calendarSync?: components["schemas"]["BookingCalendarSyncInput"][];
+      warnings?: string[];
     };
     CalendarConnectionInput: {
       id: string;
@@ -4544,6 +4568,23 @@ export interface components {
       name: string;
       /** @description URL prefixes the calendar connect flow may send the browser back to (see POST .../connections) */
       connectReturnUrls: string[];
+      /**
+       * @description Who invites the attendee when a booking is written into a host's calendar: `provider` (default: the attendee is on the Outlook event and Outlook invites; Calbridge does not mail them the same invitation) or `calbridge` (the event is written without attendees; Calbridge's mail invites). See docs/write-back.md.
+       * @enum {string}
+       */
+      attendeeInvitations: "provider" | "calbridge";
+    };
+    BookingCalendarSync: {
+      connectionId: string;
+      hostId: string;
+      /** @enum {string} */
+      operation: "create" | "update" | "cancel";
+      /** @enum {string} */
+      state: "pending" | "written" | "failed";
+      /** @description Why the write failed (state failed) */
+      error: string | null;
+      /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
+      warning: string | null;
     };
     Booking: {
       id: string;
@@ -4575,6 +4616,9 @@ export interface components {
         reschedule: string;
         ics: string;
       };
+      /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
+      calendarSync?: components["schemas"]["BookingCalendarSync"][];
+      warnings?: string[];
     };
     CalendarConnection: {
       id: string;

@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import type { ProviderKind } from "./core/sync/calendar-source.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
+import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
@@ -45,6 +46,7 @@ import {
   stopChannels,
 } from "./sync/push-channels.ts";
 import type { PushIntakeDeps } from "./sync/push-intake.ts";
+import { createTwoWaySync } from "./sync/two-way-sync.ts";
 
 /**
  * Composition root: the only place that builds concrete adapters (store, job engine, HTTP server) and wires them.
@@ -85,7 +87,13 @@ function wantsSandbox(config: Config): boolean {
 
 export async function startService(
   config: Config,
-  options: { logger?: Logger /** Tests run the service on a clock of their own. */; now?: () => Date } = {},
+  options: {
+    logger?: Logger;
+    /** Tests run the service on a clock of their own. */
+    now?: () => Date;
+    /** Tests put a fault in front of provider calls (e.g. an answer lost after the provider committed). */
+    providerFetch?: typeof globalThis.fetch;
+  } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const keyRing = resolveKeyRing(config, logger);
@@ -129,7 +137,11 @@ export async function startService(
       logger,
     });
     const microsoft = microsoftSettingsOf(config, sandbox?.endpoints);
-    const microsoftHttp = createProviderHttp({ provider: "microsoft", metrics: metrics.provider });
+    const microsoftHttp = createProviderHttp({
+      provider: "microsoft",
+      metrics: metrics.provider,
+      ...(options.providerFetch ? { fetch: options.providerFetch } : {}),
+    });
     const microsoftOAuth = microsoft
       ? createOAuthClient({ settings: microsoftOAuthSettings(microsoft), http: microsoftHttp, now })
       : undefined;
@@ -145,6 +157,21 @@ export async function startService(
         : {}),
       tokens: { db: store.db, now },
     };
+    // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
+    const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
+    const freshness = {
+      staleAfterMs: config.staleCalendar.minutes * 60_000,
+      stale: config.staleCalendar.policy,
+      windowDays: config.syncWindowDays,
+    };
+    const bookings = createBookingService({
+      freshness,
+      onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
+      db: store.db,
+      now,
+      events: createBookingEffects({ jobs: startedJobs, logger, now, mailEnabled: Boolean(config.smtpUrl) }),
+      uidDomain: new URL(config.publicUrl).hostname,
+    });
     const connectionEvents = createConnectionEvents({ db: store.db, jobs: startedJobs, now });
     const sources = createSourceFactory(sourceSettings);
     // Push (Graph change notifications) needs a PUBLIC_URL the provider can reach over https; without one the
@@ -181,6 +208,16 @@ export async function startService(
         enqueueChannelWork(startedJobs, { connectionId, reauthorize }),
       count: (labels) => metrics.pushNotifications.inc(labels),
     };
+    await registerCalendarWriteJobs({
+      jobs: startedJobs,
+      db: store.db,
+      sources,
+      events: connectionEvents,
+      keyRing,
+      publicUrl: config.publicUrl,
+      logger,
+      now,
+    });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     await registerCalendarSyncJobs({
       jobs: startedJobs,
@@ -191,6 +228,7 @@ export async function startService(
         logger,
         now,
         window: (at) => syncWindow(at, config.syncWindowDays),
+        ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
       },
       pollMinutes: {
         ics: config.icsFeeds.pollMinutes,
@@ -243,21 +281,6 @@ export async function startService(
       requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
       stopChannels: (connection) => stopChannels(channels, connection),
     };
-    // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
-    const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
-    const freshness = {
-      staleAfterMs: config.staleCalendar.minutes * 60_000,
-      stale: config.staleCalendar.policy,
-      windowDays: config.syncWindowDays,
-    };
-    const bookings = createBookingService({
-      freshness,
-      onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
-      db: store.db,
-      now,
-      events: createBookingEffects({ jobs: startedJobs, logger, now, mailEnabled: Boolean(config.smtpUrl) }),
-      uidDomain: new URL(config.publicUrl).hostname,
-    });
     const adminToken = newAdminToken();
     const server = await buildServer({
       keyRing,

@@ -16,9 +16,10 @@ export interface JobDefinition<Data extends object> {
   expireInSeconds?: number;
   /**
    * pg-boss queue policy: `stately` keeps at most one queued and one running job per singleton key (a sync asked for
-   * while one runs is queued once, never lost and never piled up).
+   * while one runs is queued once, never lost and never piled up); `singleton` runs one job per key at a time and
+   * keeps every queued one (the changes of one booking are written in order, none dropped).
    */
-  policy?: "standard" | "stately";
+  policy?: "standard" | "stately" | "singleton";
   /** How many jobs one worker fetches at once; each is handled on its own. */
   batchSize?: number;
   handle(data: Data, job: { id: string; retryCount: number }): Promise<void>;

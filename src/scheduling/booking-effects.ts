@@ -1,10 +1,14 @@
 import { bookingMailJob } from "../jobs/booking-mail-job.ts";
+import { calendarWriteJob } from "../jobs/calendar-write-jobs.ts";
 import type { JobEngine } from "../jobs/job-engine.ts";
 import { webhookDeliveryJobs } from "../jobs/webhook-jobs.ts";
 import type { Logger } from "../observability/logger.ts";
+import { type CalendarWriteRow, planCalendarWrites } from "../store/calendar-writes-repository.ts";
 import { sqlExecutorOf } from "../store/sql-executor-of.ts";
 import { emitWebhookEvent } from "../store/webhooks-repository.ts";
+import { bookingWriteHash } from "./booking-calendar-event.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
+import { bookingWebhookBody } from "./booking-webhook-data.ts";
 
 const mailKinds = {
   "booking.created": "invitation",
@@ -13,32 +17,27 @@ const mailKinds = {
   "booking.cancelled": "cancellation",
 } as const;
 
-function webhookData(event: BookingEvent) {
-  const { booking } = event;
+function webhookData(event: BookingEvent, writes: CalendarWriteRow[]) {
   return {
-    booking: {
-      id: booking.id,
-      eventTypeId: booking.eventTypeId,
-      status: booking.status,
-      start: booking.startAt.toISOString(),
-      end: booking.endAt.toISOString(),
-      timeZone: booking.inviteeTimeZone,
-      hostIds: booking.hostIds,
-      attendee: { name: booking.attendeeName, email: booking.attendeeEmail },
-      answers: booking.answers,
-      icalUid: booking.icalUid,
-      sequence: booking.sequence,
-      cancelReason: booking.cancelReason,
-    },
+    booking: bookingWebhookBody(event.booking, writes),
     ...(event.previous
       ? { previous: { start: event.previous.startAt.toISOString(), end: event.previous.endAt.toISOString() } }
       : {}),
+    ...(event.by ? { by: event.by } : {}),
   };
 }
 
+const writeOperations = {
+  "booking.created": "create",
+  "booking.rescheduled": "update",
+  "booking.confirmed": "update",
+  "booking.cancelled": "cancel",
+} as const;
+
 /**
  * Booking side effects, all written in the booking's transaction so they commit or roll back with it and a crash
- * can lose none of them: the webhook outbox rows, their delivery jobs and the mail job (one insert for all jobs).
+ * can lose none of them: the write-back intents (pending rows, one calendar.write job), the webhook outbox rows,
+ * their delivery jobs and the mail job (one insert for all jobs).
  * The webhook sweeper still re-enqueues any delivery left pending, whatever happened to its job.
  */
 export function createBookingEffects(deps: {
@@ -50,14 +49,32 @@ export function createBookingEffects(deps: {
 }): BookingEventSink {
   return {
     async record(tx, event) {
+      const { booking } = event;
+      // A booking awaiting the host's confirmation is written into the calendar once confirmed: an Outlook
+      // invitation must not reach the attendee before the host said yes.
+      const awaitsConfirmation = event.type === "booking.created" && booking.status === "pending";
+      const writes = awaitsConfirmation
+        ? []
+        : await planCalendarWrites(tx, {
+            tenantId: booking.tenantId,
+            bookingId: booking.id,
+            hostIds: booking.hostIds,
+            operation: writeOperations[event.type],
+            contentHash: bookingWriteHash(booking),
+            now: deps.now(),
+            ...(event.fromCalendar ? { settled: event.fromCalendar } : {}),
+          });
+      const writeJobs = writes.some((row) => row.state === "pending")
+        ? [calendarWriteJob({ tenantId: booking.tenantId, bookingId: booking.id })]
+        : [];
       const deliveryIds = await emitWebhookEvent(tx, {
         tenantId: event.booking.tenantId,
         type: event.type,
-        data: webhookData(event),
+        data: webhookData(event, writes),
         now: deps.now(),
       });
       // A pending booking's host decides first; the attendee hears once it is confirmed.
-      const awaitingHost = event.type === "booking.created" && event.booking.status === "pending";
+      const awaitingHost = awaitsConfirmation;
       const mail =
         deps.mailEnabled && !awaitingHost
           ? [
@@ -65,10 +82,13 @@ export function createBookingEffects(deps: {
                 tenantId: event.booking.tenantId,
                 bookingId: event.booking.id,
                 kind: mailKinds[event.type],
+                ...(event.by ? { by: event.by } : {}),
               }),
             ]
           : [];
-      await deps.jobs.insert([...webhookDeliveryJobs(deliveryIds), ...mail], { db: sqlExecutorOf(tx) });
+      await deps.jobs.insert([...writeJobs, ...webhookDeliveryJobs(deliveryIds), ...mail], {
+        db: sqlExecutorOf(tx),
+      });
       return async () => {
         if (!deps.mailEnabled) {
           deps.logger.info(

@@ -11,6 +11,13 @@ export interface BookingEvent {
   type: BookingEventType;
   booking: BookingRow;
   previous?: { startAt: Date; endAt: Date };
+  /** Who made the change, when it was not the API: the host, by moving or deleting the event in their calendar. */
+  by?: "host_calendar";
+  /**
+   * The host calendar the change came from (two-way sync): that calendar already shows it, so nothing is written
+   * back to it; `version` is the provider's version of the event as the sync saw it.
+   */
+  fromCalendar?: { connectionId: string; version: string | null };
 }
 
 /**

@@ -287,11 +287,60 @@ export function createBookingService(deps: BookingServiceDeps) {
     return booking;
   }
 
+  /**
+   * The host moved the booking's event in their own calendar (two-way sync). The host's own move is taken as it is:
+   * outside working hours, whatever the availability says, with the event's new length; only the exclusion
+   * constraint still holds. A move onto another booking is refused by it: the booking keeps its time and the
+   * answer says so (the caller flags the booking and tells the tenant).
+   */
+  async function moveFromCalendar(params: {
+    tenantId: TenantId;
+    bookingId: string;
+    start: Date;
+    end: Date;
+    fromCalendar: { connectionId: string; version: string | null };
+  }): Promise<{ kind: "moved"; booking: BookingRow } | { kind: "collides" } | { kind: "ignored" }> {
+    let afterCommit: () => Promise<void> = async () => {};
+    let booking: BookingRow | undefined;
+    try {
+      booking = await deps.db.transaction(async (tx) => {
+        const locked = await getBooking(tx, params.tenantId, params.bookingId, { forUpdate: true });
+        if (!locked || locked.status === "cancelled" || locked.status === "rejected") return undefined;
+        await moveBooking(tx, {
+          tenantId: params.tenantId,
+          id: locked.id,
+          startAt: params.start,
+          endAt: params.end,
+          bufferBeforeMinutes: locked.bufferBeforeMinutes,
+          bufferAfterMinutes: locked.bufferAfterMinutes,
+        });
+        const moved = (await getBooking(tx, params.tenantId, locked.id))!;
+        afterCommit = await deps.events.record(tx, {
+          type: "booking.rescheduled",
+          booking: moved,
+          previous: { startAt: locked.startAt, endAt: locked.endAt },
+          by: "host_calendar",
+          fromCalendar: params.fromCalendar,
+        });
+        return moved;
+      });
+    } catch (error) {
+      if (isOverlapViolation(error)) return { kind: "collides" };
+      throw error;
+    }
+    if (!booking) return { kind: "ignored" };
+    deps.onAvailabilityChanged?.(booking.tenantId);
+    await afterCommit();
+    return { kind: "moved", booking };
+  }
+
   async function changeStatus(params: {
     tenantId: TenantId;
     bookingId: string;
     to: "cancelled" | "confirmed" | "rejected";
     reason?: string | undefined;
+    /** The host deleted or cancelled the event in this calendar (two-way sync). */
+    fromCalendar?: { connectionId: string; version: string | null };
   }): Promise<BookingRow> {
     let afterCommit: () => Promise<void> = async () => {};
     const booking = await deps.db.transaction(async (tx) => {
@@ -316,7 +365,11 @@ export function createBookingService(deps: BookingServiceDeps) {
       const changed = (await getBooking(tx, params.tenantId, locked.id))!;
       const type: BookingEvent["type"] =
         params.to === "confirmed" ? "booking.confirmed" : "booking.cancelled";
-      afterCommit = await deps.events.record(tx, { type, booking: changed });
+      afterCommit = await deps.events.record(tx, {
+        type,
+        booking: changed,
+        ...(params.fromCalendar ? { by: "host_calendar" as const, fromCalendar: params.fromCalendar } : {}),
+      });
       return changed;
     });
     deps.onAvailabilityChanged?.(booking.tenantId);
@@ -324,7 +377,7 @@ export function createBookingService(deps: BookingServiceDeps) {
     return booking;
   }
 
-  return { create, reschedule, changeStatus, nextFreeSlots };
+  return { create, reschedule, moveFromCalendar, changeStatus, nextFreeSlots };
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;

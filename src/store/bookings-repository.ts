@@ -208,6 +208,17 @@ export async function moveBooking(
     .where(and(eq(bookingHosts.tenantId, params.tenantId), eq(bookingHosts.bookingId, params.id)));
 }
 
+/** The meeting link the host's calendar made (Teams): kept in the location, so mails, .ics and webhooks carry it. */
+export async function setBookingMeetingUrl(
+  db: Database,
+  params: { tenantId: TenantId; id: string; kind: "teams" | "meet"; url: string },
+): Promise<void> {
+  await db
+    .update(bookings)
+    .set({ location: { kind: params.kind, value: params.url } satisfies EventLocation })
+    .where(and(eq(bookings.tenantId, params.tenantId), eq(bookings.id, params.id)));
+}
+
 export async function setBookingStatus(
   db: Database,
   params: { tenantId: TenantId; id: string; status: BookingStatus; cancelReason?: string | null; now: Date },

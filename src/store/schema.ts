@@ -29,6 +29,10 @@ export const tenants = pgTable("tenants", {
   name: text("name").notNull(),
   // Where the OAuth connect flow may send the browser back to (URL prefixes): no open redirect.
   connectReturnUrls: jsonb("connect_return_urls").$type<string[]>().notNull().default([]),
+  // Who invites the attendee when the booking is written into a host's calendar with the attendee on it:
+  // "provider" (Outlook/Google send their invitation; Calbridge does not mail that attendee as well) or
+  // "calbridge" (the event is written without attendees and Calbridge's own mail invites). See docs/write-back.md.
+  attendeeInvitations: text("attendee_invitations").notNull().default("provider"),
   createdAt: createdAt(),
 });
 
@@ -432,4 +436,50 @@ export const calendarSyncStates = pgTable(
     updatedAt: updatedAt(),
   },
   (table) => [primaryKey({ columns: [table.connectionId, table.calendarRef] })],
+);
+
+/**
+ * Write-back: one row per (booking, connection) whose destination calendar receives the booking's event. The intent
+ * is written in the booking's transaction (state `pending`) before any provider call, so a crash can neither lose
+ * nor duplicate a write: the job retries with the same idempotency key. `operation` is the last change asked for;
+ * `content_hash` and `change_key` are what we last wrote, so the sync engine can tell our own echo from a change the
+ * host made in their calendar.
+ */
+export const bookingCalendarEvents = pgTable(
+  "booking_calendar_events",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    calendarRef: text("calendar_ref").notNull(),
+    // create, update, cancel
+    operation: text("operation").notNull(),
+    // pending, written, failed
+    state: text("state").notNull(),
+    providerEventRef: text("provider_event_ref"),
+    changeKey: text("change_key"),
+    contentHash: text("content_hash"),
+    // Whether the written event carries the attendee (the provider then sends the invitation, not us).
+    invitesAttendee: boolean("invites_attendee").notNull().default(false),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    // Something the host should know that did not fail the booking (no Teams on a personal account, a move in
+    // the calendar that collided with another booking).
+    warning: text("warning"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.bookingId, table.connectionId] }),
+    index("booking_calendar_events_ref_idx").on(table.connectionId, table.providerEventRef),
+  ],
 );

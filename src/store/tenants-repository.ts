@@ -10,8 +10,13 @@ export interface TenantRow {
   name: string;
   /** URL prefixes the OAuth connect flow may return the browser to. */
   connectReturnUrls: string[];
+  /** Who invites an attendee whose booking is written into a host's calendar (see docs/write-back.md). */
+  attendeeInvitations: AttendeeInvitations;
   createdAt: Date;
 }
+
+export const ATTENDEE_INVITATIONS = ["provider", "calbridge"] as const;
+export type AttendeeInvitations = (typeof ATTENDEE_INVITATIONS)[number];
 
 export class DuplicateTenantError extends Error {
   override name = "DuplicateTenantError";
@@ -46,30 +51,27 @@ export async function createTenant(
     .insert(tenants)
     .values({ id: newId<TenantId>(), name: params.name, slug })
     .returning();
-  return row as TenantRow;
+  return row as unknown as TenantRow;
 }
 
 export async function findTenantBySlug(db: Database, slug: string): Promise<TenantRow | undefined> {
   const [row] = await db.select().from(tenants).where(eq(tenants.slug, slug));
-  return row as TenantRow | undefined;
+  return row as unknown as TenantRow | undefined;
 }
 
 export async function findTenantById(db: Database, id: TenantId): Promise<TenantRow | undefined> {
   const [row] = await db.select().from(tenants).where(eq(tenants.id, id));
-  return row as TenantRow | undefined;
+  return row as unknown as TenantRow | undefined;
 }
 
-export async function setConnectReturnUrls(
+export async function updateTenantSettings(
   db: Database,
   id: TenantId,
-  urls: string[],
+  settings: { connectReturnUrls?: string[]; attendeeInvitations?: AttendeeInvitations },
 ): Promise<TenantRow | undefined> {
-  const [row] = await db
-    .update(tenants)
-    .set({ connectReturnUrls: urls })
-    .where(eq(tenants.id, id))
-    .returning();
-  return row as TenantRow | undefined;
+  if (Object.keys(settings).length === 0) return findTenantById(db, id);
+  const [row] = await db.update(tenants).set(settings).where(eq(tenants.id, id)).returning();
+  return row as unknown as TenantRow | undefined;
 }
 
 /** Creates an API key and returns its plaintext: the only time it exists outside the caller's hands. */

@@ -18,6 +18,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "booking.rescheduled",
   "booking.cancelled",
   "booking.confirmed",
+  "booking.calendar_sync_failed",
   "connection.connected",
   "connection.needs_reauth",
   "connection.error",

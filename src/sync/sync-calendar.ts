@@ -72,6 +72,11 @@ export interface SyncCalendarParams {
   maxRounds?: number;
   maxPages?: number;
   leaseTtlMs?: number;
+  /**
+   * Told the changes of each page once it is stored (two-way sync: the handler picks out the events we wrote). It
+   * runs outside the page's transaction and must not throw for a single event it cannot apply.
+   */
+  onPageApplied?: (page: { upserts: SourceBusyInterval[]; removedRefs: string[] }) => Promise<void>;
 }
 
 class LeaseLost extends Error {}
@@ -151,6 +156,12 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
         });
         rowsWritten += applied.rowsWritten;
         intervals += applied.intervals;
+        if (params.onPageApplied && result.kind !== "unchanged") {
+          await params.onPageApplied({
+            upserts: result.kind === "snapshot" ? result.intervals : result.upserts,
+            removedRefs: result.kind === "delta" ? result.removedRefs : [],
+          });
+        }
         truncated ||= result.kind === "snapshot" && result.truncated === true;
         const patch = {
           cursor: applied.cursor,

@@ -1,4 +1,4 @@
-import type { CalendarSource, SourceError } from "../core/sync/calendar-source.ts";
+import type { CalendarSource, SourceBusyInterval, SourceError } from "../core/sync/calendar-source.ts";
 import type { Logger } from "../observability/logger.ts";
 import { clearBusyForConnection } from "../store/busy-cache.ts";
 import {
@@ -9,7 +9,7 @@ import {
 import type { Database } from "../store/database.ts";
 import { reconcileCalendars } from "../store/sync-states-repository.ts";
 import type { ConnectionEvents } from "./connection-events.ts";
-import { type SyncOutcome, syncCalendar } from "./sync-calendar.ts";
+import { type SyncOutcome, type SyncTarget, syncCalendar } from "./sync-calendar.ts";
 
 /**
  * Syncs every blocking calendar of one connection and sets the connection's state from *all* their outcomes (a later
@@ -31,6 +31,17 @@ export interface ConnectionSyncDeps {
   now: () => Date;
   /** The span of time mirrored into the busy cache, from now. */
   window: (now: Date) => { from: Date; to: Date };
+  /** Two-way sync: told every stored page, to apply the host's changes to the events we wrote. */
+  ownEvents?: OwnEventsHandler;
+}
+
+export interface OwnEventsHandler {
+  pageApplied(params: {
+    target: SyncTarget;
+    provider: CalendarSource["provider"];
+    upserts: SourceBusyInterval[];
+    removedRefs: string[];
+  }): Promise<void>;
 }
 
 export type ConnectionSyncOutcome =
@@ -97,18 +108,26 @@ export async function syncConnection(
   let firstFailure: { name: string; error: SourceError } | undefined;
   for (const state of states) {
     if (!state.blocking || state.removedAt) continue;
+    const target: SyncTarget = {
+      tenantId: connection.tenantId,
+      hostId: connection.hostId,
+      connectionId,
+      calendarRef: state.calendarRef,
+      hostTimeZone,
+    };
+    const { ownEvents } = deps;
     const outcome = await syncCalendar({
       db: deps.db,
       source: built.source,
-      target: {
-        tenantId: connection.tenantId,
-        hostId: connection.hostId,
-        connectionId,
-        calendarRef: state.calendarRef,
-        hostTimeZone,
-      },
+      target,
       window,
       now: deps.now,
+      ...(ownEvents
+        ? {
+            onPageApplied: (page) =>
+              ownEvents.pageApplied({ target, provider: built.source.provider, ...page }),
+          }
+        : {}),
     });
     calendars.push({ ref: state.calendarRef, outcome });
     if (outcome.status === "failed") {

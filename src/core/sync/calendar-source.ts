@@ -161,12 +161,27 @@ export interface NewCalendarEvent {
   idempotencyKey: string;
   start: Date;
   end: Date;
+  /** The host's zone: providers that keep an event zone show it there (times are written as instants). */
   timeZone: string;
   summary: string;
+  /** Plain text, for providers that take text. */
   description?: string;
+  /** The same as HTML, already escaped, for providers that take HTML (Graph). */
+  descriptionHtml?: string;
   location?: string;
+  /** Invitees: the provider sends them its invitation (and updates and cancellations). */
   attendees: Array<{ name?: string; email: string }>;
   onlineMeeting?: "teams" | "meet";
+}
+
+/** What a write left in the provider: the event's version, and the meeting link once the provider made one. */
+export interface WrittenEvent {
+  eventRef: string;
+  /** Graph changeKey, Google etag, CalDAV ETag: the sync engine sees it again on our own echo. */
+  version?: string;
+  joinUrl?: string;
+  /** The provider could not add the online meeting asked for (e.g. Teams on a personal account). */
+  onlineMeetingRefused?: boolean;
 }
 
 export interface CalendarSource {
@@ -181,16 +196,17 @@ export interface CalendarSource {
   renewChannel?(params: { channel: ChannelRef; expiresAt: Date }): Promise<SourceResult<{ expiresAt: Date }>>;
   /** Optional: the channels the provider holds for this app and account. */
   listChannels?(): Promise<SourceResult<ListedChannel[]>>;
-  /** Optional: writes into the host's calendar. */
-  createEvent?(params: {
-    calendarRef: string;
-    event: NewCalendarEvent;
-  }): Promise<SourceResult<{ eventRef: string; joinUrl?: string }>>;
+  /**
+   * Optional: writes into the host's calendar. `createEvent` is idempotent on `event.idempotencyKey`: a retry after
+   * a lost answer returns the event the first attempt made. `cancelEvent` tells the invitees (with the reason)
+   * where the provider can; an event already gone counts as cancelled.
+   */
+  createEvent?(params: { calendarRef: string; event: NewCalendarEvent }): Promise<SourceResult<WrittenEvent>>;
   updateEvent?(params: {
     calendarRef: string;
     eventRef: string;
     event: NewCalendarEvent;
-  }): Promise<SourceResult<void>>;
+  }): Promise<SourceResult<WrittenEvent>>;
   cancelEvent?(params: {
     calendarRef: string;
     eventRef: string;

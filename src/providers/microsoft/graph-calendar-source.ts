@@ -9,6 +9,7 @@ import type {
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
 import type { GraphClient } from "./graph-client.ts";
+import { createGraphEventWrites } from "./graph-event-writes.ts";
 import { ianaZoneOf, mapGraphEvent } from "./graph-mapper.ts";
 import {
   entraClientInfoSchema,
@@ -67,6 +68,7 @@ export function createGraphCalendarSource(options: {
     provider: "microsoft",
     // Push: Graph change notifications (subscriptions), renewed and repaired by src/sync/push-channels.ts.
     ...graphSubscriptionMethods(client),
+    ...createGraphEventWrites(client),
 
     async listCalendars(): Promise<SourceResult<SourceCalendar[]>> {
       const calendars: SourceCalendar[] = [];

@@ -74,8 +74,13 @@ export function mapGraphEvent(raw: unknown): GraphItem {
   if (event["@removed"] || event.isCancelled) return { kind: "remove", ref: event.id };
   // calendarView never returns series masters; if one slips through, its occurrences carry the time.
   if (event.type === "seriesMaster") return { kind: "remove", ref: event.id };
-  const status = statusOf(event);
-  // Free time is not stored: dropping the row also covers an event changed from busy to free.
+  const bookingId = event.transactionId
+    ? bookingMarker.exec(event.transactionId)?.[1]?.toLowerCase()
+    : undefined;
+  // Free time is not stored: dropping the row also covers an event changed from busy to free. Our own events stay
+  // (as free; they never block, their booking does): a removal of one means it was deleted or cancelled, which
+  // cancels the booking (two-way sync), and a host who marks it free has not cancelled it.
+  const status = statusOf(event) ?? (bookingId ? "free" : null);
   if (status === null) return { kind: "remove", ref: event.id };
   if (!event.start || !event.end) return { kind: "invalid", ref: event.id };
   const common = {
@@ -83,9 +88,7 @@ export function mapGraphEvent(raw: unknown): GraphItem {
     sourceRef: event.id,
     ...(event.seriesMasterId ? { seriesRef: event.seriesMasterId } : {}),
     ...(event.changeKey ? { etag: event.changeKey } : {}),
-    ...(event.transactionId && bookingMarker.test(event.transactionId)
-      ? { bookingId: (bookingMarker.exec(event.transactionId)?.[1] ?? "").toLowerCase() }
-      : {}),
+    ...(bookingId ? { bookingId } : {}),
   };
   if (event.isAllDay) {
     const startDate = event.start.dateTime.slice(0, 10);

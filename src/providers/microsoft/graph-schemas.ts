@@ -65,3 +65,11 @@ export const entraTokenErrorSchema = z.object({
 
 /** `client_info` (sent when the request asks `client_info=1`): base64url JSON naming the home tenant. */
 export const entraClientInfoSchema = z.object({ uid: z.string(), utid: z.string() });
+
+/** The answer to an event create, update or read: what write-back keeps. */
+export const graphWrittenEventSchema = z.object({
+  id: z.string(),
+  changeKey: z.string().nullish(),
+  isOnlineMeeting: z.boolean().nullish(),
+  onlineMeeting: z.object({ joinUrl: z.string().nullish() }).nullish(),
+});

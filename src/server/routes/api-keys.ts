@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Database } from "../../store/database.ts";
 import {
+  ATTENDEE_INVITATIONS,
   createApiKey,
   findTenantById,
   listApiKeys,
   revokeApiKey,
-  setConnectReturnUrls,
   type TenantRow,
+  updateTenantSettings,
 } from "../../store/tenants-repository.ts";
 import { requireTenant } from "../auth.ts";
 import { AppError, notFound } from "../errors.ts";
@@ -36,6 +37,12 @@ const tenantSchema = z
       description:
         "URL prefixes the calendar connect flow may send the browser back to (see POST .../connections)",
     }),
+    attendeeInvitations: z.enum(ATTENDEE_INVITATIONS).meta({
+      description:
+        "Who invites the attendee when a booking is written into a host's calendar: `provider` (default: the " +
+        "attendee is on the Outlook event and Outlook invites; Calbridge does not mail them the same invitation) " +
+        "or `calbridge` (the event is written without attendees; Calbridge's mail invites). See docs/write-back.md.",
+    }),
   })
   .meta({ id: "Tenant" });
 
@@ -44,6 +51,7 @@ const presentTenant = (tenant: TenantRow) => ({
   slug: tenant.slug,
   name: tenant.name,
   connectReturnUrls: tenant.connectReturnUrls,
+  attendeeInvitations: tenant.attendeeInvitations,
 });
 
 /** The calling tenant and its API keys (keys are shown once, at creation, and stored hashed). */
@@ -69,27 +77,33 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["Tenant"],
-          summary: "Change the tenant's settings: the return URLs of the calendar connect flow",
+          summary:
+            "Change the tenant's settings: the return URLs of the calendar connect flow, who invites attendees",
           body: z
             .object({
-              connectReturnUrls: z.array(z.string().min(1).max(2000)).max(20).meta({
+              connectReturnUrls: z.array(z.string().min(1).max(2000)).max(20).optional().meta({
                 description:
                   "https URL prefixes (http only for localhost), e.g. https://app.example.com/settings/",
               }),
+              attendeeInvitations: z.enum(ATTENDEE_INVITATIONS).optional(),
             })
             .strict(),
           response: { 200: tenantSchema, ...standardErrors },
         },
       },
       async (request) => {
+        const { connectReturnUrls, attendeeInvitations } = request.body;
         const urls: string[] = [];
-        for (const [index, raw] of request.body.connectReturnUrls.entries()) {
+        for (const [index, raw] of (connectReturnUrls ?? []).entries()) {
           const checked = checkReturnUrlPrefix(raw);
           if (!checked.ok)
             throw new AppError("validation_failed", `connectReturnUrls[${index}]: ${checked.message}`);
           urls.push(checked.url);
         }
-        const tenant = await setConnectReturnUrls(db, requireTenant(request), [...new Set(urls)]);
+        const tenant = await updateTenantSettings(db, requireTenant(request), {
+          ...(connectReturnUrls ? { connectReturnUrls: [...new Set(urls)] } : {}),
+          ...(attendeeInvitations ? { attendeeInvitations } : {}),
+        });
         if (!tenant) throw notFound("tenant");
         return presentTenant(tenant);
       },

@@ -1,5 +1,21 @@
 import { z } from "zod";
+import { presentCalendarWrites } from "../../scheduling/booking-webhook-data.ts";
 import type { BookingRow } from "../../store/bookings-repository.ts";
+import type { CalendarWriteRow } from "../../store/calendar-writes-repository.ts";
+
+const calendarSyncSchema = z
+  .object({
+    connectionId: z.string(),
+    hostId: z.string(),
+    operation: z.enum(["create", "update", "cancel"]),
+    state: z.enum(["pending", "written", "failed"]),
+    error: z.string().nullable().meta({ description: "Why the write failed (state failed)" }),
+    warning: z.string().nullable().meta({
+      description:
+        "Something the host should know that did not fail the write (e.g. no Teams on a personal account)",
+    }),
+  })
+  .meta({ id: "BookingCalendarSync" });
 
 export const bookingSchema = z
   .object({
@@ -22,12 +38,22 @@ export const bookingSchema = z
       .object({ manage: z.string(), cancel: z.string(), reschedule: z.string(), ics: z.string() })
       .optional()
       .meta({ description: "Signed, expiring links for the attendee (no account needed)" }),
+    calendarSync: z.array(calendarSyncSchema).optional().meta({
+      description:
+        "Write-back into each host calendar that receives events: the last change asked for and its state",
+    }),
+    warnings: z.array(z.string()).optional(),
   })
   .meta({ id: "Booking" });
 
 export type BookingView = z.infer<typeof bookingSchema>;
 
-export function presentBooking(row: BookingRow, links?: BookingView["links"]): BookingView {
+export function presentBooking(
+  row: BookingRow,
+  links?: BookingView["links"],
+  writes?: CalendarWriteRow[],
+): BookingView {
+  const warnings = (writes ?? []).flatMap((write) => (write.warning ? [write.warning] : []));
   return {
     id: row.id,
     eventTypeId: row.eventTypeId,
@@ -45,5 +71,6 @@ export function presentBooking(row: BookingRow, links?: BookingView["links"]): B
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(links ? { links } : {}),
+    ...(writes ? { calendarSync: presentCalendarWrites(writes), warnings } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { getBooking, listBookings } from "../../store/bookings-repository.ts";
+import { type BookingRow, getBooking, listBookings } from "../../store/bookings-repository.ts";
+import { listCalendarWrites } from "../../store/calendar-writes-repository.ts";
 import { getEventType } from "../../store/event-types-repository.ts";
 import type { HostId } from "../../store/ids.ts";
 import { requireTenant } from "../auth.ts";
@@ -15,6 +16,25 @@ const errors = { ...standardErrors, 409: errorResponseSchema, 422: errorResponse
 
 /** Bookings as the tenant's app sees them: list, read, cancel, reschedule, confirm or reject. */
 export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
+  /** With the write-back state per host calendar (the tenant sees it; the attendee's routes don't). */
+  const present = async (rows: BookingRow[]) => {
+    const first = rows[0];
+    const writes = first
+      ? await listCalendarWrites(
+          deps.db,
+          first.tenantId,
+          rows.map((row) => row.id),
+        )
+      : [];
+    return rows.map((row) =>
+      presentBooking(
+        row,
+        attendeeLinks(deps, row),
+        writes.filter((write) => write.bookingId === row.id),
+      ),
+    );
+  };
+  const presentOne = async (row: BookingRow) => (await present([row]))[0]!;
   return async (app) => {
     app.get(
       "/bookings",
@@ -43,7 +63,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
           ...(query.hostId ? { hostId: query.hostId as HostId } : {}),
           ...(query.eventTypeId ? { eventTypeId: query.eventTypeId } : {}),
         });
-        return { data: rows.map((row) => presentBooking(row, attendeeLinks(deps, row))) };
+        return { data: await present(rows) };
       },
     );
     app.get(
@@ -59,7 +79,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
       async (request) => {
         const booking = await getBooking(deps.db, requireTenant(request), request.params.bookingId);
         if (!booking) throw notFound("booking");
-        return presentBooking(booking, attendeeLinks(deps, booking));
+        return presentOne(booking);
       },
     );
     app.get(
@@ -89,7 +109,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
           to: "cancelled",
           reason: request.body.reason,
         });
-        return presentBooking(changed, attendeeLinks(deps, changed));
+        return presentOne(changed);
       },
     );
     for (const action of ["confirm", "reject"] as const) {
@@ -114,7 +134,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
             to: action === "confirm" ? "confirmed" : "rejected",
             reason: request.body?.reason,
           });
-          return presentBooking(changed, attendeeLinks(deps, changed));
+          return presentOne(changed);
         },
       );
     }
@@ -141,7 +161,7 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
           eventType,
           start: new Date(request.body.start),
         });
-        return presentBooking(moved, attendeeLinks(deps, moved));
+        return presentOne(moved);
       },
     );
   };

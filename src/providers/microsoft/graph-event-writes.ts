@@ -1,0 +1,130 @@
+import type {
+  CalendarSource,
+  NewCalendarEvent,
+  SourceResult,
+  WrittenEvent,
+} from "../../core/sync/calendar-source.ts";
+import type { GraphClient } from "./graph-client.ts";
+import { graphWrittenEventSchema } from "./graph-schemas.ts";
+
+/**
+ * Write-back into an Outlook calendar (provider-protocols 2.6, 2.7):
+ * - create is POST .../calendars/{id}/events with a `transactionId` (our idempotency key): Graph answers a retried
+ *   POST with the event the first one made, so a create whose answer was lost never makes a second event. The same
+ *   id is our marker (graph-mapper reads the booking id back from it).
+ * - times are written as UTC instants (`timeZone: "UTC"`): no zone table can disagree about a DST boundary.
+ * - attendees are on the event, so Outlook sends the invitation, the updates and (via /cancel) the cancellation.
+ * - a Teams meeting is asked for with isOnlineMeeting; the join URL can lag the create, so it is read once more.
+ */
+type GraphWrites = Required<Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent">>;
+
+function graphDateTime(at: Date): { dateTime: string; timeZone: string } {
+  return { dateTime: at.toISOString().slice(0, 23), timeZone: "UTC" };
+}
+
+function eventBody(event: NewCalendarEvent): Record<string, unknown> {
+  return {
+    subject: event.summary,
+    body: event.descriptionHtml
+      ? { contentType: "html", content: event.descriptionHtml }
+      : { contentType: "text", content: event.description ?? "" },
+    start: graphDateTime(event.start),
+    end: graphDateTime(event.end),
+    location: { displayName: event.location ?? "" },
+    attendees: event.attendees.map((attendee) => ({
+      emailAddress: { address: attendee.email, ...(attendee.name ? { name: attendee.name } : {}) },
+      type: "required",
+    })),
+    showAs: "busy",
+    // A counter-proposal would go around the booking: the attendee reschedules through the booking's link.
+    allowNewTimeProposals: false,
+    ...(event.onlineMeeting === "teams"
+      ? { isOnlineMeeting: true, onlineMeetingProvider: "teamsForBusiness" }
+      : {}),
+  };
+}
+
+const unexpected = {
+  ok: false,
+  error: { kind: "invalid_data", message: "Microsoft Graph answered a write unexpectedly" },
+} as const;
+
+function eventPath(calendarRef: string, eventRef?: string): string {
+  const base = `/me/calendars/${encodeURIComponent(calendarRef)}/events`;
+  return eventRef === undefined ? base : `${base}/${encodeURIComponent(eventRef)}`;
+}
+
+export function createGraphEventWrites(client: GraphClient): GraphWrites {
+  async function written(
+    json: unknown,
+    params: { calendarRef: string; wantsTeams: boolean },
+  ): Promise<SourceResult<WrittenEvent>> {
+    const parsed = graphWrittenEventSchema.safeParse(json);
+    if (!parsed.success) return unexpected;
+    let event = parsed.data;
+    if (params.wantsTeams && event.isOnlineMeeting !== false && !event.onlineMeeting?.joinUrl) {
+      // The meeting is provisioned asynchronously on some tenants: the create answers with onlineMeeting null.
+      const again = await client.request({
+        method: "GET",
+        url: `${eventPath(params.calendarRef, event.id)}?$select=id,changeKey,isOnlineMeeting,onlineMeeting`,
+      });
+      const reread = again.ok ? graphWrittenEventSchema.safeParse(again.value.json) : undefined;
+      if (reread?.success) event = reread.data;
+    }
+    const joinUrl = event.onlineMeeting?.joinUrl ?? undefined;
+    return {
+      ok: true,
+      value: {
+        eventRef: event.id,
+        ...(event.changeKey ? { version: event.changeKey } : {}),
+        ...(joinUrl ? { joinUrl } : {}),
+        ...(params.wantsTeams && !joinUrl ? { onlineMeetingRefused: true } : {}),
+      },
+    };
+  }
+
+  return {
+    async createEvent({ calendarRef, event }) {
+      const answer = await client.request({
+        method: "POST",
+        url: eventPath(calendarRef),
+        body: { ...eventBody(event), transactionId: event.idempotencyKey },
+        // Safe to repeat: Graph deduplicates on transactionId.
+        idempotent: true,
+      });
+      if (!answer.ok) return answer;
+      return written(answer.value.json, { calendarRef, wantsTeams: event.onlineMeeting === "teams" });
+    },
+
+    async updateEvent({ calendarRef, eventRef, event }) {
+      const answer = await client.request({
+        method: "PATCH",
+        url: eventPath(calendarRef, eventRef),
+        body: eventBody(event),
+        idempotent: true,
+      });
+      if (!answer.ok) return answer;
+      return written(answer.value.json, { calendarRef, wantsTeams: event.onlineMeeting === "teams" });
+    },
+
+    async cancelEvent({ calendarRef, eventRef, reason }) {
+      // /cancel sends the attendees Outlook's cancellation with the comment; it is for meetings the account
+      // organizes. An event without attendees is not a meeting: Graph refuses /cancel (400), and it is deleted.
+      const cancelled = await client.request({
+        method: "POST",
+        url: `${eventPath(calendarRef, eventRef)}/cancel`,
+        body: { comment: reason ?? "" },
+        idempotent: true,
+      });
+      if (cancelled.ok || cancelled.error.kind === "not_found") return { ok: true, value: undefined };
+      if (cancelled.error.kind !== "invalid_data") return cancelled;
+      const deleted = await client.request({
+        method: "DELETE",
+        url: eventPath(calendarRef, eventRef),
+        idempotent: true,
+      });
+      if (deleted.ok || deleted.error.kind === "not_found") return { ok: true, value: undefined };
+      return deleted;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { BookingRow } from "../store/bookings-repository.ts";
+import type { CalendarWriteRow } from "../store/calendar-writes-repository.ts";
+
+/** The write-back state per host calendar, as the API and the webhooks show it. */
+export function presentCalendarWrites(rows: CalendarWriteRow[]) {
+  return rows.map((row) => ({
+    connectionId: row.connectionId,
+    hostId: row.hostId,
+    operation: row.operation,
+    state: row.state,
+    error: row.state === "failed" ? row.lastError : null,
+    warning: row.warning,
+  }));
+}
+
+/** The booking as webhook payloads carry it (booking.* events and booking.calendar_sync_failed). */
+export function bookingWebhookBody(booking: BookingRow, writes: CalendarWriteRow[]) {
+  return {
+    id: booking.id,
+    eventTypeId: booking.eventTypeId,
+    status: booking.status,
+    start: booking.startAt.toISOString(),
+    end: booking.endAt.toISOString(),
+    timeZone: booking.inviteeTimeZone,
+    hostIds: booking.hostIds,
+    attendee: { name: booking.attendeeName, email: booking.attendeeEmail },
+    answers: booking.answers,
+    location: booking.location,
+    icalUid: booking.icalUid,
+    sequence: booking.sequence,
+    cancelReason: booking.cancelReason,
+    calendarSync: presentCalendarWrites(writes),
+  };
+}

@@ -1,0 +1,128 @@
+import { emitCalendarSyncFailed } from "../jobs/calendar-write-jobs.ts";
+import type { JobEngine } from "../jobs/job-engine.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { BookingService } from "../scheduling/booking-service.ts";
+import { getBooking } from "../store/bookings-repository.ts";
+import {
+  type CalendarWriteRow,
+  findWritesByEventRefs,
+  linkOwnBusyRows,
+  updateCalendarWrite,
+} from "../store/calendar-writes-repository.ts";
+import type { Database } from "../store/database.ts";
+import type { OwnEventsHandler } from "./sync-connection.ts";
+
+/**
+ * Two-way sync: what the host does in their own calendar to an event we wrote reaches the booking. The sync engine
+ * hands over every stored page; events found in the write-back mapping (by provider event id) are compared with it:
+ * - the version we last wrote (Graph changeKey) is our own echo: nothing happens;
+ * - the same times as the booking (the host edited something else, or the echo of a reschedule from our side
+ *   arrived before we stored the version): only the version is recorded;
+ * - other times: the host moved it, the booking is rescheduled (`by: "host_calendar"`), and the calendar the move
+ *   came from is recorded as already showing it, so nothing is written back (no ping-pong); a move onto another
+ *   booking is refused by the exclusion constraint: the booking keeps its time, the row is flagged, and the tenant
+ *   hears `booking.calendar_sync_failed`;
+ * - removed (deleted, or cancelled): the booking is cancelled with a reason that says so.
+ * A row with a write of ours still pending is left to that write: the last change made through Calbridge wins.
+ */
+export function createTwoWaySync(deps: {
+  db: Database;
+  bookings: BookingService;
+  jobs: JobEngine;
+  logger: Logger;
+  now: () => Date;
+}): OwnEventsHandler {
+  const providerName = { microsoft: "Outlook", google: "Google Calendar", caldav: "CalDAV", ics: "feed" };
+  return {
+    async pageApplied({ target, provider, upserts, removedRefs }) {
+      const refs = [...upserts.map((interval) => interval.sourceRef), ...removedRefs];
+      const rows = await findWritesByEventRefs(deps.db, { connectionId: target.connectionId, refs });
+      if (rows.length === 0) return;
+      const byRef = new Map(rows.map((row) => [row.providerEventRef, row]));
+      for (const interval of upserts) {
+        const row = byRef.get(interval.sourceRef);
+        if (!row) continue;
+        if (interval.bookingId === undefined) {
+          await linkOwnBusyRows(deps.db, {
+            connectionId: target.connectionId,
+            eventRef: interval.sourceRef,
+            bookingId: row.bookingId,
+          });
+        }
+        if (row.state === "pending" || row.operation === "cancel") continue;
+        const version = interval.etag ?? null;
+        if (version !== null && version === row.changeKey) continue; // our own echo
+        // An all-day event has no time of day to move the booking to: left as it is.
+        if (interval.allDay) continue;
+        await applyMove(row, { start: interval.start, end: interval.end, version }).catch((error: unknown) =>
+          deps.logger.error(
+            { err: error, bookingId: row.bookingId },
+            "a move in the host's calendar was not applied",
+          ),
+        );
+      }
+      for (const ref of removedRefs) {
+        const row = byRef.get(ref);
+        if (!row || row.state === "pending" || row.operation === "cancel") continue;
+        await applyRemoval(row, providerName[provider]).catch((error: unknown) =>
+          deps.logger.error(
+            { err: error, bookingId: row.bookingId },
+            "a deletion in the host's calendar was not applied",
+          ),
+        );
+      }
+    },
+  };
+
+  async function applyMove(row: CalendarWriteRow, moved: { start: Date; end: Date; version: string | null }) {
+    const booking = await getBooking(deps.db, row.tenantId, row.bookingId);
+    if (!booking || booking.status === "cancelled" || booking.status === "rejected") return;
+    if (
+      booking.startAt.getTime() === moved.start.getTime() &&
+      booking.endAt.getTime() === moved.end.getTime()
+    ) {
+      if (moved.version)
+        await updateCalendarWrite(deps.db, row, { changeKey: moved.version, updatedAt: deps.now() });
+      return;
+    }
+    const result = await deps.bookings.moveFromCalendar({
+      tenantId: row.tenantId,
+      bookingId: row.bookingId,
+      start: moved.start,
+      end: moved.end,
+      fromCalendar: { connectionId: row.connectionId, version: moved.version },
+    });
+    if (result.kind !== "collides") return;
+    // Keep the booking; flag it and tell the tenant once per version of the event (the same page replayed is not
+    // reported twice: the version is recorded).
+    const at = deps.now();
+    const warning = `The host moved the event in their calendar to ${moved.start.toISOString()}–${moved.end.toISOString()}, which overlaps another booking: the booking keeps its time`;
+    await deps.db.transaction(async (tx) => {
+      await updateCalendarWrite(tx, row, {
+        warning,
+        ...(moved.version ? { changeKey: moved.version } : {}),
+        updatedAt: at,
+      });
+      await emitCalendarSyncFailed(tx, {
+        jobs: deps.jobs,
+        booking,
+        row,
+        operation: "host_move",
+        error: `host_move_conflict: ${warning}`,
+        now: at,
+      });
+    });
+  }
+
+  async function applyRemoval(row: CalendarWriteRow, where: string) {
+    const booking = await getBooking(deps.db, row.tenantId, row.bookingId);
+    if (!booking || booking.status === "cancelled" || booking.status === "rejected") return;
+    await deps.bookings.changeStatus({
+      tenantId: row.tenantId,
+      bookingId: row.bookingId,
+      to: "cancelled",
+      reason: `The host deleted or cancelled the event in their ${where} calendar`,
+      fromCalendar: { connectionId: row.connectionId, version: null },
+    });
+  }
+}
