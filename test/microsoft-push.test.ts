@@ -281,7 +281,15 @@ describe.each(backends)("Microsoft 365 push on %s", (backend) => {
     const reauthorizes = () => count(/^POST \/v1\.0\/subscriptions\/[^/]+\/reauthorize/);
     await admin("subscriptions/lifecycle", { subscriptionId: first, event: "reauthorizationRequired" });
     await waitFor("a renewal", async () => (patches() === 1 ? true : undefined), 10_000);
-    const renewed = (await channelOf(ref)).channel!;
+    // The PATCH answer comes first, the stored renewal right after it.
+    const renewed = await waitFor(
+      "the renewal to be stored",
+      async () => {
+        const channel = (await channelOf(ref)).channel;
+        return channel?.lastRenewedAt ? channel : undefined;
+      },
+      10_000,
+    );
     expect(renewed.id).toBe(first);
     expect(renewed.lastRenewedAt).toBeTruthy();
     // PATCH renews and reauthorizes: never both calls.

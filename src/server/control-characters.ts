@@ -84,9 +84,15 @@ function refuse(problem: ControlCharacterProblem | undefined): void {
  */
 export function installControlCharacterGuard(app: FastifyInstance): void {
   app.addHook("onRequest", async (request) => {
+    // A route may take free text in its query: OAuth error redirects carry `error_description` with CR/LF (Entra
+    // writes "AADSTS...\r\nTrace ID: ..."). NUL and the other controls are still refused there.
+    const freeTextQuery = (request.routeOptions.config as { freeTextQuery?: boolean } | undefined)
+      ?.freeTextQuery;
     refuse(
       findControlInLine(request.params, "params") ??
-        findControlInLine(request.query, "querystring") ??
+        (freeTextQuery
+          ? findControlInText(request.query, "querystring")
+          : findControlInLine(request.query, "querystring")) ??
         findControlInLine(request.headers, "headers"),
     );
   });

@@ -105,17 +105,29 @@ export async function claimChannel(
   return { channel: Object.keys(before).length > 0 ? before : null };
 }
 
-/** Stores the outcome of claimed work (and ends the claim): the channel, or null for none. */
+/**
+ * Stores the outcome of claimed work (and ends the claim): the channel, or null for none. A channel is stored only
+ * while its connection is connected (or failing and retried): a disconnect that happened while the provider call was
+ * under way wins, and the caller learns (false) that it must stop the channel it just made.
+ */
 export async function writeChannel(
   db: Database,
   key: CalendarKey,
   channel: StoredChannel | null,
   now: Date,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const live = sql`exists (select 1 from ${calendarConnections}
+                       where ${calendarConnections.id} = ${calendarSyncStates.connectionId}
+                         and ${calendarConnections.status} in ('connected', 'error'))`;
+  const rows = await db
     .update(calendarSyncStates)
     .set({ channel: channel ?? null, updatedAt: now })
-    .where(keyOf(key));
+    .where(channel?.id ? and(keyOf(key), live) : keyOf(key))
+    .returning({ ref: calendarSyncStates.calendarRef });
+  if (rows.length > 0 || !channel?.id) return true;
+  // Not stored: at least end the claim.
+  await db.update(calendarSyncStates).set({ channel: null, updatedAt: now }).where(keyOf(key));
+  return false;
 }
 
 /** Forgets a channel the provider removed, unless it was replaced meanwhile (only that id is cleared). */

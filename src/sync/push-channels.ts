@@ -248,7 +248,7 @@ async function applyAction(
     );
     return { outcome: "failed", error: made.error };
   }
-  await writeChannel(
+  const stored = await writeChannel(
     deps.db,
     state,
     {
@@ -263,6 +263,14 @@ async function applyAction(
     },
     now,
   );
+  if (!stored) {
+    // Disconnected while the channel was being made: it must not outlive the connection.
+    await stop({
+      id: made.value.id,
+      ...(made.value.resourceId ? { resourceId: made.value.resourceId } : {}),
+    });
+    return { outcome: "stopped" };
+  }
   // Renewing by replacement (providers without renewChannel) or moving to a new URL: the old one goes last, so
   // there is never a gap without a channel.
   if (previous?.id && previous.id !== made.value.id) await stop(previous);

@@ -17,6 +17,7 @@ export function oauthCallbackRoutes(deps: ConnectFlowDeps): FastifyPluginAsyncZo
     app.get(
       "/auth/:provider/callback",
       {
+        config: { freeTextQuery: true },
         schema: {
           hide: true,
           params: z.object({ provider: z.enum(["microsoft", "google"]) }),
