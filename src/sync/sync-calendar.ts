@@ -112,15 +112,22 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
       let state = (await readSyncState(db, key)) as SyncStateRow;
       const dirtyAtStart = state.dirty;
       let resets = 0;
-      for (let page = 0; page < (params.maxPages ?? 10_000); page++) {
-        const listing = state.stagingCursor !== null || state.cursor === null;
-        const cursor = (state.stagingCursor ?? state.cursor) as SyncCursor | null;
-        const pulled = await source.pull({
+      // The next page is fetched while this one is written: provider latency and database time overlap.
+      let prefetched: { cursor: SyncCursor; pull: ReturnType<CalendarSource["pull"]> } | undefined;
+      const pullPage = (cursor: SyncCursor | null) =>
+        source.pull({
           calendarRef: target.calendarRef,
           cursor,
           window: params.window,
           hostTimeZone: target.hostTimeZone,
         });
+      for (let page = 0; page < (params.maxPages ?? 10_000); page++) {
+        const listing = state.stagingCursor !== null || state.cursor === null;
+        const cursor = (state.stagingCursor ?? state.cursor) as SyncCursor | null;
+        const pulled = await (prefetched && prefetched.cursor === cursor
+          ? prefetched.pull
+          : pullPage(cursor));
+        prefetched = undefined;
         const at = params.now();
         if (!pulled.ok && pulled.error.kind === "sync_cursor_invalid" && resets++ < 2) {
           // Start a full listing; the live rows keep serving until it completes (#4).
@@ -150,6 +157,12 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
         pages++;
         const result = pulled.value;
         const complete = result.kind === "unchanged" || result.complete !== false;
+        if (!complete && result.nextCursor) {
+          const next = pullPage(result.nextCursor);
+          // Settled here too, so a run that stops early (lease lost) leaves no unhandled rejection behind.
+          next.catch(() => undefined);
+          prefetched = { cursor: result.nextCursor, pull: next };
+        }
         const applied = await db.transaction(async (tx) => {
           if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
           return applyPage(tx, { target: busyTarget, window: params.window, state, result, listing, cursor });
