@@ -77,6 +77,38 @@ function withFixedHosts(eventType: EventTypeRow, hostIds: HostId[]): EventTypeRo
 
 export function createBookingService(deps: BookingServiceDeps) {
   const freshness = deps.freshness ? { freshness: deps.freshness } : {};
+
+  /**
+   * One atomic move of a locked booking (the old range is replaced in the same row, so the old time is freed only if
+   * the new one is won) and its `booking.rescheduled` event, in the caller's transaction.
+   */
+  async function moveAndRecord(
+    tx: Database,
+    params: {
+      locked: BookingRow;
+      start: Date;
+      end: Date;
+      event?: Pick<Parameters<BookingEventSink["record"]>[1], "by" | "fromCalendar">;
+    },
+  ): Promise<{ booking: BookingRow; afterCommit: () => Promise<void> }> {
+    const { locked } = params;
+    await moveBooking(tx, {
+      tenantId: locked.tenantId,
+      id: locked.id,
+      startAt: params.start,
+      endAt: params.end,
+      bufferBeforeMinutes: locked.bufferBeforeMinutes,
+      bufferAfterMinutes: locked.bufferAfterMinutes,
+    });
+    const booking = (await getBooking(tx, locked.tenantId, locked.id))!;
+    const afterCommit = await deps.events.record(tx, {
+      type: "booking.rescheduled",
+      booking,
+      previous: { startAt: locked.startAt, endAt: locked.endAt },
+      ...params.event,
+    });
+    return { booking, afterCommit };
+  }
   async function nextFreeSlots(
     eventType: EventTypeRow,
     after: Date,
@@ -257,22 +289,13 @@ export function createBookingService(deps: BookingServiceDeps) {
           excludeBookingId: locked.id,
         });
         if (!explanation.bookable) throw unavailable(explanation);
-        // One atomic move: the old range is replaced in the same row, so the old time is freed only if the new one is won.
-        await moveBooking(tx, {
-          tenantId: params.tenantId,
-          id: locked.id,
-          startAt: params.start,
-          endAt: new Date(params.start.getTime() + durationMinutes * 60_000),
-          bufferBeforeMinutes: locked.bufferBeforeMinutes,
-          bufferAfterMinutes: locked.bufferAfterMinutes,
+        const moved = await moveAndRecord(tx, {
+          locked,
+          start: params.start,
+          end: new Date(params.start.getTime() + durationMinutes * 60_000),
         });
-        const moved = (await getBooking(tx, params.tenantId, locked.id))!;
-        afterCommit = await deps.events.record(tx, {
-          type: "booking.rescheduled",
-          booking: moved,
-          previous: { startAt: locked.startAt, endAt: locked.endAt },
-        });
-        return moved;
+        afterCommit = moved.afterCommit;
+        return moved.booking;
       })
       .catch(async (error: unknown) => {
         throw await withNextSlots(error, {
@@ -306,23 +329,14 @@ export function createBookingService(deps: BookingServiceDeps) {
       booking = await deps.db.transaction(async (tx) => {
         const locked = await getBooking(tx, params.tenantId, params.bookingId, { forUpdate: true });
         if (!locked || locked.status === "cancelled" || locked.status === "rejected") return undefined;
-        await moveBooking(tx, {
-          tenantId: params.tenantId,
-          id: locked.id,
-          startAt: params.start,
-          endAt: params.end,
-          bufferBeforeMinutes: locked.bufferBeforeMinutes,
-          bufferAfterMinutes: locked.bufferAfterMinutes,
+        const moved = await moveAndRecord(tx, {
+          locked,
+          start: params.start,
+          end: params.end,
+          event: { by: "host_calendar", fromCalendar: params.fromCalendar },
         });
-        const moved = (await getBooking(tx, params.tenantId, locked.id))!;
-        afterCommit = await deps.events.record(tx, {
-          type: "booking.rescheduled",
-          booking: moved,
-          previous: { startAt: locked.startAt, endAt: locked.endAt },
-          by: "host_calendar",
-          fromCalendar: params.fromCalendar,
-        });
-        return moved;
+        afterCommit = moved.afterCommit;
+        return moved.booking;
       });
     } catch (error) {
       if (isOverlapViolation(error)) return { kind: "collides" };

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -9,6 +8,7 @@ import { WEB_APP } from "../../sandbox/microsoft/test-sign-in.ts";
 import { parseConfig } from "../../src/config.ts";
 import { type Service, startService } from "../../src/main.ts";
 import { generateKeySpec } from "../../src/secrets/key-ring.ts";
+import { BASE, freePort, waitFor } from "./microsoft-harness.ts";
 import { createTestTenant } from "./test-app.ts";
 import { createScratchDatabase } from "./test-stores.ts";
 
@@ -16,29 +16,8 @@ import { createScratchDatabase } from "./test-stores.ts";
  * The service (job engine, sync, routes) and the in-process Microsoft sandbox, both on a clock that starts at
  * 2030-01-01 (the seed's events lie in January 2030) and runs at real speed, with one tenant and its API.
  */
-export const SANDBOX_BASE = Date.parse("2030-01-01T00:00:00Z");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export const SANDBOX_BASE = BASE;
+export { waitFor };
 
 /** A parsed JSON answer, as loosely typed as JSON.parse gives it. */
 type Json = ReturnType<typeof JSON.parse>;
