@@ -82,6 +82,11 @@ export async function findChannelOwners(db: Database, ids: string[]): Promise<Ma
  * Claims a calendar's channel for one piece of work; answers the channel as it was (null: none), or undefined when
  * another process holds the claim. A crashed holder's claim expires after `ttlMs`.
  */
+/** The calendar's connection is connected (or failing and retried): only then may a channel be claimed or stored. */
+const liveConnection = sql`exists (select 1 from ${calendarConnections}
+                       where ${calendarConnections.id} = ${calendarSyncStates.connectionId}
+                         and ${calendarConnections.status} in ('connected', 'error'))`;
+
 export async function claimChannel(
   db: Database,
   params: CalendarKey & { now: Date; ttlMs: number },
@@ -95,6 +100,8 @@ export async function claimChannel(
     .where(
       and(
         keyOf(params),
+        // No work on the channels of a connection that is gone (or going): a disconnect wins over a late job.
+        liveConnection,
         // Text comparison of toISOString() values (fixed width, UTC): no cast that a bad value could break.
         sql`coalesce(${calendarSyncStates.channel}->>'claimUntil' < ${params.now.toISOString()}, true)`,
       ),
@@ -116,18 +123,15 @@ export async function writeChannel(
   channel: StoredChannel | null,
   now: Date,
 ): Promise<boolean> {
-  const live = sql`exists (select 1 from ${calendarConnections}
-                       where ${calendarConnections.id} = ${calendarSyncStates.connectionId}
-                         and ${calendarConnections.status} in ('connected', 'error'))`;
   const rows = await db
     .update(calendarSyncStates)
     .set({ channel: channel ?? null, updatedAt: now })
-    .where(channel?.id ? and(keyOf(key), live) : keyOf(key))
+    .where(channel ? and(keyOf(key), liveConnection) : keyOf(key))
     .returning({ ref: calendarSyncStates.calendarRef });
-  if (rows.length > 0 || !channel?.id) return true;
-  // Not stored: at least end the claim.
+  if (rows.length > 0) return true;
+  // Not stored (the connection is gone): end the claim, and leave no record of any kind behind.
   await db.update(calendarSyncStates).set({ channel: null, updatedAt: now }).where(keyOf(key));
-  return false;
+  return !channel?.id;
 }
 
 /** Forgets a channel the provider removed, unless it was replaced meanwhile (only that id is cleared). */

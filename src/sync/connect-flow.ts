@@ -221,6 +221,10 @@ export async function disconnect(
   connection: ConnectionRow,
 ): Promise<void> {
   await deps.stopChannels?.(connection);
+  // Disconnected first, then stopped again: from the moment the status changes no job can store a channel, so the
+  // second pass sees every channel a job made while the first pass ran (its access token is usually still fresh).
+  await deps.events.move({ connectionId: connection.id, to: "disconnected", error: null });
+  await deps.stopChannels?.(connection);
   await clearBusyForConnection(deps.db, { tenantId: connection.tenantId, connectionId: connection.id });
   for (const state of await listSyncStates(deps.db, connection.id)) {
     await updateSyncState(deps.db, state, {
@@ -236,5 +240,4 @@ export async function disconnect(
     { tenantId: connection.tenantId, id: connection.id },
     { credentials: null, tokenExpiresAt: null },
   );
-  await deps.events.move({ connectionId: connection.id, to: "disconnected", error: null });
 }
