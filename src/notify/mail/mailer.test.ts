@@ -191,6 +191,7 @@ describe("createMailer over SMTP", () => {
   it("logs and skips mail when no SMTP URL is configured", async () => {
     const mailer = createMailer({ logger });
     expect(await mailer.send(compose("invitation"))).toEqual({ status: "skipped" });
-    expect(logged.at(-1)).toMatchObject({ message: "mail skipped", object: { to: ["bob@example.org"] } });
+    expect(logged.at(-1)).toMatchObject({ message: "mail skipped", object: { recipients: 1 } });
+    expect(JSON.stringify(logged.at(-1))).not.toContain("bob@example.org");
   });
 });
