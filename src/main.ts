@@ -46,6 +46,11 @@ import {
   stopChannels,
 } from "./sync/push-channels.ts";
 import type { PushIntakeDeps } from "./sync/push-intake.ts";
+import {
+  type ConnectionSyncDeps,
+  type ConnectionSyncOutcome,
+  syncConnection,
+} from "./sync/sync-connection.ts";
 import { createTwoWaySync } from "./sync/two-way-sync.ts";
 
 /**
@@ -65,6 +70,8 @@ export interface Service {
   url: string;
   /** Set when the provider sandboxes run (no credentials configured, SANDBOX=auto, or SANDBOX=on). */
   sandbox: SandboxEndpoints | undefined;
+  /** One sync of a connection in this process, now, outside the job queue (tests of several processes). */
+  syncConnection(connectionId: string): Promise<ConnectionSyncOutcome | undefined>;
   stop(): Promise<void>;
 }
 
@@ -219,17 +226,18 @@ export async function startService(
       now,
     });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
+    const syncDeps: ConnectionSyncDeps = {
+      db: store.db,
+      sources,
+      events: connectionEvents,
+      logger,
+      now,
+      window: (at) => syncWindow(at, config.syncWindowDays),
+      ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
+    };
     await registerCalendarSyncJobs({
       jobs: startedJobs,
-      sync: {
-        db: store.db,
-        sources,
-        events: connectionEvents,
-        logger,
-        now,
-        window: (at) => syncWindow(at, config.syncWindowDays),
-        ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
-      },
+      sync: syncDeps,
       pollMinutes: {
         ics: config.icsFeeds.pollMinutes,
         microsoft: oauthPollMinutes,
@@ -353,6 +361,7 @@ export async function startService(
       server,
       url: address,
       sandbox: sandbox?.endpoints,
+      syncConnection: (connectionId) => syncConnection(syncDeps, connectionId),
       stop() {
         // Order matters: stop taking requests, drain running jobs, then close the database they use.
         stopping ??= (async () => {

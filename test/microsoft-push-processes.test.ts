@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -18,6 +16,7 @@ import {
   startRecordingSandbox,
   waitFor,
 } from "./support/microsoft-harness.ts";
+import { type ServiceChild, startServiceChild } from "./support/service-children.ts";
 import { backends, createScratchDatabase } from "./support/test-stores.ts";
 
 /**
@@ -31,7 +30,7 @@ describe.runIf(backends.includes("postgres"))("Microsoft 365 push with two servi
   let proxy: Server;
   let store: Store;
   let dropDatabase: () => Promise<void>;
-  const children: ChildProcess[] = [];
+  const children: ServiceChild[] = [];
   const dataDirs: string[] = [];
   let requests: string[] = [];
   /** Notification POSTs (not validations) the proxy passed to each process. */
@@ -86,14 +85,8 @@ describe.runIf(backends.includes("postgres"))("Microsoft 365 push with two servi
         // No polling during the test: every sync comes from a notification (or the connect).
         extra: { CALENDAR_POLL_MINUTES: "60" },
       });
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", "test/support/service-child.ts", JSON.stringify(env), String(offset)],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
-      children.push(child);
       // One after the other: the first one migrates the database.
-      await once(child.stdout!, "data");
+      children.push(await startServiceChild({ env, clockOffsetMs: offset }));
     }
     store = await openStore({ databaseUrl: scratch.url, dataDir: "" });
     ({ api, hostId } = await createMicrosoftHost(store, `http://127.0.0.1:${ports[0]}`));
@@ -101,10 +94,7 @@ describe.runIf(backends.includes("postgres"))("Microsoft 365 push with two servi
   }, 120_000);
 
   afterAll(async () => {
-    for (const child of children) {
-      child.kill("SIGTERM");
-      if (child.exitCode === null) await once(child, "exit");
-    }
+    for (const child of children) await child.stop();
     await store?.close();
     await new Promise((resolve) => proxy?.close(resolve));
     await sandbox?.close();

@@ -258,6 +258,62 @@ describe.each(backends)("Microsoft 365 write-back on %s", (backend) => {
     expect(hook.by).toBe("host_calendar");
   }, 60_000);
 
+  /**
+   * Books, and the host acts on the new event before any sync saw it: no notification announces it (they are
+   * dropped), and a delta round names neither an event made and deleted between two rounds nor the first version
+   * of one made and moved.
+   */
+  const bookAndActUnseen = async (
+    start: string,
+    attendee: string,
+    act: (eventId: string) => Promise<void>,
+  ) => {
+    await ms.syncNow(adeleHost, adeleConnection);
+    await ms.admin("notifications", { mode: "drop", count: 100 });
+    try {
+      const id = await book("consult", start, attendee);
+      await settled(id, "create");
+      await act(outlookEvent(id)!.id);
+      return id;
+    } finally {
+      await ms.admin("notifications", { mode: "normal" });
+    }
+  };
+
+  it("cancels the booking when the host deletes the event in Outlook before any sync saw it", async () => {
+    const id = await bookAndActUnseen("2030-02-07T19:00:00Z", "Flo Gray", async (eventId) => {
+      expect((await ms.admin("events/delete", { account: "adele@contoso.com", eventId })).status).toBe(200);
+    });
+    const cancelled = await syncUntil("the deletion", async () => {
+      const current = await booking(id);
+      return current.status === "cancelled" ? current : undefined;
+    });
+    expect(cancelled.cancelReason).toMatch(/host deleted or cancelled the event in their Outlook calendar/);
+    const hook = (await deliveries("booking.cancelled")).find((data) => data.booking.id === id);
+    expect(hook.by).toBe("host_calendar");
+  }, 60_000);
+
+  it("reschedules the booking when the host moves the event in Outlook before any sync saw it", async () => {
+    const mark = writes.length;
+    const id = await bookAndActUnseen("2030-02-08T19:00:00Z", "Gil Hart", async (eventId) => {
+      const patch = {
+        start: { dateTime: "2030-02-08T21:00:00", timeZone: "UTC" },
+        end: { dateTime: "2030-02-08T22:00:00", timeZone: "UTC" },
+      };
+      expect((await ms.admin("events/change", { account: "adele@contoso.com", eventId, patch })).status).toBe(
+        200,
+      );
+    });
+    const moved = await syncUntil("the move", async () => {
+      const current = await booking(id);
+      return current.sequence > 0 ? current : undefined;
+    });
+    expect([moved.start, moved.end]).toEqual(["2030-02-08T21:00:00.000Z", "2030-02-08T22:00:00.000Z"]);
+    // The create, and nothing written back after the move.
+    await settled(id, "update");
+    expect(writesSince(mark).map((write) => write.method)).toEqual(["POST"]);
+  }, 60_000);
+
   it("cancels the Outlook event (with the reason, for the attendees) when the booking is cancelled", async () => {
     const id = await book("consult", "2030-02-06T19:00:00Z", "Flo Gray");
     await settled(id, "create");

@@ -161,6 +161,7 @@ export function registerAdminRoutes(router: Router<SandboxContext>, reset: () =>
       })),
       deltaTokens: ctx.state.deltaRounds.size,
       refreshTokens: ctx.state.refreshTokens.size,
+      tokenGrants: ctx.state.tokenGrants,
       throttleQueue: ctx.state.throttleQueue.length,
       notifications: ctx.subscriptions.mode,
     },

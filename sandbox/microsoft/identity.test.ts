@@ -216,6 +216,13 @@ describe("token endpoint errors", () => {
     const location = await authorizeCode({ login_hint: "alex@contoso.com" });
     const tokens = await postToken({ ...base, code: location.searchParams.get("code") ?? "" });
     const refresh = String(tokens.body.refresh_token);
+    const grantsIssued = async () =>
+      (
+        (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as {
+          tokenGrants: { refresh_token: number };
+        }
+      ).tokenGrants.refresh_token;
+    const grantsBefore = await grantsIssued();
     const refreshWith = (extra: Record<string, string> = {}) =>
       postToken({
         grant_type: "refresh_token",
@@ -229,6 +236,8 @@ describe("token endpoint errors", () => {
     expect(consent.body.suberror).toBe("consent_required");
     const rotated = await refreshWith();
     expect(rotated.status).toBe(200);
+    // The admin state counts the refresh grants that issued tokens: the refused one above is not among them.
+    expect(await grantsIssued()).toBe(grantsBefore + 1);
     await admin(sandbox.url, "clock", { advanceMs: 91 * 86_400_000 });
     expectAadError((await refreshWith()).body, "invalid_grant", 700082);
     const fresh = await postToken({

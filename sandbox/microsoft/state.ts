@@ -35,6 +35,8 @@ export class MicrosoftSandboxState {
   transactionIds = new Map<string, string>();
   throttleQueue: ThrottleRule[] = [];
   latencyMs = 0;
+  /** Tokens the token endpoint issued, per grant type (tests count refreshes: one per expiry across processes). */
+  tokenGrants = { authorization_code: 0, refresh_token: 0, client_credentials: 0 };
   /** Highest delta generation handed out, quoted in SyncStateNotFound messages. */
   deltaGeneration = 0;
   private readonly listeners: Array<(change: EventChange) => void> = [];
@@ -65,6 +67,7 @@ export class MicrosoftSandboxState {
     }
     this.throttleQueue = [];
     this.latencyMs = 0;
+    this.tokenGrants = { authorization_code: 0, refresh_token: 0, client_credentials: 0 };
   }
 
   onEventChange(listener: (change: EventChange) => void): void {

@@ -215,13 +215,21 @@ export async function handleToken(ctx: SandboxContext): Promise<SandboxReply> {
     });
   }
   const app = authenticateClient(ctx, form);
-  switch (form.get("grant_type")) {
+  const grantType = form.get("grant_type");
+  switch (grantType) {
     case "authorization_code":
-      return authorizationCodeGrant(ctx, app, form);
     case "refresh_token":
-      return refreshTokenGrant(ctx, app, form);
-    case "client_credentials":
-      return clientCredentialsGrant(ctx, app, form);
+    case "client_credentials": {
+      const reply =
+        grantType === "authorization_code"
+          ? await authorizationCodeGrant(ctx, app, form)
+          : grantType === "refresh_token"
+            ? await refreshTokenGrant(ctx, app, form)
+            : clientCredentialsGrant(ctx, app, form);
+      // Counted once tokens were issued (a refused grant throws before this).
+      ctx.state.tokenGrants[grantType]++;
+      return reply;
+    }
     default:
       throw new IdentityError({
         error: "unsupported_grant_type",

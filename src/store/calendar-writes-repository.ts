@@ -1,7 +1,13 @@
-import { and, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
-import { bookingCalendarEvents, busyIntervals, calendarConnections, calendarSyncStates } from "./schema.ts";
+import {
+  bookingCalendarEvents,
+  bookings,
+  busyIntervals,
+  calendarConnections,
+  calendarSyncStates,
+} from "./schema.ts";
 
 /**
  * The write-back mapping: which booking sits as which event in which host calendar, and the state of the last
@@ -223,4 +229,33 @@ export async function linkOwnBusyRows(
         isNull(busyIntervals.bookingId),
       ),
     );
+}
+
+/**
+ * Written events of one calendar that the busy cache does not hold although their booking lies in the synced
+ * window: events no sync has shown since they were written (made after the round that listed the calendar, or made
+ * and deleted between two rounds, which a delta never names), or events the host deleted meanwhile.
+ */
+export async function findUnseenWrites(
+  db: Database,
+  params: { connectionId: string; calendarRef: string; window: { from: Date; to: Date } },
+): Promise<CalendarWriteRow[]> {
+  const rows = await db
+    .select({ row: bookingCalendarEvents })
+    .from(bookingCalendarEvents)
+    .innerJoin(bookings, eq(bookings.id, bookingCalendarEvents.bookingId))
+    .where(
+      and(
+        eq(bookingCalendarEvents.connectionId, params.connectionId),
+        eq(bookingCalendarEvents.calendarRef, params.calendarRef),
+        eq(bookingCalendarEvents.state, "written"),
+        ne(bookingCalendarEvents.operation, "cancel"),
+        isNotNull(bookingCalendarEvents.providerEventRef),
+        notInArray(bookings.status, ["cancelled", "rejected"]),
+        lt(bookings.startAt, params.window.to),
+        gt(bookings.endAt, params.window.from),
+        sql`not exists (select 1 from ${busyIntervals} where ${busyIntervals.connectionId} = ${bookingCalendarEvents.connectionId} and ${busyIntervals.calendarRef} = ${bookingCalendarEvents.calendarRef} and ${busyIntervals.sourceRef} = ${bookingCalendarEvents.providerEventRef} and not ${busyIntervals.staged})`,
+      ),
+    );
+  return rows.map(({ row }) => toRow(row));
 }

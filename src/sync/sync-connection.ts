@@ -42,6 +42,12 @@ export interface OwnEventsHandler {
     upserts: SourceBusyInterval[];
     removedRefs: string[];
   }): Promise<void>;
+  /** Told when a calendar's sync completed (the busy cache now holds the calendar as the provider listed it). */
+  calendarSynced?(params: {
+    target: SyncTarget;
+    source: CalendarSource;
+    window: { from: Date; to: Date };
+  }): Promise<void>;
 }
 
 export type ConnectionSyncOutcome =
@@ -130,6 +136,8 @@ export async function syncConnection(
         : {}),
     });
     calendars.push({ ref: state.calendarRef, outcome });
+    if ((outcome.status === "updated" || outcome.status === "unchanged") && ownEvents?.calendarSynced)
+      await ownEvents.calendarSynced({ target, source: built.source, window });
     if (outcome.status === "failed") {
       firstFailure ??= { name: state.name ?? state.calendarRef, error: outcome.error };
       // A dead grant fails every calendar alike: stop calling the provider.

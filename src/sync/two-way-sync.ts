@@ -5,6 +5,7 @@ import type { BookingService } from "../scheduling/booking-service.ts";
 import { getBooking } from "../store/bookings-repository.ts";
 import {
   type CalendarWriteRow,
+  findUnseenWrites,
   findWritesByEventRefs,
   linkOwnBusyRows,
   updateCalendarWrite,
@@ -24,6 +25,10 @@ import type { OwnEventsHandler } from "./sync-connection.ts";
  *   hears `booking.calendar_sync_failed`;
  * - removed (deleted, or cancelled): the booking is cancelled with a reason that says so.
  * A row with a write of ours still pending is left to that write: the last change made through Calbridge wins.
+ *
+ * When a calendar's sync completes, events we wrote that the busy cache does not hold (though their booking lies in
+ * the window) are read one by one: a delta never names an event made and deleted between two of its rounds, so the
+ * host's deletion would otherwise go unseen. Gone: the booking is cancelled; there: a move is applied as above.
  */
 export function createTwoWaySync(deps: {
   db: Database;
@@ -68,6 +73,36 @@ export function createTwoWaySync(deps: {
           deps.logger.error(
             { err: error, bookingId: row.bookingId },
             "a deletion in the host's calendar was not applied",
+          ),
+        );
+      }
+    },
+
+    async calendarSynced({ target, source, window }) {
+      if (!source.readEvent) return;
+      const unseen = await findUnseenWrites(deps.db, {
+        connectionId: target.connectionId,
+        calendarRef: target.calendarRef,
+        window,
+      });
+      for (const row of unseen) {
+        const read = await source.readEvent({
+          calendarRef: row.calendarRef,
+          eventRef: row.providerEventRef!,
+        });
+        // Unreadable now (throttled, offline): the next completed sync asks again.
+        if (!read.ok) continue;
+        const event = read.value;
+        const applied =
+          event === null
+            ? applyRemoval(row, providerName[source.provider])
+            : event.allDay
+              ? Promise.resolve()
+              : applyMove(row, { start: event.start, end: event.end, version: event.etag ?? null });
+        await applied.catch((error: unknown) =>
+          deps.logger.error(
+            { err: error, bookingId: row.bookingId },
+            "a change in the host's calendar to an event no sync had shown was not applied",
           ),
         );
       }

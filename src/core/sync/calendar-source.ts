@@ -212,4 +212,13 @@ export interface CalendarSource {
     eventRef: string;
     reason?: string;
   }): Promise<SourceResult<void>>;
+  /**
+   * Optional: one event we wrote, as the host's calendar holds it now, or null when it is gone (deleted, or
+   * cancelled). Two-way sync asks for events no sync has shown since they were written: a delta never names an
+   * event made and deleted between two of its rounds.
+   */
+  readEvent?(params: {
+    calendarRef: string;
+    eventRef: string;
+  }): Promise<SourceResult<SourceBusyInterval | null>>;
 }

@@ -5,6 +5,7 @@ import type {
   WrittenEvent,
 } from "../../core/sync/calendar-source.ts";
 import type { GraphClient } from "./graph-client.ts";
+import { mapGraphEvent } from "./graph-mapper.ts";
 import { graphWrittenEventSchema } from "./graph-schemas.ts";
 
 /**
@@ -16,7 +17,9 @@ import { graphWrittenEventSchema } from "./graph-schemas.ts";
  * - attendees are on the event, so Outlook sends the invitation, the updates and (via /cancel) the cancellation.
  * - a Teams meeting is asked for with isOnlineMeeting; the join URL can lag the create, so it is read once more.
  */
-type GraphWrites = Required<Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent">>;
+type GraphWrites = Required<
+  Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent" | "readEvent">
+>;
 
 function graphDateTime(at: Date): { dateTime: string; timeZone: string } {
   return { dateTime: at.toISOString().slice(0, 23), timeZone: "UTC" };
@@ -125,6 +128,19 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
       });
       if (deleted.ok || deleted.error.kind === "not_found") return { ok: true, value: undefined };
       return deleted;
+    },
+
+    async readEvent({ calendarRef, eventRef }) {
+      const answer = await client.request({
+        method: "GET",
+        url: eventPath(calendarRef, eventRef),
+        headers: { prefer: 'outlook.timezone="UTC"' },
+      });
+      if (!answer.ok) return answer.error.kind === "not_found" ? { ok: true, value: null } : answer;
+      const item = mapGraphEvent(answer.value.json);
+      if (item.kind === "upsert") return { ok: true, value: item.interval };
+      if (item.kind === "remove") return { ok: true, value: null };
+      return unexpected;
     },
   };
 }
