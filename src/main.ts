@@ -13,12 +13,12 @@ import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createOutboundGuard } from "./outbound/guarded-fetch.ts";
 import { fixedAccessToken } from "./providers/access-token-source.ts";
+import { createCalDavConnector } from "./providers/caldav/caldav-connect.ts";
+import { createGuardedProviderFetch } from "./providers/guarded-provider-fetch.ts";
 import { readGraphAccount } from "./providers/microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./providers/microsoft/graph-client.ts";
 import { type MicrosoftSettings, microsoftOAuthSettings } from "./providers/microsoft/microsoft-oauth.ts";
 import { createOAuthClient } from "./providers/oauth-client.ts";
-import { createCalDavConnector } from "./providers/caldav/caldav-connect.ts";
-import { createGuardedProviderFetch } from "./providers/guarded-provider-fetch.ts";
 import { createProviderHttp } from "./providers/provider-http.ts";
 import {
   DEFAULT_SANDBOX_PORTS,

@@ -42,7 +42,10 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
   const slotsOn = async (date: string) => {
     const from = `${date}T08:00:00.000Z`;
     const to = `${date}T20:00:00.000Z`;
-    const answer = await svc.api("GET", `/v1/public/${svc.slug}/consult/slots?from=${from}&to=${to}&timeZone=UTC`);
+    const answer = await svc.api(
+      "GET",
+      `/v1/public/${svc.slug}/consult/slots?from=${from}&to=${to}&timeZone=UTC`,
+    );
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     return answer.body.slots.map((slot: { start: string }) => slot.start.slice(11, 16)) as string[];
   };
@@ -65,7 +68,8 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
         ? current
         : undefined;
     });
-  const ourObjects = async () => (await radicale.list(USER, calendar)).filter((href) => href.includes("calbridge-"));
+  const ourObjects = async () =>
+    (await radicale.list(USER, calendar)).filter((href) => href.includes("calbridge-"));
 
   beforeAll(async () => {
     radicale = await startRadicale({ [USER]: PASSWORD });
@@ -139,7 +143,9 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
     hostId = (await svc.api("POST", "/v1/hosts", { name: "Ana", timeZone: "UTC" })).body.id;
     const weekday = [["09:00", "17:00"]];
     const weekly = { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday };
-    expect((await svc.api("POST", `/v1/hosts/${hostId}/schedules`, { timeZone: "UTC", weekly })).status).toBe(201);
+    expect((await svc.api("POST", `/v1/hosts/${hostId}/schedules`, { timeZone: "UTC", weekly })).status).toBe(
+      201,
+    );
     const created = await svc.api("POST", "/v1/event-types", {
       slug: "consult",
       title: "Consult",
@@ -160,10 +166,18 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
       svc.api("POST", `/v1/hosts/${hostId}/connections`, { provider: "caldav", ...body });
     const wrong = await connect({ serverUrl: radicale.url, username: USER, password: "nope" });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error.message).toMatch(/^password: the CalDAV server refused the user name and password/);
-    const internal = await connect({ serverUrl: "http://169.254.169.254/", username: USER, password: PASSWORD });
+    expect(wrong.body.error.message).toMatch(
+      /^password: the CalDAV server refused the user name and password/,
+    );
+    const internal = await connect({
+      serverUrl: "http://169.254.169.254/",
+      username: USER,
+      password: PASSWORD,
+    });
     expect(internal.status).toBe(400);
-    expect(internal.body.error.message).toMatch(/^serverUrl: refused: the host is or resolves to an internal address/);
+    expect(internal.body.error.message).toMatch(
+      /^serverUrl: refused: the host is or resolves to an internal address/,
+    );
     // A plain web server: every path answers a page, nothing answers PROPFIND with a principal.
     const web = createServer((_request, response) => response.end("<html>hello</html>"));
     await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
@@ -191,7 +205,8 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
     connectionId = created.body.id;
     const connected = await waitFor("the first sync", async () => {
       const current = (await svc.api("GET", `/v1/hosts/${hostId}/connections/${connectionId}`)).body;
-      return current.status === "connected" && current.calendars.every((c: { lastSuccessAt: unknown }) => c.lastSuccessAt)
+      return current.status === "connected" &&
+        current.calendars.every((c: { lastSuccessAt: unknown }) => c.lastSuccessAt)
         ? current
         : undefined;
     });
@@ -250,7 +265,9 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
     expect(object.body).toContain("mailto:bo@example.org");
     expect(object.body).not.toContain("METHOD:");
 
-    const moved = await svc.api("POST", `/v1/bookings/${id}/reschedule`, { start: `${plusDays(day, 2)}T14:00:00Z` });
+    const moved = await svc.api("POST", `/v1/bookings/${id}/reschedule`, {
+      start: `${plusDays(day, 2)}T14:00:00Z`,
+    });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     await settled(id, "update");
     expect(await ourObjects()).toEqual([href]);

@@ -32,7 +32,8 @@ export function createGuardedProviderFetch(params: {
     });
     if (!result.ok) {
       const { kind, message } = result.error;
-      if (kind === "forbidden_target" || kind === "invalid_url") throw new ProviderFetchRefusal("refused", message);
+      if (kind === "forbidden_target" || kind === "invalid_url")
+        throw new ProviderFetchRefusal("refused", message);
       if (kind === "too_large") throw new ProviderFetchRefusal("too_large", `the answer is ${message}`);
       if (kind === "timeout") throw new DOMException(message, "TimeoutError");
       throw new Error(message);

@@ -45,7 +45,9 @@ export function icsToBusy(params: {
           start: new Date(busy.start),
           end: new Date(busy.end),
           status,
-          sourceRef: occurrence.recurrenceId ? `${occurrence.uid}#${occurrence.recurrenceId}` : occurrence.uid,
+          sourceRef: occurrence.recurrenceId
+            ? `${occurrence.uid}#${occurrence.recurrenceId}`
+            : occurrence.uid,
         });
         continue;
       }

@@ -77,7 +77,9 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
           if (!caldav) return { ok: false, error: notConfigured("CalDAV") };
           let stored: unknown;
           try {
-            stored = connection.credentials ? JSON.parse(settings.keyRing.decrypt(connection.credentials)) : null;
+            stored = connection.credentials
+              ? JSON.parse(settings.keyRing.decrypt(connection.credentials))
+              : null;
           } catch {
             stored = null;
           }
@@ -85,13 +87,20 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
           if (!credentials.success)
             return {
               ok: false,
-              error: { kind: "auth_revoked", message: "the CalDAV connection has no credentials: connect again" },
+              error: {
+                kind: "auth_revoked",
+                message: "the CalDAV connection has no credentials: connect again",
+              },
             };
           const { username, password, homeUrl } = credentials.data;
           return {
             ok: true,
             source: createCalDavCalendarSource({
-              client: createCalDavClient({ http: caldav.http, credentials: { username, password }, account: connection.id }),
+              client: createCalDavClient({
+                http: caldav.http,
+                credentials: { username, password },
+                account: connection.id,
+              }),
               homeUrl,
               organizerEmail: connection.accountEmail ?? username,
               now: caldav.now,

@@ -73,7 +73,8 @@ export async function startCalDavTestService(options: {
         const current = (await api("GET", `/v1/hosts/${hostId}/connections/${connectionId}`)).body;
         const calendars = current.calendars.filter((c: { blocking: boolean }) => c.blocking);
         const done = calendars.every(
-          (c: { lastAttemptAt: string | null }) => c.lastAttemptAt && Date.parse(c.lastAttemptAt) >= before - 50,
+          (c: { lastAttemptAt: string | null }) =>
+            c.lastAttemptAt && Date.parse(c.lastAttemptAt) >= before - 50,
         );
         return done && calendars.length > 0 ? current : undefined;
       });

@@ -13,7 +13,11 @@ export interface RadicaleServer {
   url: string;
   /** `/user/name/` of a calendar made with makeCalendar. */
   calendarUrl(user: string, name: string): string;
-  makeCalendar(user: string, name: string, options?: { components?: string[]; displayName?: string }): Promise<string>;
+  makeCalendar(
+    user: string,
+    name: string,
+    options?: { components?: string[]; displayName?: string },
+  ): Promise<string>;
   put(user: string, path: string, ics: string): Promise<{ status: number; etag: string | null }>;
   get(user: string, path: string): Promise<{ status: number; body: string; etag: string | null }>;
   remove(user: string, path: string): Promise<number>;

@@ -68,7 +68,12 @@ export function createCalDavCalendarSource(options: {
   async function snapshot(params: PullParams, calendarUrl: string): Promise<SourceResult<PullResult>> {
     const listed = await client.run(async (fetch) => {
       const state = await readCollectionState({ fetch, calendarUrl });
-      const objects = await queryCalendarObjects({ fetch, calendarUrl, window: params.window, withData: true });
+      const objects = await queryCalendarObjects({
+        fetch,
+        calendarUrl,
+        window: params.window,
+        withData: true,
+      });
       return { state, objects };
     });
     if (!listed.ok) return listed;
@@ -88,7 +93,12 @@ export function createCalDavCalendarSource(options: {
         };
     return {
       ok: true,
-      value: { kind: "snapshot", intervals: intervals.value, nextCursor: writeCursor(cursor), complete: true },
+      value: {
+        kind: "snapshot",
+        intervals: intervals.value,
+        nextCursor: writeCursor(cursor),
+        complete: true,
+      },
     };
   }
 
@@ -121,7 +131,12 @@ export function createCalDavCalendarSource(options: {
       }
       const state = await readCollectionState({ fetch, calendarUrl });
       if (previous.ctag && state.ctag === previous.ctag) return "unchanged" as const;
-      const listed = await queryCalendarObjects({ fetch, calendarUrl, window: params.window, withData: false });
+      const listed = await queryCalendarObjects({
+        fetch,
+        calendarUrl,
+        window: params.window,
+        withData: false,
+      });
       const before = previous.etags ?? {};
       const now = etagsOf(listed);
       const changedHrefs = Object.keys(now).filter((href) => before[href] !== now[href]);
@@ -208,7 +223,8 @@ export function createCalDavCalendarSource(options: {
         const ref = withSlash(new URL(entry.href, listed.value.base).href);
         calendars.push({
           ref,
-          name: textOf(props.displayname) ?? decodeURIComponent(new URL(ref).pathname.split("/").at(-2) ?? ""),
+          name:
+            textOf(props.displayname) ?? decodeURIComponent(new URL(ref).pathname.split("/").at(-2) ?? ""),
           readOnly: canWrite(props.currentUserPrivilegeSet) === false,
           primary: calendars.length === 0,
           owned: true,
@@ -232,7 +248,10 @@ export function createCalDavCalendarSource(options: {
       if (answer.value === "relist")
         return {
           ok: false,
-          error: { kind: "sync_cursor_invalid", message: "the CalDAV server refused the sync token: listing again" },
+          error: {
+            kind: "sync_cursor_invalid",
+            message: "the CalDAV server refused the sync token: listing again",
+          },
         };
       return { ok: true, value: answer.value };
     },

@@ -6,14 +6,22 @@ import { calDavPresets } from "./caldav-schemas.ts";
 
 /** What the connections route needs to check a CalDAV account before it is stored. */
 export interface CalDavConnector {
-  discover(params: { serverUrl: URL; username: string; password: string }): Promise<SourceResult<CalDavAccount>>;
+  discover(params: {
+    serverUrl: URL;
+    username: string;
+    password: string;
+  }): Promise<SourceResult<CalDavAccount>>;
 }
 
 export function createCalDavConnector(http: ProviderHttp): CalDavConnector {
   return {
     discover: ({ serverUrl, username, password }) =>
       discoverCalDavAccount({
-        client: createCalDavClient({ http, credentials: { username, password }, account: `connect:${username}` }),
+        client: createCalDavClient({
+          http,
+          credentials: { username, password },
+          account: `connect:${username}`,
+        }),
         serverUrl,
       }),
   };

@@ -35,7 +35,8 @@ export function mapCalDavStatus(status: number, retryAfterMs: number | null = nu
     };
   if (status === 429)
     return { kind: "rate_limited", retryAfterMs, message: `throttled by the CalDAV server${suffix}` };
-  if (status === 404 || status === 410) return { kind: "not_found", message: `not found on the CalDAV server${suffix}` };
+  if (status === 404 || status === 410)
+    return { kind: "not_found", message: `not found on the CalDAV server${suffix}` };
   if (status === 409 || status === 412)
     return { kind: "conflict", message: `the event changed on the CalDAV server meanwhile${suffix}` };
   if (status >= 500) return { kind: "unavailable", message: `the CalDAV server is unavailable${suffix}` };

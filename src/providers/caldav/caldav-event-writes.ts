@@ -89,7 +89,11 @@ export function createCalDavEventWrites(options: {
     event: NewCalendarEvent;
     precondition: Record<string, string>;
   }): Promise<SourceResult<{ status: number; etag: string | undefined }>> {
-    const body = renderCalDavEvent({ event: params.event, organizerEmail: options.organizerEmail, now: options.now() });
+    const body = renderCalDavEvent({
+      event: params.event,
+      organizerEmail: options.organizerEmail,
+      now: options.now(),
+    });
     return client.run(async (fetch) => {
       const answer = await fetch(params.url, {
         method: "PUT",
@@ -143,7 +147,8 @@ export function createCalDavEventWrites(options: {
         return deleted.status;
       });
       if (!answer.ok) return answer;
-      if (answer.value < 300 || answer.value === 404 || answer.value === 410) return { ok: true, value: undefined };
+      if (answer.value < 300 || answer.value === 404 || answer.value === 410)
+        return { ok: true, value: undefined };
       return { ok: false, error: mapCalDavStatus(answer.value) };
     },
   };

@@ -148,7 +148,9 @@ export async function syncCollectionChanges(params: {
     syncToken: params.token,
     fetch: params.fetch,
   });
-  const nextToken = textOf((entries[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined)?.multistatus?.syncToken);
+  const nextToken = textOf(
+    (entries[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined)?.multistatus?.syncToken,
+  );
   if (params.track().status !== 207 || !nextToken) return { kind: "invalid_token" };
   const changed: Array<{ href: string; etag: string | undefined }> = [];
   const removed: string[] = [];

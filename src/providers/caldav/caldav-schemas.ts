@@ -26,8 +26,10 @@ const hrefValue = z.union([z.object({ href: z.unknown() }).transform((v) => v.hr
 export function textOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
-  if (value && typeof value === "object" && "_text" in value) return textOf((value as { _text: unknown })._text);
-  if (value && typeof value === "object" && "_cdata" in value) return textOf((value as { _cdata: unknown })._cdata);
+  if (value && typeof value === "object" && "_text" in value)
+    return textOf((value as { _text: unknown })._text);
+  if (value && typeof value === "object" && "_cdata" in value)
+    return textOf((value as { _cdata: unknown })._cdata);
   return undefined;
 }
 

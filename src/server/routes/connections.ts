@@ -156,11 +156,14 @@ const oauthInput = z
 const caldavInput = z
   .object({
     provider: z.literal("caldav"),
-    preset: z.enum(["icloud", "fastmail", "nextcloud", "custom"]).default("custom").meta({
-      description:
-        "icloud (https://caldav.icloud.com), fastmail (https://caldav.fastmail.com), nextcloud (serverUrl is the " +
-        "instance's base URL) or custom (serverUrl is the CalDAV server or its calendar home)",
-    }),
+    preset: z
+      .enum(["icloud", "fastmail", "nextcloud", "custom"])
+      .default("custom")
+      .meta({
+        description:
+          "icloud (https://caldav.icloud.com), fastmail (https://caldav.fastmail.com), nextcloud (serverUrl is the " +
+          "instance's base URL) or custom (serverUrl is the CalDAV server or its calendar home)",
+      }),
     serverUrl: z
       .string()
       .min(1)
@@ -168,12 +171,16 @@ const caldavInput = z
       .optional()
       .meta({ description: "Required for nextcloud and custom", example: "https://cloud.example.com" }),
     username: z.string().min(1).max(320).meta({ description: "For iCloud, the Apple ID email address" }),
-    password: z.string().min(1).max(1000).meta({
-      description:
-        "An app-specific password (iCloud: appleid.apple.com > Sign-In and Security > App-Specific Passwords; " +
-        "Fastmail: Settings > Privacy & Security > App passwords; Nextcloud: Settings > Security > Devices & " +
-        "sessions). Stored encrypted, never shown again.",
-    }),
+    password: z
+      .string()
+      .min(1)
+      .max(1000)
+      .meta({
+        description:
+          "An app-specific password (iCloud: appleid.apple.com > Sign-In and Security > App-Specific Passwords; " +
+          "Fastmail: Settings > Privacy & Security > App passwords; Nextcloud: Settings > Security > Devices & " +
+          "sessions). Stored encrypted, never shown again.",
+      }),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
@@ -475,7 +482,12 @@ async function connectCalDav(
     const updated = await updateConnection(
       deps.db,
       { tenantId: params.tenantId, id: existing.id },
-      { credentials, status: "pending", ...(input.name ? { displayName: input.name } : {}), updatedAt: new Date() },
+      {
+        credentials,
+        status: "pending",
+        ...(input.name ? { displayName: input.name } : {}),
+        updatedAt: new Date(),
+      },
     );
     return updated!;
   }
