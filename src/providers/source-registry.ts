@@ -92,7 +92,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
                 message: "the CalDAV connection has no credentials: connect again",
               },
             };
-          const { username, password, homeUrl } = credentials.data;
+          const { username, password, homeUrl, serverUrl } = credentials.data;
           return {
             ok: true,
             source: createCalDavCalendarSource({
@@ -100,6 +100,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
                 http: caldav.http,
                 credentials: { username, password },
                 account: connection.id,
+                serverUrl,
               }),
               homeUrl,
               organizerEmail: connection.accountEmail ?? username,

@@ -8,7 +8,8 @@ import { CalDavFailure, mapCalDavFailure, mapCalDavStatus } from "./caldav-error
  *
  * tsdav does the protocol with this client's `fetch`. Redirects are followed here, method and body kept (WebDAV
  * servers redirect PROPFIND and REPORT: iCloud's /.well-known/caldav and its partition hosts), at most 5 hops.
- * The credentials go with a hop to another origin only over https: a redirect to plain http must not leak them.
+ * The credentials go to the origin of the server URL the host gave, and to other origins only over https (iCloud
+ * hands out partition hosts): a redirect or a discovered URL on another host over plain http does not get them.
  * Failures that end a whole operation (network, 401, 429, 5xx) are thrown from `fetch` as CalDavFailure and come
  * back from `run` as values; every other status reaches tsdav as an answer, for the caller to judge.
  */
@@ -34,11 +35,13 @@ export function createCalDavClient(options: {
   credentials: CalDavCredentials;
   /** Concurrency key (the connection): the provider HTTP layer limits requests per key. */
   account: string;
+  /** The server URL the host gave: its origin gets the credentials even over http (intranet servers). */
+  serverUrl: string;
 }): CalDavClient {
+  const trustedOrigin = new URL(options.serverUrl).origin;
   const authorization = basicAuthorization(options.credentials);
   const fetch: typeof globalThis.fetch = async (input, init) => {
     let url = new URL(input instanceof Request ? input.url : String(input));
-    const firstOrigin = url.origin;
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((value, name) => {
       headers[name] = value;
@@ -46,7 +49,7 @@ export function createCalDavClient(options: {
     let method = (init?.method ?? "GET").toUpperCase() as HttpMethod;
     let body = typeof init?.body === "string" ? init.body : undefined;
     for (let hop = 0; ; hop++) {
-      const sendCredentials = url.origin === firstOrigin || url.protocol === "https:";
+      const sendCredentials = url.origin === trustedOrigin || url.protocol === "https:";
       const result = await options.http.request({
         account: options.account,
         method,

@@ -21,6 +21,7 @@ export function createCalDavConnector(http: ProviderHttp): CalDavConnector {
           http,
           credentials: { username, password },
           account: `connect:${username}`,
+          serverUrl: serverUrl.href,
         }),
         serverUrl,
       }),
