@@ -2255,12 +2255,26 @@ export interface paths {
                 /** @description Pre-fills the account on the sign-in page */
                 loginHint?: string;
               }
-            | ({
+            | {
                 /** @enum {string} */
                 provider: "caldav";
-              } & {
-                [key: string]: unknown;
-              });
+                /**
+                 * @description icloud (https://caldav.icloud.com), fastmail (https://caldav.fastmail.com), nextcloud (serverUrl is the instance's base URL) or custom (serverUrl is the CalDAV server or its calendar home)
+                 * @default custom
+                 * @enum {string}
+                 */
+                preset?: "icloud" | "fastmail" | "nextcloud" | "custom";
+                /**
+                 * @description Required for nextcloud and custom
+                 * @example https://cloud.example.com
+                 */
+                serverUrl?: string;
+                /** @description For iCloud, the Apple ID email address */
+                username: string;
+                /** @description An app-specific password (iCloud: appleid.apple.com > Sign-In and Security > App-Specific Passwords; Fastmail: Settings > Privacy & Security > App passwords; Nextcloud: Settings > Security > Devices & sessions). Stored encrypted, never shown again. */
+                password: string;
+                name?: string;
+              };
         };
       };
       responses: {

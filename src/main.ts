@@ -13,6 +13,8 @@ import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createOutboundGuard } from "./outbound/guarded-fetch.ts";
 import { fixedAccessToken } from "./providers/access-token-source.ts";
+import { createCalDavConnector } from "./providers/caldav/caldav-connect.ts";
+import { createGuardedProviderFetch } from "./providers/guarded-provider-fetch.ts";
 import { readGraphAccount } from "./providers/microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./providers/microsoft/graph-client.ts";
 import { type MicrosoftSettings, microsoftOAuthSettings } from "./providers/microsoft/microsoft-oauth.ts";
@@ -152,6 +154,16 @@ export async function startService(
     const microsoftOAuth = microsoft
       ? createOAuthClient({ settings: microsoftOAuthSettings(microsoft), http: microsoftHttp, now })
       : undefined;
+    // CalDAV servers are URLs a tenant gives: every request and redirect hop goes through the address policy.
+    const caldavHttp = createProviderHttp({
+      provider: "caldav",
+      metrics: metrics.provider,
+      fetch: createGuardedProviderFetch({
+        guard: outbound,
+        maxBytes: config.icsFeeds.maxBytes,
+        timeoutMs: config.icsFeeds.timeoutMs,
+      }),
+    });
     const sourceSettings: SourceSettings = {
       keyRing,
       icsFeeds: {
@@ -163,6 +175,7 @@ export async function startService(
         ? { microsoft: { oauth: microsoftOAuth, graphUrl: microsoft.graphUrl, http: microsoftHttp } }
         : {}),
       tokens: { db: store.db, now },
+      caldav: { http: caldavHttp, now },
     };
     // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
     const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
@@ -302,6 +315,7 @@ export async function startService(
           return "queued";
         },
         connect: connectFlow,
+        caldav: createCalDavConnector(caldavHttp),
       },
       booking: {
         db: store.db,

@@ -155,7 +155,12 @@ async function writeOne(
     inviteAttendee: (tenant?.attendeeInvitations ?? "provider") === "provider",
   });
   const result = row.providerEventRef
-    ? await source.updateEvent({ calendarRef: row.calendarRef, eventRef: row.providerEventRef, event })
+    ? await source.updateEvent({
+        calendarRef: row.calendarRef,
+        eventRef: row.providerEventRef,
+        event,
+        ...(row.changeKey ? { version: row.changeKey } : {}),
+      })
     : await source.createEvent({ calendarRef: row.calendarRef, event });
   if (!result.ok) return fail(result.error);
   const written = result.value;

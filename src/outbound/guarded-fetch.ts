@@ -36,7 +36,8 @@ export function createOutboundGuard(params: {
 
 export interface OutboundRequest {
   url: URL;
-  method: "GET" | "POST";
+  /** Any method: CalDAV needs PROPFIND, REPORT, PUT and DELETE besides GET and POST. */
+  method: string;
   headers: Record<string, string>;
   body?: string;
   guard: OutboundGuard;

@@ -12,7 +12,7 @@ import { backoffDelayMs, parseRetryAfter } from "./retry-after.ts";
  * typed errors at its own boundary. A wait longer than `maxWaitMs` is not slept through: the response goes back
  * with `retryAfterMs` so the sync engine can stop, keep its place and come back later.
  */
-export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE" | "PROPFIND" | "REPORT";
 
 export interface ProviderHttpRequest {
   /** Concurrency key: the mailbox or account the request acts on. */
@@ -31,7 +31,23 @@ export interface ProviderHttpRequest {
 
 export type ProviderHttpResult =
   | { kind: "response"; status: number; headers: Headers; body: string; retryAfterMs: number | null }
-  | { kind: "network"; reason: "timeout" | "unreachable"; retryAfterMs: null };
+  | { kind: "network"; reason: NetworkFailureReason; retryAfterMs: null };
+
+/**
+ * `refused` (the address policy refused the target) and `too_large` (an answer over the size limit) come from a
+ * guarded fetch (tenant-given URLs such as CalDAV servers): asking again cannot change them, so they are not retried.
+ */
+export type NetworkFailureReason = "timeout" | "unreachable" | "refused" | "too_large";
+
+/** What a fetch can throw to say which of the final reasons it was (see createOutboundFetch). */
+export class ProviderFetchRefusal extends Error {
+  constructor(
+    readonly reason: "refused" | "too_large",
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface ProviderHttp {
   request(request: ProviderHttpRequest): Promise<ProviderHttpResult>;
@@ -89,6 +105,10 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
       };
     } catch (error) {
+      if (error instanceof ProviderFetchRefusal) {
+        options.metrics?.requests.inc({ provider, status: error.reason });
+        return { kind: "network", reason: error.reason, retryAfterMs: null };
+      }
       const timedOut = signal.aborted || (error as Error).name === "TimeoutError";
       options.metrics?.requests.inc({ provider, status: timedOut ? "timeout" : "network" });
       return { kind: "network", reason: timedOut ? "timeout" : "unreachable", retryAfterMs: null };
@@ -102,7 +122,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
           const result = await attempt(request);
           const retryable =
             result.kind === "network"
-              ? request.idempotent
+              ? request.idempotent && (result.reason === "timeout" || result.reason === "unreachable")
               : retryableStatuses.has(result.status) && (result.status === 429 || request.idempotent);
           if (!retryable || attemptIndex + 1 >= maxAttempts) return result;
           if (result.kind === "response" && result.status === 429)

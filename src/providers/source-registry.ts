@@ -4,6 +4,9 @@ import type { KeyRing } from "../secrets/key-ring.ts";
 import type { ConnectionRow } from "../store/connections-repository.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
 import { createTokenKeeper, type TokenKeeperDeps } from "../sync/token-keeper.ts";
+import { createCalDavCalendarSource } from "./caldav/caldav-calendar-source.ts";
+import { createCalDavClient } from "./caldav/caldav-client.ts";
+import { calDavStoredCredentialsSchema } from "./caldav/caldav-schemas.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
 import { createGraphCalendarSource } from "./microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./microsoft/graph-client.ts";
@@ -17,6 +20,8 @@ export interface SourceSettings {
   /** Set when Microsoft is configured (credentials, or the sandbox). */
   microsoft?: { oauth: OAuthClient; graphUrl: string; http: ProviderHttp };
   tokens: Omit<TokenKeeperDeps, "keyRing">;
+  /** CalDAV servers: a provider HTTP layer whose fetch goes through the address policy. */
+  caldav?: { http: ProviderHttp; now: () => Date };
 }
 
 const notConfigured = (provider: string): SourceError => ({
@@ -67,8 +72,43 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
             source: createGraphCalendarSource({ client, accountEmail: connection.accountEmail }),
           };
         }
+        case "caldav": {
+          const caldav = settings.caldav;
+          if (!caldav) return { ok: false, error: notConfigured("CalDAV") };
+          let stored: unknown;
+          try {
+            stored = connection.credentials
+              ? JSON.parse(settings.keyRing.decrypt(connection.credentials))
+              : null;
+          } catch {
+            stored = null;
+          }
+          const credentials = calDavStoredCredentialsSchema.safeParse(stored);
+          if (!credentials.success)
+            return {
+              ok: false,
+              error: {
+                kind: "auth_revoked",
+                message: "the CalDAV connection has no credentials: connect again",
+              },
+            };
+          const { username, password, homeUrl, serverUrl } = credentials.data;
+          return {
+            ok: true,
+            source: createCalDavCalendarSource({
+              client: createCalDavClient({
+                http: caldav.http,
+                credentials: { username, password },
+                account: connection.id,
+                serverUrl,
+              }),
+              homeUrl,
+              organizerEmail: connection.accountEmail ?? username,
+              now: caldav.now,
+            }),
+          };
+        }
         case "google":
-        case "caldav":
           return {
             ok: false,
             error: {

@@ -206,6 +206,8 @@ export interface CalendarSource {
     calendarRef: string;
     eventRef: string;
     event: NewCalendarEvent;
+    /** The version we last wrote (CalDAV If-Match): a provider that checks it refuses with `conflict`. */
+    version?: string;
   }): Promise<SourceResult<WrittenEvent>>;
   cancelEvent?(params: {
     calendarRef: string;

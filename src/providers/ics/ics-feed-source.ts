@@ -1,14 +1,11 @@
 import { decodeIcsBytes } from "../../core/ical/decode-ics-bytes.ts";
-import { expandOccurrences } from "../../core/ical/expand-occurrences.ts";
-import { occurrencesToBusy } from "../../core/ical/occurrences-to-busy.ts";
-import { parseCalendars } from "../../core/ical/parse-calendar.ts";
 import type {
   CalendarSource,
   PullResult,
-  SourceBusyInterval,
   SourceResult,
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
+import { icsToBusy } from "../ical-busy.ts";
 import { type FeedFetchOptions, fetchFeed } from "./fetch-feed.ts";
 
 /**
@@ -32,40 +29,6 @@ function readCursor(cursor: SyncCursor | null): FeedCursor {
   } catch {
     return {};
   }
-}
-
-/** An .ics file's occurrences over a window as busy intervals, keyed by UID and recurrence id. */
-export function icsToBusy(params: {
-  text: string;
-  window: { from: Date; to: Date };
-  hostTimeZone: string;
-}): SourceResult<{ intervals: SourceBusyInterval[]; truncated: boolean }> {
-  const parsed = parseCalendars(params.text);
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      error: { kind: "invalid_data", message: `line ${parsed.error.line}: ${parsed.error.message}` },
-    };
-  }
-  const expanded = expandOccurrences({
-    calendars: parsed.value,
-    from: params.window.from.toISOString(),
-    to: params.window.to.toISOString(),
-  });
-  if (!expanded.ok) return { ok: false, error: { kind: "invalid_data", message: expanded.error.message } };
-  const intervals: SourceBusyInterval[] = [];
-  for (const occurrence of expanded.value.occurrences) {
-    // occurrencesToBusy applies RFC 5545's rules (cancelled and transparent don't block; all-day in the host's zone).
-    for (const busy of occurrencesToBusy({ occurrences: [occurrence], hostTimeZone: params.hostTimeZone })) {
-      intervals.push({
-        start: new Date(busy.start),
-        end: new Date(busy.end),
-        status: occurrence.status === "TENTATIVE" ? "tentative" : "busy",
-        sourceRef: occurrence.recurrenceId ? `${occurrence.uid}#${occurrence.recurrenceId}` : occurrence.uid,
-      });
-    }
-  }
-  return { ok: true, value: { intervals, truncated: expanded.value.truncated } };
 }
 
 export function createIcsFeedSource(params: {

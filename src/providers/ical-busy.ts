@@ -1,0 +1,79 @@
+import { expandOccurrences } from "../core/ical/expand-occurrences.ts";
+import type { Occurrence } from "../core/ical/occurrence.ts";
+import { occurrencesToBusy } from "../core/ical/occurrences-to-busy.ts";
+import { parseCalendars } from "../core/ical/parse-calendar.ts";
+import type { SourceBusyInterval, SourceResult } from "../core/sync/calendar-source.ts";
+
+/**
+ * iCalendar text's occurrences over a window as busy intervals: our engine expands recurrence (overrides, EXDATEs,
+ * zones) because servers expand differently or not at all, and occurrencesToBusy applies RFC 5545's rules
+ * (cancelled and transparent don't block; all-day and floating times in the host's zone).
+ *
+ * Feeds key occurrences by UID and recurrence id. A CalDAV object resource is keyed by its URL instead (`resource`):
+ * that is what sync-collection names when it changes or goes, so every occurrence carries it as its series, and
+ * all-day occurrences stay dates (turned into time in the host's zone when availability is read).
+ */
+const ENVELOPE_MS = 14 * 3_600_000;
+const bookingMarker = /^calbridge-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-/i;
+
+export function icsToBusy(params: {
+  text: string;
+  window: { from: Date; to: Date };
+  hostTimeZone: string;
+  resource?: { href: string; etag?: string };
+}): SourceResult<{ intervals: SourceBusyInterval[]; truncated: boolean }> {
+  const parsed = parseCalendars(params.text);
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      error: { kind: "invalid_data", message: `line ${parsed.error.line}: ${parsed.error.message}` },
+    };
+  }
+  const expanded = expandOccurrences({
+    calendars: parsed.value,
+    from: params.window.from.toISOString(),
+    to: params.window.to.toISOString(),
+  });
+  if (!expanded.ok) return { ok: false, error: { kind: "invalid_data", message: expanded.error.message } };
+  const intervals: SourceBusyInterval[] = [];
+  const { resource } = params;
+  for (const occurrence of expanded.value.occurrences) {
+    const status = occurrence.status === "TENTATIVE" ? "tentative" : "busy";
+    for (const busy of occurrencesToBusy({ occurrences: [occurrence], hostTimeZone: params.hostTimeZone })) {
+      if (!resource) {
+        intervals.push({
+          start: new Date(busy.start),
+          end: new Date(busy.end),
+          status,
+          sourceRef: occurrence.recurrenceId
+            ? `${occurrence.uid}#${occurrence.recurrenceId}`
+            : occurrence.uid,
+        });
+        continue;
+      }
+      intervals.push({ ...resourceInterval(occurrence, busy, resource), status });
+    }
+  }
+  return { ok: true, value: { intervals, truncated: expanded.value.truncated } };
+}
+
+function resourceInterval(
+  occurrence: Occurrence,
+  busy: { start: string; end: string },
+  resource: { href: string; etag?: string },
+): Omit<SourceBusyInterval, "status"> {
+  const bookingId = bookingMarker.exec(occurrence.uid)?.[1]?.toLowerCase();
+  const common = {
+    sourceRef: occurrence.recurrenceId ? `${resource.href}#${occurrence.recurrenceId}` : resource.href,
+    seriesRef: resource.href,
+    ...(resource.etag ? { etag: resource.etag } : {}),
+    ...(bookingId ? { bookingId } : {}),
+  };
+  if (!occurrence.allDay) return { ...common, start: new Date(busy.start), end: new Date(busy.end) };
+  return {
+    ...common,
+    start: new Date(Date.parse(`${occurrence.start}T00:00:00Z`) - ENVELOPE_MS),
+    end: new Date(Date.parse(`${occurrence.end}T00:00:00Z`) + ENVELOPE_MS),
+    allDay: { startDate: occurrence.start, endDate: occurrence.end },
+  };
+}
