@@ -295,6 +295,12 @@ export async function startService(
         },
         connect: connectFlow,
       },
+      connectionRooms: {
+        db: store.db,
+        sources,
+        events: connectionEvents,
+        roomsEnabled: config.microsoftEndpoints.rooms,
+      },
       booking: {
         db: store.db,
         bookings,
