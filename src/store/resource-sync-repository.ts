@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, notInArray, sql } from "drizzle-orm";
 import type { EventTypeRooms } from "../core/bookings/event-type-rooms.ts";
 import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { replaceBusyWindow } from "./busy-cache.ts";
@@ -71,7 +71,7 @@ export async function forgetListMembers(
       and(
         eq(resourceSyncStates.connectionId, params.connectionId),
         eq(resourceSyncStates.listEmail, params.listEmail.toLowerCase()),
-        keep.length > 0 ? sql`not (${resourceSyncStates.email} = any(${keep}::text[]))` : sql`true`,
+        keep.length > 0 ? notInArray(resourceSyncStates.email, keep) : undefined,
       ),
     );
 }
