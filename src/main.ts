@@ -317,6 +317,12 @@ export async function startService(
         connect: connectFlow,
         caldav: createCalDavConnector(caldavHttp),
       },
+      connectionRooms: {
+        db: store.db,
+        sources,
+        events: connectionEvents,
+        roomsEnabled: config.microsoftEndpoints.rooms,
+      },
       booking: {
         db: store.db,
         bookings,

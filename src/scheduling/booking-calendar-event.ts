@@ -66,6 +66,10 @@ export function bookingCalendarEvent(params: {
     attendees: params.inviteAttendee ? [{ name: booking.attendeeName, email: booking.attendeeEmail }] : [],
     ...(location?.kind === "teams" ? { onlineMeeting: "teams" as const } : {}),
     ...(location?.kind === "meet" ? { onlineMeeting: "meet" as const } : {}),
+    // A room that declined is not asked again by every later update.
+    ...(booking.room && booking.room.response !== "declined"
+      ? { room: { email: booking.room.email, ...(booking.room.name ? { name: booking.room.name } : {}) } }
+      : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import {
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
+import { reserveRoom } from "../store/rooms-repository.ts";
 import { isOverlapViolation } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { explainStart, findSlots } from "./find-slots.ts";
@@ -59,7 +60,54 @@ export function hashBookingRequest(body: unknown): string {
     .digest("hex");
 }
 
-const conflictCodes = new Set(["busy", "booking", "buffer", "daily_limit", "weekly_limit", "out_of_office"]);
+const conflictCodes = new Set([
+  "busy",
+  "booking",
+  "buffer",
+  "daily_limit",
+  "weekly_limit",
+  "out_of_office",
+  "room_busy",
+]);
+
+const roomTaken = () =>
+  new AppError("slot_taken", undefined, {
+    details: { reasons: [{ code: "room_busy", message: "every room of the event type was just taken" }] },
+  });
+
+/**
+ * Reserves a room for a booking with rooms, in its transaction: the free rooms in the event type's order (the one it
+ * holds first, when moving), the first nobody else holds winning. Losing every one is a lost slot (409).
+ */
+async function holdRoom(
+  tx: Database,
+  params: {
+    eventType: EventTypeRow;
+    booking: BookingRow;
+    start: Date;
+    end: Date;
+    free: Array<{ email: string; name?: string | null | undefined }> | undefined;
+  },
+): Promise<BookingRow> {
+  const { rooms } = params.eventType;
+  if (!rooms) return params.booking;
+  const current = params.booking.room?.email;
+  const free = params.free ?? [];
+  const candidates = [
+    ...free.filter((room) => room.email === current),
+    ...free.filter((room) => room.email !== current),
+  ];
+  const room = await reserveRoom(tx, {
+    tenantId: params.booking.tenantId,
+    bookingId: params.booking.id,
+    connectionId: rooms.connectionId,
+    candidates,
+    start: params.start,
+    end: params.end,
+  });
+  if (!room) throw roomTaken();
+  return { ...params.booking, room };
+}
 
 function unavailable(explanation: Explanation): AppError {
   if (explanation.bookable) throw new Error("unavailable() called for a bookable time");
@@ -228,7 +276,9 @@ export function createBookingService(deps: BookingServiceDeps) {
           idempotencyKey: input.idempotencyKey ?? null,
           requestHash,
           hostIds,
-        });
+        }).then((inserted) =>
+          holdRoom(tx, { eventType, booking: inserted, start: input.start, end, free: explanation.rooms }),
+        );
         afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
         return row;
       });
@@ -289,11 +339,15 @@ export function createBookingService(deps: BookingServiceDeps) {
           excludeBookingId: locked.id,
         });
         if (!explanation.bookable) throw unavailable(explanation);
-        const moved = await moveAndRecord(tx, {
-          locked,
+        const end = new Date(params.start.getTime() + durationMinutes * 60_000);
+        await holdRoom(tx, {
+          eventType: params.eventType,
+          booking: locked,
           start: params.start,
-          end: new Date(params.start.getTime() + durationMinutes * 60_000),
+          end,
+          free: explanation.rooms,
         });
+        const moved = await moveAndRecord(tx, { locked, start: params.start, end });
         afterCommit = moved.afterCommit;
         return moved.booking;
       })

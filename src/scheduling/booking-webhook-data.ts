@@ -13,6 +13,19 @@ export function presentCalendarWrites(rows: CalendarWriteRow[]) {
   }));
 }
 
+/** The room a booking reserved and the room's answer (declined: the booking is flagged, the tenant told). */
+const ROOM_ANSWERS = ["accepted", "tentativelyAccepted", "declined"] as const;
+type RoomStatus = (typeof ROOM_ANSWERS)[number] | "pending";
+
+export function presentBookingRoom(
+  booking: BookingRow,
+): { email: string; name: string | null; status: RoomStatus } | null {
+  if (!booking.room) return null;
+  const answer = ROOM_ANSWERS.find((candidate) => candidate === booking.room?.response);
+  const status: RoomStatus = answer ?? "pending";
+  return { email: booking.room.email, name: booking.room.name, status };
+}
+
 /** The booking as webhook payloads carry it (booking.* events and booking.calendar_sync_failed). */
 export function bookingWebhookBody(booking: BookingRow, writes: CalendarWriteRow[]) {
   return {
@@ -30,5 +43,6 @@ export function bookingWebhookBody(booking: BookingRow, writes: CalendarWriteRow
     sequence: booking.sequence,
     cancelReason: booking.cancelReason,
     calendarSync: presentCalendarWrites(writes),
+    room: presentBookingRoom(booking),
   };
 }

@@ -6,10 +6,13 @@ import {
   buildAvailabilityRequest,
   type CalendarFreshnessPolicy,
   calendarsAsOfMs,
+  DEFAULT_FRESHNESS,
 } from "../core/bookings/availability-request.ts";
+import { freeRooms, keepSlotsWithFreeRoom, type RoomBusy } from "../core/bookings/event-type-rooms.ts";
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import { loadHostAvailability } from "../store/host-availability.ts";
+import { loadRoomBusy } from "../store/rooms-repository.ts";
 
 interface AvailabilityQuery {
   db: Database;
@@ -27,7 +30,10 @@ interface AvailabilityQuery {
 /** Loads what the engine needs for the event type's hosts and builds its request; undefined when nobody can host. */
 async function loadRequest(
   query: AvailabilityQuery,
-): Promise<{ request: AvailabilityRequest; asOfMs: number | null | undefined } | undefined> {
+): Promise<
+  | { request: AvailabilityRequest; asOfMs: number | null | undefined; rooms: RoomBusy[] | undefined }
+  | undefined
+> {
   const { eventType } = query;
   if (eventType.hostIds.length === 0) return undefined;
   const hosts = await loadHostAvailability(query.db, {
@@ -38,6 +44,15 @@ async function loadRequest(
     ...(query.excludeBookingId ? { excludeBookingId: query.excludeBookingId } : {}),
   });
   if (hosts.length === 0) return undefined;
+  const rooms = eventType.rooms
+    ? await loadRoomBusy(query.db, {
+        tenantId: eventType.tenantId,
+        rooms: eventType.rooms,
+        from: query.range.from,
+        to: query.range.to,
+        ...(query.excludeBookingId ? { excludeBookingId: query.excludeBookingId } : {}),
+      })
+    : undefined;
   const request = buildAvailabilityRequest({
     range: query.range,
     now: query.now,
@@ -52,12 +67,18 @@ async function loadRequest(
   const asOfs = hosts.map(calendarsAsOfMs).filter((asOf) => asOf !== undefined);
   const asOfMs =
     asOfs.length === 0 ? undefined : asOfs.includes(null) ? null : Math.min(...(asOfs as number[]));
-  return { request, asOfMs };
+  return { request, asOfMs, rooms };
+}
+
+/** Rooms read before this instant are not vouched for (busy), unless the policy ignores staleness. */
+export function roomsFreshSinceMs(query: Pick<AvailabilityQuery, "now" | "freshness">): number {
+  const policy = query.freshness ?? DEFAULT_FRESHNESS;
+  return policy.stale === "ignore" ? Number.NEGATIVE_INFINITY : query.now.getTime() - policy.staleAfterMs;
 }
 
 /** Why an answer has no slots, for the invitee: the engine's reason, or that the event type has nobody to host it. */
 export interface EmptySlotsReason {
-  code: NoSlotsCode | "no_hosts";
+  code: NoSlotsCode | "no_hosts" | "no_free_room";
   message: string;
 }
 
@@ -76,7 +97,18 @@ export async function findSlotsAnswer(
       asOfMs: undefined,
       emptyReason: { code: "no_hosts", message: "the event type has no hosts" },
     };
-  const slots = computeEpochSlots(loaded.request);
+  const hostSlots = computeEpochSlots(loaded.request);
+  const slots = keepSlotsWithFreeRoom({
+    slots: hostSlots,
+    rooms: loaded.rooms,
+    freshSinceMs: roomsFreshSinceMs(query),
+  });
+  if (slots.length === 0 && hostSlots.length > 0)
+    return {
+      slots,
+      asOfMs: loaded.asOfMs,
+      emptyReason: { code: "no_free_room", message: "no room is free at the times the hosts are" },
+    };
   const reason = slots.length === 0 ? explainNoSlots(loaded.request) : null;
   return {
     slots,
@@ -92,10 +124,29 @@ export async function findSlots(query: AvailabilityQuery): Promise<EpochSlot[]> 
 /** Why a start is (not) bookable right now; called inside the booking transaction with `db` the transaction. */
 export async function explainStart(
   query: Omit<AvailabilityQuery, "range"> & { start: Date },
-): Promise<Explanation> {
+): Promise<Explanation & { rooms?: RoomBusy[] }> {
   const day = 86_400_000;
   const range = { from: new Date(query.start.getTime() - day), to: new Date(query.start.getTime() + day) };
   const loaded = await loadRequest({ ...query, range });
   if (!loaded) return { bookable: false, reasons: [] };
-  return explainInstant(loaded.request, query.start.toISOString());
+  const explanation = explainInstant(loaded.request, query.start.toISOString());
+  if (!explanation.bookable || !loaded.rooms) return explanation;
+  const startMs = query.start.getTime();
+  const free = freeRooms({
+    rooms: loaded.rooms,
+    startMs,
+    endMs: startMs + query.durationMinutes * 60_000,
+    freshSinceMs: roomsFreshSinceMs(query),
+  });
+  if (free.length > 0) return { ...explanation, rooms: free };
+  return {
+    bookable: false,
+    reasons: [
+      {
+        code: "room_busy",
+        hostId: explanation.hostIds[0] ?? "",
+        message: "no room of the event type is free at that time",
+      },
+    ],
+  };
 }

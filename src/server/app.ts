@@ -21,6 +21,7 @@ import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
+import { type ConnectionRoomsDeps, connectionRoomRoutes } from "./routes/connection-rooms.ts";
 import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { feedDownloadRoutes } from "./routes/feed-download.ts";
@@ -48,6 +49,8 @@ export interface ServerDeps {
   trustProxy?: boolean | string[];
   /** Calendar connections (.ics feeds) of hosts; registered when given. */
   connections?: ConnectionRouteDeps;
+  /** Listing a Microsoft connection's rooms (event types with rooms); registered when given. */
+  connectionRooms?: ConnectionRoomsDeps;
   /** Bookings and the public booking API; registered when given. */
   booking?: BookingRouteDeps;
   /** Seals webhook endpoint secrets; the webhook routes are registered only when it is given. */
@@ -126,6 +129,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(eventTypeRoutes(deps.db));
       if (deps.booking) await scope.register(bookingRoutes(deps.booking));
       if (deps.connections) await scope.register(connectionRoutes(deps.connections));
+      if (deps.connectionRooms) await scope.register(connectionRoomRoutes(deps.connectionRooms));
       if (deps.booking) await scope.register(hostFeedRoutes(deps.booking));
       if (deps.keyRing)
         await scope.register(

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, lt, max, sql } from "drizzle-orm";
 import type { EventLocation } from "../core/bookings/event-type-rules.ts";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
-import { bookingHosts, bookings } from "./schema.ts";
+import { bookingHosts, bookingRooms, bookings } from "./schema.ts";
 
 export type BookingStatus = "pending" | "confirmed" | "cancelled" | "rejected";
 
@@ -29,6 +29,16 @@ export interface BookingRow {
   createdAt: Date;
   updatedAt: Date;
   hostIds: HostId[];
+  /** The room the booking reserved (event types with rooms), and the room's answer. */
+  room: BookingRoom | null;
+}
+
+export interface BookingRoom {
+  email: string;
+  name: string | null;
+  /** none (not answered yet), accepted, tentativelyAccepted, declined. */
+  response: string;
+  connectionId: string;
 }
 
 /** `[start - before, end + after)`: the time a booking holds on its hosts' calendars. */
@@ -45,8 +55,9 @@ export function blockedRange(params: {
 
 type BookingRecord = typeof bookings.$inferSelect;
 
-function toRow(record: BookingRecord, hostIds: HostId[]): BookingRow {
+function toRow(record: BookingRecord, hostIds: HostId[], room: BookingRoom | null = null): BookingRow {
   return {
+    room,
     ...record,
     tenantId: record.tenantId as TenantId,
     status: record.status as BookingStatus,
@@ -54,6 +65,21 @@ function toRow(record: BookingRecord, hostIds: HostId[]): BookingRow {
     location: (record.location as EventLocation | null) ?? null,
     hostIds,
   };
+}
+
+async function roomsOfBookings(db: Database, ids: string[]): Promise<Map<string, BookingRoom>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({
+      bookingId: bookingRooms.bookingId,
+      email: bookingRooms.email,
+      name: bookingRooms.name,
+      response: bookingRooms.response,
+      connectionId: bookingRooms.connectionId,
+    })
+    .from(bookingRooms)
+    .where(inArray(bookingRooms.bookingId, ids));
+  return new Map(rows.map(({ bookingId, ...room }) => [bookingId, room]));
 }
 
 async function hostsOfBookings(db: Database, ids: string[]): Promise<Map<string, HostId[]>> {
@@ -124,7 +150,11 @@ export async function getBooking(
     .where(and(eq(bookings.tenantId, tenantId), eq(bookings.id, id)));
   const [record] = options.forUpdate ? await query.for("update") : await query;
   if (!record) return undefined;
-  return toRow(record, (await hostsOfBookings(db, [record.id])).get(record.id) ?? []);
+  return toRow(
+    record,
+    (await hostsOfBookings(db, [record.id])).get(record.id) ?? [],
+    (await roomsOfBookings(db, [record.id])).get(record.id) ?? null,
+  );
 }
 
 export async function findBookingByIdempotencyKey(
@@ -137,7 +167,11 @@ export async function findBookingByIdempotencyKey(
     .from(bookings)
     .where(and(eq(bookings.tenantId, tenantId), eq(bookings.idempotencyKey, key)));
   if (!record) return undefined;
-  return toRow(record, (await hostsOfBookings(db, [record.id])).get(record.id) ?? []);
+  return toRow(
+    record,
+    (await hostsOfBookings(db, [record.id])).get(record.id) ?? [],
+    (await roomsOfBookings(db, [record.id])).get(record.id) ?? null,
+  );
 }
 
 export async function listBookings(
@@ -178,7 +212,11 @@ export async function listBookings(
     db,
     records.map((record) => record.id),
   );
-  return records.map((record) => toRow(record, hostMap.get(record.id) ?? []));
+  const roomMap = await roomsOfBookings(
+    db,
+    records.map((record) => record.id),
+  );
+  return records.map((record) => toRow(record, hostMap.get(record.id) ?? [], roomMap.get(record.id) ?? null));
 }
 
 /** Moves a booking in place: the exclusion constraint checks the new range against every other booking. */
@@ -206,6 +244,20 @@ export async function moveBooking(
     .update(bookingHosts)
     .set({ blocked: blockedRange({ start: params.startAt, end: params.endAt, ...params }) })
     .where(and(eq(bookingHosts.tenantId, params.tenantId), eq(bookingHosts.bookingId, params.id)));
+  // The room goes along (its exclusion constraint checks the new time); a reschedule that needs another room
+  // replaces the reservation afterwards (src/store/rooms-repository.ts).
+  await db
+    .update(bookingRooms)
+    .set({
+      blocked: blockedRange({
+        start: params.startAt,
+        end: params.endAt,
+        bufferBeforeMinutes: 0,
+        bufferAfterMinutes: 0,
+      }),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(bookingRooms.tenantId, params.tenantId), eq(bookingRooms.bookingId, params.id)));
 }
 
 /** The meeting link the host's calendar made (Teams): kept in the location, so mails, .ics and webhooks carry it. */
@@ -238,6 +290,10 @@ export async function setBookingStatus(
       .update(bookingHosts)
       .set({ active: false })
       .where(and(eq(bookingHosts.tenantId, params.tenantId), eq(bookingHosts.bookingId, params.id)));
+    await db
+      .update(bookingRooms)
+      .set({ active: false, updatedAt: params.now })
+      .where(and(eq(bookingRooms.tenantId, params.tenantId), eq(bookingRooms.bookingId, params.id)));
   }
 }
 

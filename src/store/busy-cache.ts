@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { BusyStatus } from "../core/availability/request-schema.ts";
 import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { allDayRangeMs } from "../core/time/all-day-range.ts";
@@ -28,6 +28,8 @@ export interface BusyTarget {
   hostId: HostId;
   connectionId: string;
   calendarRef: string;
+  /** A room's address: its busy time is kept as a calendar of its own (see resource in schema.ts). */
+  resource?: string;
 }
 
 type Window = { from: Date; to: Date };
@@ -56,6 +58,7 @@ function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Win
       allDayStart: interval.allDay?.startDate ?? null,
       allDayEnd: interval.allDay?.endDate ?? null,
       bookingId: interval.bookingId ?? null,
+      resource: target.resource ?? null,
       staged,
     }));
 }
@@ -281,6 +284,8 @@ export async function readBusy(
         eq(busyIntervals.tenantId, params.tenantId),
         inArray(busyIntervals.hostId, params.hostIds),
         eq(busyIntervals.staged, false),
+        // Rooms' busy time is not the host's.
+        isNull(busyIntervals.resource),
         lt(busyIntervals.startAt, params.to),
         gt(busyIntervals.endAt, params.from),
       ),

@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { EventTypeRooms } from "../core/bookings/event-type-rooms.ts";
 import type { BookingQuestion, EventLocation, EventTypeRules } from "../core/bookings/event-type-rules.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { preparedPerDatabase } from "./prepared-per-database.ts";
-import { eventTypeHosts, eventTypes, hosts, tenants } from "./schema.ts";
+import { calendarConnections, eventTypeHosts, eventTypes, hosts, tenants } from "./schema.ts";
 import { isForeignKeyViolation } from "./sql-errors.ts";
 
 export type EventTypeId = string & { readonly __brand: "EventTypeId" };
@@ -20,6 +21,7 @@ export interface EventTypeInput {
   rules: EventTypeRules;
   questions: BookingQuestion[];
   requiresConfirmation: boolean;
+  rooms?: EventTypeRooms | null | undefined;
 }
 
 export interface EventTypeRow extends EventTypeInput {
@@ -49,6 +51,7 @@ function toRow(record: EventTypeRecord, hostIds: HostId[]): EventTypeRow {
     rules: record.rules as EventTypeRules,
     questions: record.questions as BookingQuestion[],
     requiresConfirmation: record.requiresConfirmation,
+    rooms: (record.rooms as EventTypeRooms | null) ?? null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
@@ -83,6 +86,25 @@ async function assertTenantHosts(db: Database, tenantId: TenantId, hostIds: Host
   if (missing.length > 0) throw new EventTypeConflictError(`unknown host: ${missing.join(", ")}`);
 }
 
+/** Rooms are found through a Microsoft connection of one of the event type's own hosts. */
+async function assertRoomsConnection(db: Database, tenantId: TenantId, input: EventTypeInput): Promise<void> {
+  if (!input.rooms) return;
+  const [connection] = await db
+    .select({ hostId: calendarConnections.hostId, provider: calendarConnections.provider })
+    .from(calendarConnections)
+    .where(
+      and(eq(calendarConnections.tenantId, tenantId), eq(calendarConnections.id, input.rooms.connectionId)),
+    );
+  if (!connection || !input.hostIds.includes(connection.hostId as HostId))
+    throw new EventTypeConflictError(
+      "unknown room connection: rooms.connectionId is not a connection of a host of this event type",
+    );
+  if (connection.provider !== "microsoft")
+    throw new EventTypeConflictError(
+      "unknown room connection: rooms are read through a Microsoft 365 connection",
+    );
+}
+
 async function writeHosts(
   db: Database,
   tenantId: TenantId,
@@ -104,6 +126,7 @@ export async function insertEventType(
 ): Promise<EventTypeRow> {
   return db.transaction(async (tx) => {
     await assertTenantHosts(tx, tenantId, input.hostIds);
+    await assertRoomsConnection(tx, tenantId, input);
     const existing = await tx
       .select({ id: eventTypes.id })
       .from(eventTypes)
@@ -185,6 +208,7 @@ export async function updateEventType(
 ): Promise<EventTypeRow | undefined> {
   return db.transaction(async (tx) => {
     await assertTenantHosts(tx, tenantId, input.hostIds);
+    await assertRoomsConnection(tx, tenantId, input);
     const clash = await tx
       .select({ id: eventTypes.id })
       .from(eventTypes)

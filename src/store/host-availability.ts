@@ -76,6 +76,8 @@ function prepareHostAvailability(db: Database) {
            -- Our own booking's copy in the host's calendar: the booking itself blocks (with its buffers), and a
            -- reschedule must not collide with the copy of the booking it moves.
            and ${busyIntervals.bookingId} is null
+           -- A room's busy time (migration 0008) is not the host's: it is read only for event types with rooms.
+           and ${busyIntervals.resource} is null
       ), '[]'::json)`,
         // Last successful sync (ms, null before the first) of each blocking calendar of the host's connections:
         // availability fails closed where one is stale or does not reach that far.
@@ -98,7 +100,7 @@ function prepareHostAvailability(db: Database) {
           sql`${hosts.id} = any(${sql.placeholder("hostIds")}::uuid[])`,
         ),
       )
-      .prepare("host_availability_v3")
+      .prepare("host_availability_v4")
   );
 }
 

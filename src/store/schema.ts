@@ -186,6 +186,8 @@ export const eventTypes = pgTable(
     rules: jsonb("rules").notNull(),
     questions: jsonb("questions").notNull(),
     requiresConfirmation: boolean("requires_confirmation").notNull().default(false),
+    // Rooms the booking needs one of (null: none), validated at the edge (src/core/bookings/event-type-rooms.ts).
+    rooms: jsonb("rooms"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -312,6 +314,9 @@ export const busyIntervals = pgTable(
     allDayEnd: date("all_day_end"),
     // Our own booking's copy in the host's calendar (found by our marker): the booking blocks, its copy must not.
     bookingId: uuid("booking_id"),
+    // Set on a room's busy time (calendar_ref "room:<email>"): the room's address. Such rows are never the host's
+    // own time; availability reads them only for event types that name the room (migration 0008).
+    resource: text("resource"),
     // Rows of a full listing still being built: invisible to availability until the listing completes and the
     // sync engine swaps them in, in one transaction with the cursor (sync-failure-modes.md #4).
     staged: boolean("staged").notNull().default(false),
@@ -483,3 +488,52 @@ export const bookingCalendarEvents = pgTable(
     index("booking_calendar_events_ref_idx").on(table.connectionId, table.providerEventRef),
   ],
 );
+
+/**
+ * Freshness of each room's busy time (getSchedule), per connection: availability treats a room that has not been
+ * read recently as busy (fail closed, like a stale calendar). `list_email` records the room list it was found in.
+ */
+export const resourceSyncStates = pgTable(
+  "resource_sync_states",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    name: text("name"),
+    listEmail: text("list_email"),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (table) => [primaryKey({ columns: [table.connectionId, table.email] })],
+);
+
+/**
+ * The room a booking reserved (one per booking). An exclusion constraint (migration 0008) over (tenant, email,
+ * blocked) for active rows keeps two bookings from holding one room at overlapping times. `response` is the room's
+ * answer as the host's calendar shows it: none, accepted, tentativelyAccepted, declined.
+ */
+export const bookingRooms = pgTable("booking_rooms", {
+  tenantId: uuid("tenant_id")
+    .notNull()
+    .references(() => tenants.id, { onDelete: "cascade" }),
+  bookingId: uuid("booking_id")
+    .primaryKey()
+    .references(() => bookings.id, { onDelete: "cascade" }),
+  connectionId: uuid("connection_id")
+    .notNull()
+    .references(() => calendarConnections.id, { onDelete: "cascade" }),
+  email: text("email").notNull(),
+  name: text("name"),
+  blocked: tstzrange("blocked").notNull(),
+  active: boolean("active").notNull().default(true),
+  response: text("response").notNull().default("none"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

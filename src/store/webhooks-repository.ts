@@ -19,6 +19,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "booking.cancelled",
   "booking.confirmed",
   "booking.calendar_sync_failed",
+  "booking.room_declined",
   "connection.connected",
   "connection.needs_reauth",
   "connection.error",

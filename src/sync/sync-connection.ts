@@ -10,6 +10,7 @@ import type { Database } from "../store/database.ts";
 import { reconcileCalendars } from "../store/sync-states-repository.ts";
 import type { ConnectionEvents } from "./connection-events.ts";
 import { type SyncOutcome, type SyncTarget, syncCalendar } from "./sync-calendar.ts";
+import { syncRooms } from "./sync-rooms.ts";
 
 /**
  * Syncs every blocking calendar of one connection and sets the connection's state from *all* their outcomes (a later
@@ -110,6 +111,10 @@ export async function syncConnection(
     });
   }
   const window = deps.window(deps.now());
+  // Rooms first: a caller waiting for the calendars' sync then sees the rooms read too.
+  await syncRooms(deps, { connection, source: built.source, window }).catch((error: unknown) =>
+    deps.logger.error({ err: error, connectionId }, "rooms not synced"),
+  );
   const calendars: Array<{ ref: string; outcome: SyncOutcome }> = [];
   let firstFailure: { name: string; error: SourceError } | undefined;
   for (const state of states) {

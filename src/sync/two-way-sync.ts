@@ -1,16 +1,23 @@
+import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { emitCalendarSyncFailed } from "../jobs/calendar-write-jobs.ts";
 import type { JobEngine } from "../jobs/job-engine.ts";
+import { webhookDeliveryJobs } from "../jobs/webhook-jobs.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BookingService } from "../scheduling/booking-service.ts";
+import { bookingWebhookBody } from "../scheduling/booking-webhook-data.ts";
 import { getBooking } from "../store/bookings-repository.ts";
 import {
   type CalendarWriteRow,
   findUnseenWrites,
   findWritesByEventRefs,
   linkOwnBusyRows,
+  listCalendarWrites,
   updateCalendarWrite,
 } from "../store/calendar-writes-repository.ts";
 import type { Database } from "../store/database.ts";
+import { setRoomResponse } from "../store/rooms-repository.ts";
+import { sqlExecutorOf } from "../store/sql-executor-of.ts";
+import { emitWebhookEvent } from "../store/webhooks-repository.ts";
 import type { OwnEventsHandler } from "./sync-connection.ts";
 
 /**
@@ -23,7 +30,9 @@ import type { OwnEventsHandler } from "./sync-connection.ts";
  *   came from is recorded as already showing it, so nothing is written back (no ping-pong); a move onto another
  *   booking is refused by the exclusion constraint: the booking keeps its time, the row is flagged, and the tenant
  *   hears `booking.calendar_sync_failed`;
- * - removed (deleted, or cancelled): the booking is cancelled with a reason that says so.
+ * - removed (deleted, or cancelled): the booking is cancelled with a reason that says so;
+ * - the booking's room answered (its resource attendee's response): recorded on the booking; a decline frees the
+ *   reservation and the tenant hears `booking.room_declined` (once: a replayed page finds the answer recorded).
  * A row with a write of ours still pending is left to that write: the last change made through Calbridge wins.
  *
  * When a calendar's sync completes, events we wrote that the busy cache does not hold (though their booking lies in
@@ -53,6 +62,11 @@ export function createTwoWaySync(deps: {
             eventRef: interval.sourceRef,
             bookingId: row.bookingId,
           });
+        }
+        if (interval.rooms && row.operation !== "cancel") {
+          await applyRoomAnswers(row, interval.rooms).catch((error: unknown) =>
+            deps.logger.error({ err: error, bookingId: row.bookingId }, "a room's answer was not applied"),
+          );
         }
         if (row.state === "pending" || row.operation === "cancel") continue;
         const version = interval.etag ?? null;
@@ -146,6 +160,38 @@ export function createTwoWaySync(deps: {
         error: `host_move_conflict: ${warning}`,
         now: at,
       });
+    });
+  }
+
+  async function applyRoomAnswers(row: CalendarWriteRow, rooms: NonNullable<SourceBusyInterval["rooms"]>) {
+    const booking = await getBooking(deps.db, row.tenantId, row.bookingId);
+    const room = booking?.room;
+    if (!booking || !room || booking.status === "cancelled" || booking.status === "rejected") return;
+    const answer = rooms.find((candidate) => candidate.email === room.email);
+    // "none"/"notResponded": the room has not answered yet; nothing to record.
+    if (!answer || !["accepted", "tentativelyAccepted", "declined"].includes(answer.response)) return;
+    const at = deps.now();
+    await deps.db.transaction(async (tx) => {
+      const changed = await setRoomResponse(tx, {
+        tenantId: row.tenantId,
+        bookingId: row.bookingId,
+        email: room.email,
+        response: answer.response,
+        now: at,
+      });
+      if (!changed || answer.response !== "declined") return;
+      const flagged = { ...booking, room: { ...room, response: "declined" } };
+      const writes = await listCalendarWrites(tx, booking.tenantId, [booking.id]);
+      const deliveryIds = await emitWebhookEvent(tx, {
+        tenantId: booking.tenantId,
+        type: "booking.room_declined",
+        data: {
+          booking: bookingWebhookBody(flagged, writes),
+          room: { email: room.email, name: room.name, status: "declined", connectionId: row.connectionId },
+        },
+        now: at,
+      });
+      await deps.jobs.insert(webhookDeliveryJobs(deliveryIds), { db: sqlExecutorOf(tx) });
     });
   }
 

@@ -39,6 +39,8 @@ export interface MicrosoftTestService {
 export async function startMicrosoftTestService(options: {
   backend: "pglite" | "postgres";
   providerFetch?: typeof globalThis.fetch;
+  /** More of the service's environment (e.g. MICROSOFT_ROOMS). */
+  env?: Record<string, string>;
 }): Promise<MicrosoftTestService> {
   const t0 = Date.now();
   const clock = () => SANDBOX_BASE + (Date.now() - t0);
@@ -68,6 +70,7 @@ export async function startMicrosoftTestService(options: {
     MICROSOFT_CLIENT_SECRET: WEB_APP.clientSecret,
     MICROSOFT_LOGIN_URL: sandbox.url,
     MICROSOFT_GRAPH_URL: `${sandbox.url}/v1.0`,
+    ...options.env,
   });
   const service = await startService(config, {
     logger: pino({ level: "silent" }),

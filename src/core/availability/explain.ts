@@ -27,7 +27,9 @@ export type ReasonCode =
   | "booking"
   | "buffer"
   | "daily_limit"
-  | "weekly_limit";
+  | "weekly_limit"
+  /** Every room the event type can use is taken at that time (event types with rooms). */
+  | "room_busy";
 
 export interface Reason {
   code: ReasonCode;

@@ -38,6 +38,8 @@ export interface SourceBusyInterval {
   etag?: string;
   /** Our booking id, when the event carries our marker: the booking itself blocks, its copy must not. */
   bookingId?: string;
+  /** The answers of rooms invited to the event (resource attendees), when the provider shows them. */
+  rooms?: Array<{ email: string; response: string }>;
 }
 
 export interface SourceCalendar {
@@ -172,6 +174,8 @@ export interface NewCalendarEvent {
   /** Invitees: the provider sends them its invitation (and updates and cancellations). */
   attendees: Array<{ name?: string; email: string }>;
   onlineMeeting?: "teams" | "meet";
+  /** The room the booking reserved: invited as a resource and named as the location. */
+  room?: { email: string; name?: string };
 }
 
 /** What a write left in the provider: the event's version, and the meeting link once the provider made one. */
@@ -183,6 +187,20 @@ export interface WrittenEvent {
   /** The provider could not add the online meeting asked for (e.g. Teams on a personal account). */
   onlineMeetingRefused?: boolean;
 }
+
+/** A room (resource mailbox) as the provider lists it (Graph /places, Google resources). */
+export interface SourceRoom {
+  email: string;
+  name: string;
+  capacity?: number;
+  building?: string;
+  floor?: string;
+}
+
+/** One room's busy time over a window, or why the provider could not give it (unknown address, no access). */
+export type SourceRoomBusy =
+  | { email: string; ok: true; intervals: SourceBusyInterval[] }
+  | { email: string; ok: false; message: string };
 
 export interface CalendarSource {
   readonly provider: ProviderKind;
@@ -209,6 +227,14 @@ export interface CalendarSource {
     /** The version we last wrote (CalDAV If-Match): a provider that checks it refuses with `conflict`. */
     version?: string;
   }): Promise<SourceResult<WrittenEvent>>;
+  /** Optional: rooms of the account's organisation, all or one room list's (by the list's address). */
+  listRooms?(params: { roomList?: string }): Promise<SourceResult<SourceRoom[]>>;
+  listRoomLists?(): Promise<SourceResult<Array<{ email: string; name: string }>>>;
+  /** Optional: busy time of rooms (Graph getSchedule, Google freeBusy); per-room failures are values. */
+  readRoomBusy?(params: {
+    emails: string[];
+    window: { from: Date; to: Date };
+  }): Promise<SourceResult<SourceRoomBusy[]>>;
   cancelEvent?(params: {
     calendarRef: string;
     eventRef: string;

@@ -11,6 +11,7 @@ import type {
 import type { GraphClient } from "./graph-client.ts";
 import { createGraphEventWrites } from "./graph-event-writes.ts";
 import { ianaZoneOf, mapGraphEvent } from "./graph-mapper.ts";
+import { createGraphPlaces } from "./graph-places.ts";
 import {
   entraClientInfoSchema,
   graphCalendarPageSchema,
@@ -69,6 +70,8 @@ export function createGraphCalendarSource(options: {
     // Push: Graph change notifications (subscriptions), renewed and repaired by src/sync/push-channels.ts.
     ...graphSubscriptionMethods(client),
     ...createGraphEventWrites(client),
+    // Rooms: /places and getSchedule (needs Place.Read.All for the listing; MICROSOFT_ROOMS=true asks for it).
+    ...createGraphPlaces(client),
 
     async listCalendars(): Promise<SourceResult<SourceCalendar[]>> {
       const calendars: SourceCalendar[] = [];

@@ -33,11 +33,31 @@ function eventBody(event: NewCalendarEvent): Record<string, unknown> {
       : { contentType: "text", content: event.description ?? "" },
     start: graphDateTime(event.start),
     end: graphDateTime(event.end),
-    location: { displayName: event.location ?? "" },
-    attendees: event.attendees.map((attendee) => ({
-      emailAddress: { address: attendee.email, ...(attendee.name ? { name: attendee.name } : {}) },
-      type: "required",
-    })),
+    // A room is booked by inviting it as a resource and naming it as the location (2.7); its mailbox answers.
+    location: event.room
+      ? {
+          displayName: event.room.name ?? event.room.email,
+          locationType: "conferenceRoom",
+          locationEmailAddress: event.room.email,
+        }
+      : { displayName: event.location ?? "" },
+    attendees: [
+      ...event.attendees.map((attendee) => ({
+        emailAddress: { address: attendee.email, ...(attendee.name ? { name: attendee.name } : {}) },
+        type: "required",
+      })),
+      ...(event.room
+        ? [
+            {
+              emailAddress: {
+                address: event.room.email,
+                ...(event.room.name ? { name: event.room.name } : {}),
+              },
+              type: "resource",
+            },
+          ]
+        : []),
+    ],
     showAs: "busy",
     // A counter-proposal would go around the booking: the attendee reschedules through the booking's link.
     allowNewTimeProposals: false,

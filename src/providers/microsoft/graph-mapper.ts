@@ -48,7 +48,8 @@ export function ianaZoneOf(label: string | undefined): string | null {
   return isKnownTimeZone(label) ? label : null;
 }
 
-function instantMs(value: { dateTime: string; timeZone?: string | undefined }): number | null {
+/** A Graph dateTimeTimeZone as epoch ms (null: unreadable time or unknown zone). */
+export function instantMs(value: { dateTime: string; timeZone?: string | undefined }): number | null {
   const wall = wallMs(value.dateTime);
   const zone = ianaZoneOf(value.timeZone);
   if (wall === null || zone === null) return null;
@@ -83,8 +84,19 @@ export function mapGraphEvent(raw: unknown): GraphItem {
   const status = statusOf(event) ?? (bookingId ? "free" : null);
   if (status === null) return { kind: "remove", ref: event.id };
   if (!event.start || !event.end) return { kind: "invalid", ref: event.id };
+  const rooms = (event.attendees ?? []).flatMap((attendee) =>
+    attendee.type === "resource" && attendee.emailAddress?.address
+      ? [
+          {
+            email: attendee.emailAddress.address.toLowerCase(),
+            response: attendee.status?.response ?? "none",
+          },
+        ]
+      : [],
+  );
   const common = {
     status,
+    ...(rooms.length > 0 ? { rooms } : {}),
     sourceRef: event.id,
     ...(event.seriesMasterId ? { seriesRef: event.seriesMasterId } : {}),
     ...(event.changeKey ? { etag: event.changeKey } : {}),

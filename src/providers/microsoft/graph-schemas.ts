@@ -20,6 +20,15 @@ export const graphEventSchema = z.object({
   type: z.string().nullish(),
   seriesMasterId: z.string().nullish(),
   transactionId: z.string().nullish(),
+  attendees: z
+    .array(
+      z.object({
+        type: z.string().nullish(),
+        status: z.object({ response: z.string().nullish() }).nullish(),
+        emailAddress: z.object({ address: z.string().nullish() }).nullish(),
+      }),
+    )
+    .nullish(),
 });
 export type GraphEvent = z.infer<typeof graphEventSchema>;
 
@@ -72,4 +81,31 @@ export const graphWrittenEventSchema = z.object({
   changeKey: z.string().nullish(),
   isOnlineMeeting: z.boolean().nullish(),
   onlineMeeting: z.object({ joinUrl: z.string().nullish() }).nullish(),
+});
+
+/** A room of `/places/microsoft.graph.room` (provider-protocols 2.10): only what the rooms API shows. */
+export const graphRoomSchema = z.object({
+  emailAddress: z.string().nullish(),
+  displayName: z.string().nullish(),
+  capacity: z.number().nullish(),
+  building: z.string().nullish(),
+  floorNumber: z.number().nullish(),
+});
+
+export const graphPlacesPageSchema = z.object({
+  value: z.array(z.unknown()),
+  "@odata.nextLink": z.string().optional(),
+});
+
+/** getSchedule's answer (2.8): per-schedule errors stay inside the 200. */
+export const graphSchedulesSchema = z.object({
+  value: z.array(
+    z.object({
+      scheduleId: z.string(),
+      scheduleItems: z
+        .array(z.object({ status: z.string().nullish(), start: dateTimeTimeZone, end: dateTimeTimeZone }))
+        .nullish(),
+      error: z.object({ message: z.string().nullish(), responseCode: z.string().nullish() }).nullish(),
+    }),
+  ),
 });

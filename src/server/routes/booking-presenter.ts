@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { presentCalendarWrites } from "../../scheduling/booking-webhook-data.ts";
+import { presentBookingRoom, presentCalendarWrites } from "../../scheduling/booking-webhook-data.ts";
 import type { BookingRow } from "../../store/bookings-repository.ts";
 import type { CalendarWriteRow } from "../../store/calendar-writes-repository.ts";
 
@@ -32,6 +32,19 @@ export const bookingSchema = z
     icalUid: z.string(),
     sequence: z.number(),
     cancelReason: z.string().nullable(),
+    room: z
+      .object({
+        email: z.string(),
+        name: z.string().nullable(),
+        status: z.enum(["pending", "accepted", "tentativelyAccepted", "declined"]),
+      })
+      .nullable()
+      .optional()
+      .meta({
+        id: "BookingRoom",
+        description:
+          "The room the booking reserved (event types with rooms) and its answer; declined: the room refused, the booking is flagged and `booking.room_declined` sent",
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
     links: z
@@ -68,6 +81,7 @@ export function presentBooking(
     icalUid: row.icalUid,
     sequence: row.sequence,
     cancelReason: row.cancelReason,
+    room: presentBookingRoom(row),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(links ? { links } : {}),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { eventTypeRoomsSchema } from "../../core/bookings/event-type-rooms.ts";
 import {
   bookingQuestionSchema,
   eventTypeRulesSchema,
@@ -67,6 +68,10 @@ export const eventTypeInputSchema = z
         "question ids must be distinct",
       ),
     requiresConfirmation: z.boolean().default(false),
+    rooms: eventTypeRoomsSchema.nullable().optional().meta({
+      description:
+        "Rooms the booking needs one of (Microsoft 365, MICROSOFT_ROOMS=true): `emails` tried in order, or a `roomList`; slots need a free room",
+    }),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -91,6 +96,7 @@ export const eventTypeSchema = z
     rules: z.record(z.string(), z.unknown()),
     questions: z.array(z.unknown()),
     requiresConfirmation: z.boolean(),
+    rooms: eventTypeRoomsSchema.nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -109,19 +115,27 @@ function present(row: EventTypeRow): z.infer<typeof eventTypeSchema> {
     rules: row.rules as Record<string, unknown>,
     questions: row.questions,
     requiresConfirmation: row.requiresConfirmation,
+    rooms: row.rooms ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 function toInput(body: z.infer<typeof eventTypeInputSchema>): EventTypeInput {
-  return { ...body, hostIds: body.hostIds as HostId[], location: body.location ?? null };
+  return {
+    ...body,
+    hostIds: body.hostIds as HostId[],
+    location: body.location ?? null,
+    rooms: body.rooms ?? null,
+  };
 }
 
 function mapConflicts(error: unknown): never {
   if (error instanceof EventTypeConflictError) {
     throw new AppError(
-      error.message.startsWith("unknown host") ? "validation_failed" : "conflict",
+      error.message.startsWith("unknown host") || error.message.startsWith("unknown room")
+        ? "validation_failed"
+        : "conflict",
       error.message,
     );
   }

@@ -79,7 +79,7 @@ interface SlotsAnswer {
 
 const emptyReasonSchema = z
   .object({
-    code: z.enum(["no_hosts", ...NO_SLOTS_CODES]),
+    code: z.enum(["no_hosts", "no_free_room", ...NO_SLOTS_CODES]),
     message: z.string(),
   })
   .optional()
