@@ -19,6 +19,7 @@ import { installApiKeyAuth } from "./auth.ts";
 import { installControlCharacterGuard } from "./control-characters.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections.ts";
@@ -121,6 +122,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         route.schema = { ...route.schema, security: [{ apiKey: [] }] };
       });
       await scope.register(tenantRoutes(deps.db));
+      await scope.register(auditRoutes(deps.db));
       await scope.register(hostRoutes(deps.db));
       await scope.register(scheduleRoutes(deps.db));
       await scope.register(eventTypeRoutes(deps.db));
