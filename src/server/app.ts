@@ -26,6 +26,7 @@ import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { feedDownloadRoutes } from "./routes/feed-download.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
+import { hostExportRoutes } from "./routes/host-export.ts";
 import { hostFeedRoutes } from "./routes/host-feeds.ts";
 import { hostRoutes } from "./routes/hosts.ts";
 import { manageBookingRoutes } from "./routes/manage-booking.ts";
@@ -123,6 +124,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       });
       await scope.register(tenantRoutes(deps.db));
       await scope.register(auditRoutes(deps.db));
+      await scope.register(hostExportRoutes(deps.db));
       await scope.register(hostRoutes(deps.db));
       await scope.register(scheduleRoutes(deps.db));
       await scope.register(eventTypeRoutes(deps.db));
