@@ -116,6 +116,7 @@ export const configSchema = z.object({
     .default(10 * 1024 * 1024),
   ICS_FEED_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   ICS_POLL_MINUTES: z.coerce.number().int().min(1).default(15),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -150,6 +151,8 @@ export interface Config {
   /** Requests per minute per client on the provider push intake (/webhooks/...); 0 turns the limit off. */
   pushRateLimitPerMinute: number;
   icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
+  /** Audit entries older than this many days are removed by the daily retention job. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -202,6 +205,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: raw.ICS_FEED_TIMEOUT_MS,
       pollMinutes: raw.ICS_POLL_MINUTES,
     },
+    auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
   };
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import type { ProviderKind } from "./core/sync/calendar-source.ts";
+import { registerAuditRetentionJob } from "./jobs/audit-retention-job.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
@@ -136,6 +137,13 @@ export async function startService(
     // One SSRF guard for every URL a tenant gives: feeds, webhook endpoints (and CalDAV servers to come).
     const outbound = createOutboundGuard({ allow: config.outboundAllow });
     await registerWebhookJobs({ jobs: startedJobs, db: store.db, keyRing, logger, outbound });
+    await registerAuditRetentionJob({
+      jobs: startedJobs,
+      db: store.db,
+      retentionDays: config.auditRetentionDays,
+      logger,
+      now,
+    });
     await registerBookingMailJob({
       jobs: startedJobs,
       db: store.db,

@@ -221,6 +221,26 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     });
     expect(removed.statusCode).toBe(204);
     expect(await slotsOn("2030-03-04")).toHaveLength(3);
+
+    // Every read of the feed is in the audit log: the connection, how many events, the outcome.
+    const log = (await app.inject({ url: `/v1/audit?hostId=${host.id}`, headers })).json().data as Array<{
+      action: string;
+      outcome: string;
+      provider: string;
+      target: { connectionId: string };
+      details: { itemCount?: number; errorKind?: string };
+    }>;
+    const reads = log.filter((entry) => entry.action === "calendar.read").reverse();
+    expect(reads.map((entry) => [entry.outcome, entry.provider, entry.target.connectionId])).toEqual([
+      ["success", "ics", connection.id],
+      ["success", "ics", connection.id],
+      ["failure", "ics", connection.id],
+    ]);
+    expect(reads[0]!.details.itemCount).toBeGreaterThan(0);
+    expect(reads[2]!.details.errorKind).toBe("unavailable");
+    expect(log.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(["connection.connected", "connection.error", "connection.disconnected"]),
+    );
   });
 
   it("refuses internal and non-http URLs with a clear 400", async () => {

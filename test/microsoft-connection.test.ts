@@ -302,4 +302,39 @@ describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
     );
     expect((stored.rows[0] as { credentials: string | null }).credentials).toBeNull();
   }, 30_000);
+
+  it("recorded every access in the audit log: connect, reads, refresh failure, needs_reauth, disconnect", async () => {
+    const log = await api("GET", `/v1/audit?hostId=${hostId}&limit=200`);
+    expect(log.status).toBe(200);
+    type Entry = {
+      action: string;
+      actor: { kind: string; id: string | null };
+      outcome: string;
+      provider: string | null;
+      target: { connectionId: string | null };
+      details: { itemCount?: number; errorKind?: string };
+    };
+    const entries: Entry[] = log.body.data;
+    const of = (action: string) => entries.filter((entry) => entry.action === action);
+    expect(of("connection.connected")[0]).toMatchObject({
+      actor: { kind: "oauth_callback" },
+      provider: "microsoft",
+      target: { connectionId },
+    });
+    const reads = of("calendar.read");
+    expect(reads.some((entry) => entry.outcome === "success" && (entry.details.itemCount ?? 0) > 0)).toBe(
+      true,
+    );
+    expect(reads.every((entry) => entry.actor.kind === "system_job" && entry.provider === "microsoft")).toBe(
+      true,
+    );
+    expect(of("token.refresh_failed")[0]).toMatchObject({
+      outcome: "failure",
+      details: { errorKind: "auth_revoked" },
+    });
+    expect(of("connection.needs_reauth")).toHaveLength(1);
+    expect(of("connection.disconnected")[0]).toMatchObject({ actor: { kind: "api_key" } });
+    // Ids and codes only: no account address, no event subject.
+    expect(JSON.stringify(entries)).not.toMatch(/adele|contoso|@/i);
+  }, 30_000);
 });

@@ -328,6 +328,30 @@ describe.each(backends)("Microsoft 365 write-back on %s", (backend) => {
     ]);
     expect(JSON.parse(sent[0]!.body)).toEqual({ comment: "Client fell ill" });
     expect(ms.sandbox.state.events.has(eventId)).toBe(false);
+    // The audit log names who made each change and each write into the host's calendar.
+    const log = await ms.api("GET", `/v1/audit?hostId=${adeleHost}&limit=200`);
+    type Entry = {
+      action: string;
+      actor: { kind: string };
+      outcome: string;
+      target: { bookingId: string | null };
+      details: { operation?: string };
+    };
+    const trail = (log.body.data as Entry[])
+      .filter((entry) => entry.target.bookingId === id)
+      .reverse()
+      .map((entry) => ({
+        action: entry.action,
+        actor: entry.actor.kind,
+        outcome: entry.outcome,
+        operation: entry.details.operation,
+      }));
+    expect(trail).toEqual([
+      { action: "booking.created", actor: "public_page", outcome: "success", operation: undefined },
+      { action: "calendar.write", actor: "system_job", outcome: "success", operation: "create" },
+      { action: "booking.cancelled", actor: "api_key", outcome: "success", operation: undefined },
+      { action: "calendar.write", actor: "system_job", outcome: "success", operation: "cancel" },
+    ]);
     // Its removal, seen by the next sync, is our own echo: the booking stays as it was.
     await ms.syncNow(adeleHost, adeleConnection);
     expect((await booking(id)).cancelReason).toBe("Client fell ill");

@@ -1,4 +1,5 @@
 import type PgBoss from "pg-boss";
+import { recordConnectionAudit } from "../audit/record-audit.ts";
 import type { CalendarSource, SourceError } from "../core/sync/calendar-source.ts";
 import type { Logger } from "../observability/logger.ts";
 import { bookingCalendarEvent, bookingWriteHash } from "../scheduling/booking-calendar-event.ts";
@@ -54,7 +55,7 @@ export interface CalendarWriteDeps {
   now: () => Date;
 }
 
-type WriteOutcome = { kind: "settled" } | { kind: "retry"; error: SourceError };
+type WriteOutcome = { kind: "settled"; error?: SourceError } | { kind: "retry"; error: SourceError };
 
 /**
  * `calendar.write` settles a booking's pending write-back rows: creates, updates or cancels the event in each host
@@ -80,6 +81,19 @@ export async function registerCalendarWriteJobs(deps: CalendarWriteDeps): Promis
       let retry: SourceError | undefined;
       for (const row of pending) {
         const outcome = await writeOne(deps, booking, row);
+        await recordConnectionAudit(deps.db, {
+          at: deps.now(),
+          connectionId: row.connectionId,
+          bookingId: booking.id,
+          actor: { kind: "system_job", id: CALENDAR_WRITE_QUEUE },
+          action: "calendar.write",
+          outcome: outcome.error ? "failure" : "success",
+          details: {
+            operation: row.operation as "create" | "update" | "cancel",
+            itemCount: 1,
+            ...(outcome.error ? { errorKind: outcome.error.kind } : {}),
+          },
+        });
         if (outcome.kind === "retry") retry = outcome.error;
       }
       if (retry) throw new Error(`a calendar write will be retried: ${retry.kind}: ${retry.message}`);
@@ -104,7 +118,7 @@ async function writeOne(
       return { kind: "retry", error };
     }
     await failPermanently(deps, booking, row, error);
-    return { kind: "settled" };
+    return { kind: "settled", error };
   };
   const loaded = await getConnectionForSync(deps.db, row.connectionId);
   if (!loaded || !["connected", "error"].includes(loaded.connection.status)) {

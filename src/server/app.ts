@@ -19,6 +19,7 @@ import { installApiKeyAuth } from "./auth.ts";
 import { installControlCharacterGuard } from "./control-characters.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { type ConnectionRoomsDeps, connectionRoomRoutes } from "./routes/connection-rooms.ts";
@@ -26,6 +27,7 @@ import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { feedDownloadRoutes } from "./routes/feed-download.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
+import { hostExportRoutes } from "./routes/host-export.ts";
 import { hostFeedRoutes } from "./routes/host-feeds.ts";
 import { hostRoutes } from "./routes/hosts.ts";
 import { manageBookingRoutes } from "./routes/manage-booking.ts";
@@ -124,6 +126,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         route.schema = { ...route.schema, security: [{ apiKey: [] }] };
       });
       await scope.register(tenantRoutes(deps.db));
+      await scope.register(auditRoutes(deps.db));
+      await scope.register(hostExportRoutes(deps.db));
       await scope.register(hostRoutes(deps.db));
       await scope.register(scheduleRoutes(deps.db));
       await scope.register(eventTypeRoutes(deps.db));

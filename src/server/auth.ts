@@ -7,6 +7,8 @@ import { AppError } from "./errors.ts";
 declare module "fastify" {
   interface FastifyRequest {
     tenantId?: TenantId;
+    /** The API key that authenticated the request (the actor of its audit entries). */
+    apiKeyId?: string;
   }
 }
 
@@ -29,11 +31,24 @@ function readKey(request: FastifyRequest): string | undefined {
 /** Authenticates every request in the scope it is registered in (the integration API). */
 export function installApiKeyAuth(scope: FastifyInstance, db: Database): void {
   scope.decorateRequest("tenantId", undefined);
+  scope.decorateRequest("apiKeyId", undefined);
   scope.addHook("onRequest", async (request) => {
     const key = readKey(request);
     if (!key) throw new AppError("unauthorized");
     const identity = await authenticateApiKey(db, key);
     if (!identity) throw new AppError("unauthorized", "The API key is not valid or has been revoked.");
     request.tenantId = identity.tenantId;
+    request.apiKeyId = identity.keyId;
   });
+}
+
+/** Who and what an audit entry of an authenticated request names: its tenant, API key and request id. */
+export function auditContextOf(request: FastifyRequest): {
+  tenantId: TenantId;
+  actor: { kind: "api_key"; id: string };
+  requestId: string;
+} {
+  const tenantId = requireTenant(request);
+  if (!request.apiKeyId) throw new AppError("unauthorized");
+  return { tenantId, actor: { kind: "api_key", id: request.apiKeyId }, requestId: request.id };
 }

@@ -1,4 +1,5 @@
 import { eq, isNotNull } from "drizzle-orm";
+import { recordAudit } from "../audit/record-audit.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database } from "./database.ts";
 import { calendarConnections, webhookEndpoints } from "./schema.ts";
@@ -42,5 +43,13 @@ export async function rotateSecrets(
       }
     });
   }
+  // About the whole installation (no tenant): run by an operator with `calbridge keys rotate`.
+  await recordAudit(db, {
+    tenantId: null,
+    actor: { kind: "operator" },
+    action: "secrets.rotated",
+    outcome: "success",
+    details: { itemCount: rotated },
+  });
   return { examined, rotated };
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   customType,
   date,
@@ -33,6 +34,8 @@ export const tenants = pgTable("tenants", {
   // "provider" (Outlook/Google send their invitation; Calbridge does not mail that attendee as well) or
   // "calbridge" (the event is written without attendees and Calbridge's own mail invites). See docs/write-back.md.
   attendeeInvitations: text("attendee_invitations").notNull().default("provider"),
+  // What a host erasure does with the host's bookings the tenant keeps: "anonymise" (default) or "delete".
+  erasure: text("erasure").notNull().default("anonymise"),
   createdAt: createdAt(),
 });
 
@@ -537,3 +540,34 @@ export const bookingRooms = pgTable("booking_rooms", {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * The audit log (src/audit): who accessed a host's calendar data and every security-relevant action. Append-only:
+ * a trigger (migration 0012) refuses UPDATE and TRUNCATE, and DELETE except of entries older than the cutoff the
+ * retention job sets in its own transaction. No foreign keys: entries outlive the hosts, connections and bookings
+ * they name (an erased host's entries keep only ids). Ids and fixed codes only, never free text.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    // Null for entries about the whole installation (key rotation).
+    tenantId: uuid("tenant_id"),
+    actorKind: text("actor_kind").notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    hostId: uuid("host_id"),
+    connectionId: uuid("connection_id"),
+    bookingId: uuid("booking_id"),
+    provider: text("provider"),
+    outcome: text("outcome").notNull(),
+    requestId: text("request_id"),
+    details: jsonb("details").notNull().default({}),
+  },
+  (table) => [
+    index("audit_log_tenant_idx").on(table.tenantId, table.id),
+    index("audit_log_tenant_host_idx").on(table.tenantId, table.hostId, table.id),
+    index("audit_log_at_idx").on(table.at),
+  ],
+);

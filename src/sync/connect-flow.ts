@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as oidc from "openid-client";
+import type { AuditActor } from "../audit/record-audit.ts";
 import type { SourceAccount, SourceError, SourceResult } from "../core/sync/calendar-source.ts";
 import type { OAuthClient, OAuthTokens } from "../providers/oauth-client.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
@@ -195,7 +196,12 @@ export async function completeConnect(
       updatedAt: now,
     },
   );
-  await deps.events.move({ connectionId: target.id, to: "connected", error: null });
+  await deps.events.move({
+    connectionId: target.id,
+    to: "connected",
+    error: null,
+    actor: { kind: "oauth_callback", id: attempt.connectionId },
+  });
   await deps.requestSync(target.id);
   return {
     kind: "redirect",
@@ -219,11 +225,13 @@ function errorCodeOf(error: SourceError): string {
 export async function disconnect(
   deps: Pick<ConnectFlowDeps, "db" | "events" | "now" | "stopChannels">,
   connection: ConnectionRow,
+  /** Who asked, for the audit log. */
+  by?: { actor: AuditActor; requestId?: string },
 ): Promise<void> {
   await deps.stopChannels?.(connection);
   // Disconnected first, then stopped again: from the moment the status changes no job can store a channel, so the
   // second pass sees every channel a job made while the first pass ran (its access token is usually still fresh).
-  await deps.events.move({ connectionId: connection.id, to: "disconnected", error: null });
+  await deps.events.move({ connectionId: connection.id, to: "disconnected", error: null, ...by });
   await deps.stopChannels?.(connection);
   await clearBusyForConnection(deps.db, { tenantId: connection.tenantId, connectionId: connection.id });
   for (const state of await listSyncStates(deps.db, connection.id)) {

@@ -1,3 +1,4 @@
+import { type AuditActor, recordAudit } from "../audit/record-audit.ts";
 import type { JobEngine } from "../jobs/job-engine.ts";
 import { webhookDeliveryJobs } from "../jobs/webhook-jobs.ts";
 import {
@@ -34,6 +35,9 @@ export interface ConnectionEvents {
     to: ConnectionStatus;
     error?: string | null;
     lastSyncedAt?: Date;
+    /** Who caused the change, for the audit log (default: the sync engine). */
+    actor?: AuditActor;
+    requestId?: string;
   }): Promise<ConnectionStatus | undefined>;
 }
 
@@ -68,6 +72,16 @@ export function createConnectionEvents(deps: {
         async alsoInTransaction(tx, { previous, connection }) {
           const type = eventOf[params.to];
           if (!type || previous === params.to) return;
+          await recordAudit(tx, {
+            at,
+            tenantId: connection.tenantId,
+            actor: params.actor ?? { kind: "system_job", id: "calendar.sync" },
+            action: type,
+            target: { hostId: connection.hostId, connectionId: connection.id },
+            provider: connection.provider,
+            outcome: "success",
+            requestId: params.requestId,
+          });
           const deliveryIds = await emitWebhookEvent(tx, {
             tenantId: connection.tenantId,
             type,

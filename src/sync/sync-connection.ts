@@ -1,3 +1,4 @@
+import { recordConnectionAudit } from "../audit/record-audit.ts";
 import type { CalendarSource, SourceBusyInterval, SourceError } from "../core/sync/calendar-source.ts";
 import type { Logger } from "../observability/logger.ts";
 import { clearBusyForConnection } from "../store/busy-cache.ts";
@@ -71,7 +72,17 @@ function statusFor(error: SourceError): ConnectionStatus {
   return "error";
 }
 
+/** Syncs one connection; every sync that reached the provider is in the audit log (calendar.read). */
 export async function syncConnection(
+  deps: ConnectionSyncDeps,
+  connectionId: string,
+): Promise<ConnectionSyncOutcome | undefined> {
+  const outcome = await pullConnection(deps, connectionId);
+  if (outcome && outcome.status !== "skipped") await recordSyncAudit(deps, connectionId, outcome);
+  return outcome;
+}
+
+async function pullConnection(
   deps: ConnectionSyncDeps,
   connectionId: string,
 ): Promise<ConnectionSyncOutcome | undefined> {
@@ -166,4 +177,27 @@ export async function syncConnection(
   await deps.events.move({ connectionId, to: "connected", error: null, lastSyncedAt: deps.now() });
   const updated = calendars.some(({ outcome }) => outcome.status === "updated");
   return { status: updated ? "updated" : "unchanged", calendars };
+}
+
+async function recordSyncAudit(
+  deps: ConnectionSyncDeps,
+  connectionId: string,
+  outcome: Exclude<ConnectionSyncOutcome, { status: "skipped" }>,
+): Promise<void> {
+  let itemCount = 0;
+  for (const { outcome: calendar } of outcome.calendars)
+    if (calendar.status === "updated" || calendar.status === "unchanged")
+      itemCount += calendar.intervals ?? calendar.rowsWritten;
+  await recordConnectionAudit(deps.db, {
+    at: deps.now(),
+    connectionId,
+    actor: { kind: "system_job", id: "calendar.sync" },
+    action: "calendar.read",
+    outcome: outcome.status === "failed" ? "failure" : "success",
+    details: {
+      operation: "list",
+      itemCount,
+      ...(outcome.error ? { errorKind: outcome.error.kind } : {}),
+    },
+  });
 }

@@ -1,3 +1,4 @@
+import { recordConnectionAudit } from "../audit/record-audit.ts";
 import type { SourceError, SourceResult } from "../core/sync/calendar-source.ts";
 import type { AccessTokenSource } from "../providers/access-token-source.ts";
 import type { OAuthClient } from "../providers/oauth-client.ts";
@@ -93,6 +94,14 @@ export function createTokenKeeper(
       }
       deps.onRefresh?.(id);
       const refreshed = await deps.oauth.refresh({ refreshToken: credentials.refreshToken });
+      await recordConnectionAudit(deps.db, {
+        at: deps.now(),
+        connectionId: id,
+        actor: { kind: "system_job", id: "token-keeper" },
+        action: refreshed.ok ? "token.refreshed" : "token.refresh_failed",
+        outcome: refreshed.ok ? "success" : "failure",
+        ...(refreshed.ok ? {} : { details: { errorKind: refreshed.error.kind } }),
+      });
       if (refreshed.ok) {
         const tokens = refreshed.value;
         await finishTokenRefresh(deps.db, {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { recordAudit } from "../../audit/record-audit.ts";
 import type { Database } from "../../store/database.ts";
 import {
   ATTENDEE_INVITATIONS,
@@ -10,7 +11,7 @@ import {
   type TenantRow,
   updateTenantSettings,
 } from "../../store/tenants-repository.ts";
-import { requireTenant } from "../auth.ts";
+import { auditContextOf, requireTenant } from "../auth.ts";
 import { AppError, notFound } from "../errors.ts";
 import { idParam, standardErrors } from "../schemas.ts";
 import { checkReturnUrlPrefix } from "./connect-return-urls.ts";
@@ -146,6 +147,12 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const created = await createApiKey(db, { tenantId: requireTenant(request), name: request.body.name });
+        await recordAudit(db, {
+          ...auditContextOf(request),
+          action: "api_key.created",
+          outcome: "success",
+          details: { apiKeyId: created.id },
+        });
         return reply.status(201).send({ id: created.id, name: request.body.name, key: created.key });
       },
     );
@@ -164,6 +171,12 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
         if (!(await revokeApiKey(db, { tenantId: requireTenant(request), id: request.params.keyId }))) {
           throw notFound("API key");
         }
+        await recordAudit(db, {
+          ...auditContextOf(request),
+          action: "api_key.revoked",
+          outcome: "success",
+          details: { apiKeyId: request.params.keyId },
+        });
         return reply.status(204).send(null);
       },
     );

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { recordBookingAudit } from "../../audit/record-audit.ts";
 import { type BookingRow, getBooking, listBookings } from "../../store/bookings-repository.ts";
 import { listCalendarWrites } from "../../store/calendar-writes-repository.ts";
 import { getEventType } from "../../store/event-types-repository.ts";
 import type { HostId } from "../../store/ids.ts";
-import { requireTenant } from "../auth.ts";
+import { auditContextOf, requireTenant } from "../auth.ts";
 import { AppError, notFound } from "../errors.ts";
 import { errorResponseSchema, idParam, standardErrors } from "../schemas.ts";
 import { attendeeLinks, type BookingRouteDeps } from "./booking-context.ts";
@@ -109,6 +110,11 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
           to: "cancelled",
           reason: request.body.reason,
         });
+        await recordBookingAudit(deps.db, {
+          ...auditContextOf(request),
+          booking: changed,
+          action: "booking.cancelled",
+        });
         return presentOne(changed);
       },
     );
@@ -133,6 +139,11 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
             bookingId: request.params.bookingId,
             to: action === "confirm" ? "confirmed" : "rejected",
             reason: request.body?.reason,
+          });
+          await recordBookingAudit(deps.db, {
+            ...auditContextOf(request),
+            booking: changed,
+            action: action === "confirm" ? "booking.confirmed" : "booking.rejected",
           });
           return presentOne(changed);
         },
@@ -160,6 +171,11 @@ export function bookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
           bookingId: booking.id,
           eventType,
           start: new Date(request.body.start),
+        });
+        await recordBookingAudit(deps.db, {
+          ...auditContextOf(request),
+          booking: moved,
+          action: "booking.rescheduled",
         });
         return presentOne(moved);
       },

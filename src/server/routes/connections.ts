@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { recordAudit } from "../../audit/record-audit.ts";
 import { type OutboundGuard, vetOutboundUrl } from "../../outbound/guarded-fetch.ts";
 import { type CalDavConnector, calDavServerUrl } from "../../providers/caldav/caldav-connect.ts";
 import type { CalDavStoredCredentials } from "../../providers/caldav/caldav-schemas.ts";
@@ -27,7 +28,7 @@ import {
   startConnect,
 } from "../../sync/connect-flow.ts";
 import type { ConnectionSyncOutcome } from "../../sync/sync-connection.ts";
-import { requireTenant } from "../auth.ts";
+import { auditContextOf, requireTenant } from "../auth.ts";
 import { AppError, notFound } from "../errors.ts";
 import { errorResponseSchema, idParam, standardErrors } from "../schemas.ts";
 import { returnUrlAllowed } from "./connect-return-urls.ts";
@@ -415,11 +416,19 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
         const hostId = request.params.hostId as HostId;
         const row = await getConnection(deps.db, { tenantId, hostId, id: request.params.connectionId });
         if (!row) throw notFound("connection");
+        const by = auditContextOf(request);
         if (row.provider === "ics" || !deps.connect || row.accountId === null) {
           await deleteConnection(deps.db, { tenantId, hostId, id: row.id });
+          await recordAudit(deps.db, {
+            ...by,
+            action: "connection.disconnected",
+            target: { hostId, connectionId: row.id },
+            provider: row.provider,
+            outcome: "success",
+          });
         } else {
           // Kept as disconnected: reconnecting the same account finds it again, with what is mapped to it.
-          await disconnect(deps.connect, row);
+          await disconnect(deps.connect, row, by);
         }
         return reply.status(204).send(null);
       },

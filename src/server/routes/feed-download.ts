@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { recordAudit } from "../../audit/record-audit.ts";
 import type { BookingEvent } from "../../core/calendar-files/booking-event.ts";
 import { renderCalendarFeed } from "../../core/calendar-files/calendar-feed.ts";
 import { bookingCalendarFile } from "../../scheduling/booking-calendar-file.ts";
@@ -159,6 +160,14 @@ export function feedDownloadRoutes(deps: FeedDownloadDeps): FastifyPluginAsyncZo
         const host = feed && (await getHost(deps.db, feed.tenantId, feed.hostId));
         // Unknown, revoked and orphaned tokens get the same answer.
         if (!feed || !host) throw notFound("feed");
+        await recordAudit(deps.db, {
+          tenantId: feed.tenantId,
+          actor: { kind: "feed_link", id: feed.id },
+          action: "host_feed.read",
+          target: { hostId: host.id },
+          outcome: "success",
+          requestId: request.id,
+        });
         const body = await renderHostFeed(deps, { feed, host, now: deps.now() });
         const etag = etagOf(body);
         reply

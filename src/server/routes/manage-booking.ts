@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { recordBookingAudit } from "../../audit/record-audit.ts";
 import { verifyBookingLink } from "../../scheduling/booking-links.ts";
 import { loadBookingParties } from "../../scheduling/load-booking-calendar-file.ts";
 import { type BookingRow, getBooking } from "../../store/bookings-repository.ts";
@@ -171,6 +172,12 @@ export function manageBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           to: "cancelled",
           reason: request.body.reason,
         });
+        await recordBookingAudit(deps.db, {
+          booking: changed,
+          actor: { kind: "attendee_link", id: booking.id },
+          action: "booking.cancelled",
+          requestId: request.id,
+        });
         reply.header("vary", "accept");
         if (wantsHtml(request)) {
           const { token } = request.params;
@@ -206,6 +213,12 @@ export function manageBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           bookingId: booking.id,
           eventType,
           start: new Date(request.body.start),
+        });
+        await recordBookingAudit(deps.db, {
+          booking: moved,
+          actor: { kind: "attendee_link", id: booking.id },
+          action: "booking.rescheduled",
+          requestId: request.id,
         });
         return presentBooking(moved, attendeeLinks(deps, moved));
       },

@@ -1,6 +1,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { recordBookingAudit } from "../../audit/record-audit.ts";
 import { NO_SLOTS_CODES } from "../../core/availability/explain-no-slots.ts";
 import { createInstantFormatter } from "../../core/availability/instant-text.ts";
 import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts";
@@ -287,6 +288,13 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           },
           hashBookingRequest({ ...request.params, ...body }),
         );
+        if (!replayed)
+          await recordBookingAudit(deps.db, {
+            booking,
+            actor: { kind: "public_page" },
+            action: "booking.created",
+            requestId: request.id,
+          });
         return reply.status(replayed ? 200 : 201).send(presentBooking(booking, attendeeLinks(deps, booking)));
       },
     );
