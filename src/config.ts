@@ -105,7 +105,9 @@ export const configSchema = z.object({
   STALE_CALENDAR_POLICY: z.enum(["block", "ignore"], { message: "must be block or ignore" }).default("block"),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
-  SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Unset: `auto` for the embedded quick start, `off` for a deployment (see sandboxDefault). */
+  SANDBOX: z.enum(["auto", "on", "off"]).optional(),
+  NODE_ENV: optionalString,
   TRUST_PROXY: trustProxySchema,
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
   PUSH_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
@@ -193,7 +195,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     google: raw.GOOGLE_CLIENT_ID
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
       : undefined,
-    sandbox: raw.SANDBOX,
+    sandbox: raw.SANDBOX ?? sandboxDefault(raw),
     trustProxy: raw.TRUST_PROXY,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
     pushRateLimitPerMinute: raw.PUSH_RATE_LIMIT,
@@ -203,6 +205,29 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       pollMinutes: raw.ICS_POLL_MINUTES,
     },
   };
+}
+
+/**
+ * The emulators are a quick-start convenience: a deployment (PostgreSQL, or NODE_ENV=production) that lacks
+ * provider credentials must say so, not silently offer fake Microsoft and Google sign-ins to its users.
+ */
+function sandboxDefault(raw: RawConfig): "auto" | "off" {
+  return raw.DATABASE_URL !== undefined || raw.NODE_ENV === "production" ? "off" : "auto";
+}
+
+/**
+ * What a child process of ours (the sandbox emulators) inherits: what Node and tsx need to run, never the
+ * service's secrets (ENCRYPTION_KEYS, DATABASE_URL, client secrets, SMTP_URL).
+ */
+const childProcessVariables = ["PATH", "HOME", "TMPDIR", "TMP", "TEMP", "LANG", "LC_ALL", "TZ", "SYSTEMROOT"];
+
+export function childProcessEnvironment(parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of childProcessVariables) {
+    const value = parent[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 /** Reads `.env` in the working directory (if any) under the real environment, which wins. */
