@@ -109,6 +109,12 @@ export const configSchema = z.object({
   SANDBOX: z.enum(["auto", "on", "off"]).optional(),
   NODE_ENV: optionalString,
   TRUST_PROXY: trustProxySchema,
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+  ),
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
   PUSH_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   ICS_FEED_MAX_BYTES: z.coerce
@@ -149,6 +155,8 @@ export interface Config {
   trustProxy: boolean | string[];
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
   publicRateLimitPerMinute: number;
+  /** Shared rate-limit counters for several processes; unset: each process counts for itself. */
+  redisUrl: string | undefined;
   /** Requests per minute per client on the provider push intake (/webhooks/...); 0 turns the limit off. */
   pushRateLimitPerMinute: number;
   icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
@@ -199,6 +207,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: raw.TRUST_PROXY,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
     pushRateLimitPerMinute: raw.PUSH_RATE_LIMIT,
+    redisUrl: raw.REDIS_URL,
     icsFeeds: {
       maxBytes: raw.ICS_FEED_MAX_BYTES,
       timeoutMs: raw.ICS_FEED_TIMEOUT_MS,

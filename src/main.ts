@@ -31,6 +31,11 @@ import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
 import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
 import { buildServer } from "./server/app.ts";
+import {
+  connectRateLimitStore,
+  perProcessRateLimits,
+  type RateLimitStore,
+} from "./server/rate-limit-store.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
@@ -102,6 +107,7 @@ export async function startService(
   const now = options.now ?? (() => new Date());
   let jobs: JobEngine | undefined;
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
+  let rateLimits: RateLimitStore | undefined;
   try {
     jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
     const startedJobs = jobs;
@@ -122,6 +128,13 @@ export async function startService(
         );
       }
     }
+    rateLimits = config.redisUrl
+      ? connectRateLimitStore({
+          redisUrl: config.redisUrl,
+          onError: (error) =>
+            logger.warn({ err: error }, "Redis unreachable: rate limits are not enforced until it is back"),
+        })
+      : perProcessRateLimits;
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), logger });
     const mailFrom = parseMailbox(config.mailFrom);
     // One SSRF guard for every URL a tenant gives: feeds, webhook endpoints (and CalDAV servers to come).
@@ -306,6 +319,7 @@ export async function startService(
         publicRateLimitPerMinute:
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
         slotsCache,
+        rateLimitStore: rateLimits,
       },
       outbound,
       extraPublicRoutes: [
@@ -314,6 +328,7 @@ export async function startService(
         providerNotificationRoutes({
           intake: pushIntake,
           rateLimitPerMinute: config.pushRateLimitPerMinute === 0 ? false : config.pushRateLimitPerMinute,
+          rateLimitStore: rateLimits,
         }),
       ],
       db: store.db,
@@ -363,6 +378,7 @@ export async function startService(
             await new Promise((resolve) => setTimeout(resolve, 20));
           await startedJobs.stop();
           await store.close();
+          await rateLimits?.close();
           await sandbox?.stop();
           logger.info("Calbridge stopped");
         })();
@@ -372,6 +388,7 @@ export async function startService(
   } catch (error) {
     await jobs?.stop({ timeoutMs: 1000 }).catch(() => undefined);
     await sandbox?.stop().catch(() => undefined);
+    await rateLimits?.close();
     await store.close();
     throw error;
   }
