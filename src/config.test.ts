@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "./config.ts";
+import { ConfigError, childProcessEnvironment, parseConfig } from "./config.ts";
 
 describe("config", () => {
   it("has working defaults for the embedded quick start", () => {
@@ -7,6 +7,28 @@ describe("config", () => {
     expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, logLevel: "info", sandbox: "auto" });
     expect(config.dataDir).toMatch(/\.calbridge$/);
     expect(config.publicUrl).toBe("http://localhost:3000");
+  });
+
+  it("keeps the sandbox off by default in a deployment, and on auto for the embedded quick start", () => {
+    expect(parseConfig({}).sandbox).toBe("auto");
+    expect(parseConfig({ DATABASE_URL: "postgres://u@db/cal" }).sandbox).toBe("off");
+    expect(parseConfig({ NODE_ENV: "production" }).sandbox).toBe("off");
+    expect(parseConfig({ NODE_ENV: "development" }).sandbox).toBe("auto");
+    // An explicit choice always wins.
+    expect(parseConfig({ DATABASE_URL: "postgres://u@db/cal", SANDBOX: "auto" }).sandbox).toBe("auto");
+    expect(parseConfig({ NODE_ENV: "production", SANDBOX: "on" }).sandbox).toBe("on");
+  });
+
+  it("gives a child process only what Node needs, none of the service's secrets", () => {
+    const env = childProcessEnvironment({
+      PATH: "/usr/bin",
+      HOME: "/home/calbridge",
+      ENCRYPTION_KEYS: "k1:secret",
+      DATABASE_URL: "postgres://u:p@db/cal",
+      MICROSOFT_CLIENT_SECRET: "s3cret",
+      SMTP_URL: "smtp://u:p@mail",
+    });
+    expect(env).toEqual({ PATH: "/usr/bin", HOME: "/home/calbridge" });
   });
 
   it("parses every variable", () => {

@@ -105,8 +105,16 @@ export const configSchema = z.object({
   STALE_CALENDAR_POLICY: z.enum(["block", "ignore"], { message: "must be block or ignore" }).default("block"),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
-  SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Unset: `auto` for the embedded quick start, `off` for a deployment (see sandboxDefault). */
+  SANDBOX: z.enum(["auto", "on", "off"]).optional(),
+  NODE_ENV: optionalString,
   TRUST_PROXY: trustProxySchema,
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+  ),
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
   PUSH_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   ICS_FEED_MAX_BYTES: z.coerce
@@ -148,6 +156,8 @@ export interface Config {
   trustProxy: boolean | string[];
   /** Requests per minute per client on the public booking endpoints; 0 turns the limit off. */
   publicRateLimitPerMinute: number;
+  /** Shared rate-limit counters for several processes; unset: each process counts for itself. */
+  redisUrl: string | undefined;
   /** Requests per minute per client on the provider push intake (/webhooks/...); 0 turns the limit off. */
   pushRateLimitPerMinute: number;
   icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
@@ -196,10 +206,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     google: raw.GOOGLE_CLIENT_ID
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
       : undefined,
-    sandbox: raw.SANDBOX,
+    sandbox: raw.SANDBOX ?? sandboxDefault(raw),
     trustProxy: raw.TRUST_PROXY,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,
     pushRateLimitPerMinute: raw.PUSH_RATE_LIMIT,
+    redisUrl: raw.REDIS_URL,
     icsFeeds: {
       maxBytes: raw.ICS_FEED_MAX_BYTES,
       timeoutMs: raw.ICS_FEED_TIMEOUT_MS,
@@ -207,6 +218,29 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
   };
+}
+
+/**
+ * The emulators are a quick-start convenience: a deployment (PostgreSQL, or NODE_ENV=production) that lacks
+ * provider credentials must say so, not silently offer fake Microsoft and Google sign-ins to its users.
+ */
+function sandboxDefault(raw: RawConfig): "auto" | "off" {
+  return raw.DATABASE_URL !== undefined || raw.NODE_ENV === "production" ? "off" : "auto";
+}
+
+/**
+ * What a child process of ours (the sandbox emulators) inherits: what Node and tsx need to run, never the
+ * service's secrets (ENCRYPTION_KEYS, DATABASE_URL, client secrets, SMTP_URL).
+ */
+const childProcessVariables = ["PATH", "HOME", "TMPDIR", "TMP", "TEMP", "LANG", "LC_ALL", "TZ", "SYSTEMROOT"];
+
+export function childProcessEnvironment(parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of childProcessVariables) {
+    const value = parent[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 /** Reads `.env` in the working directory (if any) under the real environment, which wins. */

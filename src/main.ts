@@ -34,6 +34,11 @@ import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
 import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
 import { buildServer } from "./server/app.ts";
+import {
+  connectRateLimitStore,
+  perProcessRateLimits,
+  type RateLimitStore,
+} from "./server/rate-limit-store.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
@@ -112,6 +117,7 @@ export async function startService(
   const now = options.now ?? (() => new Date());
   let jobs: JobEngine | undefined;
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
+  let rateLimits: RateLimitStore | undefined;
   try {
     jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
     const startedJobs = jobs;
@@ -132,6 +138,13 @@ export async function startService(
         );
       }
     }
+    rateLimits = config.redisUrl
+      ? connectRateLimitStore({
+          redisUrl: config.redisUrl,
+          onError: (error) =>
+            logger.warn({ err: error }, "Redis unreachable: rate limits are not enforced until it is back"),
+        })
+      : perProcessRateLimits;
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), logger });
     const mailFrom = parseMailbox(config.mailFrom);
     // One SSRF guard for every URL a tenant gives: feeds, webhook endpoints (and CalDAV servers to come).
@@ -342,6 +355,7 @@ export async function startService(
         publicRateLimitPerMinute:
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
         slotsCache,
+        rateLimitStore: rateLimits,
       },
       outbound,
       extraPublicRoutes: [
@@ -350,6 +364,7 @@ export async function startService(
         providerNotificationRoutes({
           intake: pushIntake,
           rateLimitPerMinute: config.pushRateLimitPerMinute === 0 ? false : config.pushRateLimitPerMinute,
+          rateLimitStore: rateLimits,
         }),
       ],
       db: store.db,
@@ -400,6 +415,7 @@ export async function startService(
             await new Promise((resolve) => setTimeout(resolve, 20));
           await startedJobs.stop();
           await store.close();
+          await rateLimits?.close();
           await sandbox?.stop();
           logger.info("Calbridge stopped");
         })();
@@ -409,6 +425,7 @@ export async function startService(
   } catch (error) {
     await jobs?.stop({ timeoutMs: 1000 }).catch(() => undefined);
     await sandbox?.stop().catch(() => undefined);
+    await rateLimits?.close();
     await store.close();
     throw error;
   }

@@ -65,23 +65,26 @@ export async function startJobEngine(params: {
         });
   // Background failures go to the log on a typed channel; nothing is swallowed.
   boss.on("error", (error) => params.logger.error({ err: error }, "job engine error"));
-  await boss.start();
+  // Creating the job schema and the queues is DDL: replicas starting at once deadlock on it unless serialised.
+  await params.store.exclusively(() => boss.start());
   const pollingIntervalSeconds = params.pollingIntervalSeconds ?? 1;
 
   return {
     boss,
     async register(definition) {
-      await boss.createQueue(definition.name, {
-        name: definition.name,
-        retryLimit: definition.retryLimit ?? 5,
-        retryDelay: definition.retryDelaySeconds ?? 5,
-        retryBackoff: definition.retryBackoff ?? true,
-        expireInSeconds: definition.expireInSeconds ?? 300,
-        ...(definition.policy ? { policy: definition.policy } : {}),
+      await params.store.exclusively(async () => {
+        await boss.createQueue(definition.name, {
+          name: definition.name,
+          retryLimit: definition.retryLimit ?? 5,
+          retryDelay: definition.retryDelaySeconds ?? 5,
+          retryBackoff: definition.retryBackoff ?? true,
+          expireInSeconds: definition.expireInSeconds ?? 300,
+          ...(definition.policy ? { policy: definition.policy } : {}),
+        });
+        // createQueue leaves an existing queue as it was: bring its policy up to date.
+        if (definition.policy)
+          await boss.updateQueue(definition.name, { name: definition.name, policy: definition.policy });
       });
-      // createQueue leaves an existing queue as it was: bring its policy up to date.
-      if (definition.policy)
-        await boss.updateQueue(definition.name, { name: definition.name, policy: definition.policy });
       await boss.work<Parameters<typeof definition.handle>[0]>(
         definition.name,
         { batchSize: definition.batchSize ?? 1, pollingIntervalSeconds, includeMetadata: true },

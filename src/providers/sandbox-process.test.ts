@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -88,11 +89,24 @@ describe("startSandboxProcess (real child process)", () => {
   let endpoints: SandboxEndpoints;
 
   beforeAll(async () => {
-    sandbox = await startSandboxProcess({ logger: recordingLogger(logs), autoApprove: true });
+    sandbox = await startSandboxProcess({
+      logger: recordingLogger(logs),
+      autoApprove: true,
+      parentEnv: { ...process.env, ENCRYPTION_KEYS: "k1:do-not-leak", DATABASE_URL: "postgres://u:p@db/x" },
+    });
     endpoints = sandbox.endpoints;
   });
   afterAll(async () => {
     await sandbox?.stop();
+  });
+
+  it.runIf(existsSync("/proc/self/environ"))("runs the child without the service's secrets", () => {
+    const environ = readFileSync(`/proc/${sandbox.pid}/environ`, "utf8").split("\0");
+    const names = environ.filter(Boolean).map((entry) => entry.slice(0, entry.indexOf("=")));
+    expect(names).toContain("PATH");
+    expect(names).not.toContain("ENCRYPTION_KEYS");
+    expect(names).not.toContain("DATABASE_URL");
+    expect(environ.join("\n")).not.toContain("do-not-leak");
   });
 
   it("reports both emulators on ephemeral loopback ports with the demo clients and seeded accounts", () => {

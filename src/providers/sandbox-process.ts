@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { childProcessEnvironment } from "../config.ts";
 
 /**
  * Starts the provider emulators (sandbox/main.ts) as a child process. Product code never imports the
@@ -114,6 +115,7 @@ export interface SandboxLogger {
 
 export interface SandboxProcess {
   endpoints: SandboxEndpoints;
+  pid: number | undefined;
   /** Settles when the child exits, for whatever reason (after stop(), or a crash: logged as an error). */
   exited: Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. Safe to call twice. */
@@ -168,6 +170,8 @@ export function startSandboxProcess(params: {
   ports?: { microsoft?: number; google?: number };
   autoApprove?: boolean;
   readyTimeoutMs?: number;
+  /** The environment the child's few variables are picked from (default: this process's). */
+  parentEnv?: NodeJS.ProcessEnv;
 }): Promise<SandboxProcess> {
   const { logger } = params;
   // cwd = repo root so that `--import tsx` resolves from this package's node_modules.
@@ -179,7 +183,12 @@ export function startSandboxProcess(params: {
       autoApprove: params.autoApprove ?? false,
     }),
     // detached: its own process group, so a terminal's Ctrl-C reaches only us and we stop it in order.
-    { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"], detached: true },
+    {
+      cwd: repoRoot,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+      env: childProcessEnvironment(params.parentEnv),
+    },
   );
   // Last resort when the parent exits without stop(); stdin closing also tells the child (--exit-with-parent).
   const killOnExit = () => child.kill("SIGKILL");
@@ -268,7 +277,7 @@ export function startSandboxProcess(params: {
       }
       ready = true;
       clearTimeout(timer);
-      resolve({ endpoints, exited, stop });
+      resolve({ endpoints, pid: child.pid, exited, stop });
     });
   });
 }

@@ -26,8 +26,16 @@ export interface Store extends SqlExecutor {
   /** PGlite only: a dump of the whole data directory (used to build test templates). */
   dumpDataDir?(): Promise<Blob>;
   migrate(): Promise<void>;
+  /**
+   * Runs `work` while no other process runs start-up work on this database: schema changes (ours and the job
+   * engine's) made by replicas starting at once otherwise deadlock (40P01). PGlite has one process: it just runs.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** The advisory lock key of start-up work (any fixed bigint; shared by every Calbridge process on a database). */
+const STARTUP_LOCK_KEY = 727274;
 
 const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -79,6 +87,7 @@ async function openPglite(options: OpenStoreOptions): Promise<Store> {
       async migrate() {
         await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
       },
+      exclusively: (work) => work(),
       async close() {
         try {
           await client.close();
@@ -105,6 +114,20 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
   });
   probe.release();
   const db = drizzleNodePg(pool, { schema }) as unknown as Database;
+  // A session lock on a connection of its own: the work may use any connection (the job engine has its own pool).
+  const exclusively = async <T>(work: () => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query("select pg_advisory_lock($1)", [STARTUP_LOCK_KEY]);
+      try {
+        return await work();
+      } finally {
+        await client.query("select pg_advisory_unlock($1)", [STARTUP_LOCK_KEY]).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  };
   return {
     kind: "postgres",
     db,
@@ -113,16 +136,9 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
       return { rows: result.rows };
     },
     async migrate() {
-      // One migrator at a time across processes: the advisory lock serialises concurrent starts.
-      const client = await pool.connect();
-      try {
-        await client.query("select pg_advisory_lock(727274)");
-        await migrateNodePg(drizzleNodePg(client, { schema }), { migrationsFolder });
-      } finally {
-        await client.query("select pg_advisory_unlock(727274)").catch(() => undefined);
-        client.release();
-      }
+      await exclusively(() => migrateNodePg(drizzleNodePg(pool, { schema }), { migrationsFolder }));
     },
+    exclusively,
     async close() {
       await pool.end();
     },

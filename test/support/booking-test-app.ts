@@ -4,6 +4,7 @@ import { type BookingEventSink, noBookingEffects } from "../../src/scheduling/bo
 import { createBookingService } from "../../src/scheduling/booking-service.ts";
 import type { SlotsCache } from "../../src/scheduling/slots-cache.ts";
 import { generateKeySpec, type KeyRing, parseKeyRing } from "../../src/secrets/key-ring.ts";
+import type { RateLimitStore } from "../../src/server/rate-limit-store.ts";
 import type { BookingRouteDeps } from "../../src/server/routes/booking-context.ts";
 import type { ConnectionRouteDeps } from "../../src/server/routes/connections.ts";
 import type { Store } from "../../src/store/database.ts";
@@ -21,6 +22,7 @@ export async function buildBookingTestApp(
     slotsCache?: SlotsCache;
     logger?: Logger;
     trustProxy?: boolean | string[];
+    rateLimitStore?: RateLimitStore;
   } = {},
 ): Promise<{ app: FastifyInstance; booking: BookingRouteDeps }> {
   const now = options.now ?? (() => new Date("2030-02-28T12:00:00Z"));
@@ -42,6 +44,7 @@ export async function buildBookingTestApp(
     organizerFallback: { name: "Calbridge", email: "calbridge@calbridge.test" },
     publicRateLimitPerMinute: options.rateLimitPerMinute ?? false,
     ...(options.slotsCache ? { slotsCache: options.slotsCache } : {}),
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
   };
   const app = await buildTestApp(store, {
     booking,

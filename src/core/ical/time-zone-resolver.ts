@@ -1,4 +1,5 @@
 import { Temporal } from "temporal-polyfill";
+import { createLruMap } from "../lru-map.ts";
 import { unescapeText } from "./content-line.ts";
 import type { IcalProblem } from "./ical-problem.ts";
 import { OUTLOOK_DISPLAY_NAME_TO_WINDOWS } from "./outlook-zone-names.ts";
@@ -7,7 +8,8 @@ import { vtimezoneRules, vtimezoneTzid } from "./vtimezone-rules.ts";
 import { WINDOWS_ZONE_TO_IANA } from "./windows-zones.ts";
 import { ianaZoneRules, UTC_RULES, type ZoneRules } from "./zone-rules.ts";
 
-const ianaCache = new Map<string, string | null>();
+// TZIDs come from feeds anyone can publish: bounded like every map keyed by outside input.
+const ianaCache = createLruMap<string, string | null>({ maxEntries: 2_000 });
 
 /** The IANA id Temporal knows this name by (it accepts aliases such as `US/Eastern`), or null. */
 function ianaId(name: string): string | null {

@@ -5,6 +5,7 @@ import type { SlotsCache } from "../../scheduling/slots-cache.ts";
 import type { KeyRing } from "../../secrets/key-ring.ts";
 import type { BookingRow } from "../../store/bookings-repository.ts";
 import type { Database } from "../../store/database.ts";
+import type { RateLimitStore } from "../rate-limit-store.ts";
 
 /** What the booking routes share: the store, the booking service, link signing and the public URL. */
 export interface BookingRouteDeps {
@@ -16,6 +17,8 @@ export interface BookingRouteDeps {
   organizerFallback: { name?: string; email: string };
   /** Requests per minute per client on the public endpoints; false turns the limit off (benchmarks). */
   publicRateLimitPerMinute: number | false;
+  /** Where the counters live: shared across processes with Redis (REDIS_URL), per process otherwise. */
+  rateLimitStore?: RateLimitStore;
   /** Public slot answers, cached briefly; invalidated per tenant on changes (see slots-cache.ts). */
   slotsCache?: SlotsCache;
   /** How long attendee links stay valid after the booking's end. */

@@ -13,6 +13,7 @@ import { getEventType } from "../../store/event-types-repository.ts";
 import { findFeedByToken, type HostFeedRow } from "../../store/host-feeds-repository.ts";
 import { getHost, type HostRow } from "../../store/hosts-repository.ts";
 import { notFound } from "../errors.ts";
+import { type RateLimitStore, rateLimitPluginOptions } from "../rate-limit-store.ts";
 
 export interface FeedDownloadDeps {
   db: Database;
@@ -21,6 +22,8 @@ export interface FeedDownloadDeps {
   organizerFallback: { name?: string; email: string };
   /** Requests per minute per client; false turns the limit off (tests, benchmarks). */
   rateLimitPerMinute: number | false;
+  /** Where the counters live: shared across processes with Redis (REDIS_URL), per process otherwise. */
+  rateLimitStore?: RateLimitStore;
 }
 
 const DAY_MS = 86_400_000;
@@ -140,7 +143,7 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
 /** `GET /v1/feeds/{token}.ics`: the subscribable feed, authorised by its secret token alone (no API key). */
 export function feedDownloadRoutes(deps: FeedDownloadDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    await app.register(rateLimit, { global: false });
+    await app.register(rateLimit, rateLimitPluginOptions(deps.rateLimitStore));
     app.get(
       "/v1/feeds/:token.ics",
       {

@@ -5,6 +5,7 @@ import type { ChannelNotification, ProviderKind } from "../../core/sync/calendar
 import { parseGraphNotifications } from "../../providers/microsoft/graph-notifications.ts";
 import { acceptNotifications, type PushIntakeDeps } from "../../sync/push-intake.ts";
 import { AppError } from "../errors.ts";
+import { type RateLimitStore, rateLimitPluginOptions } from "../rate-limit-store.ts";
 
 /**
  * Push intake: `POST /webhooks/{provider}/notifications` and `/webhooks/{provider}/lifecycle`, public (no API key:
@@ -29,6 +30,8 @@ export interface ProviderNotificationRouteDeps {
   intake: PushIntakeDeps;
   /** Requests per minute per client; false turns the limit off. */
   rateLimitPerMinute: number | false;
+  /** Where the counters live: shared across processes with Redis (REDIS_URL), per process otherwise. */
+  rateLimitStore?: RateLimitStore;
 }
 
 /** The handshake, when the request is one: echoes the decoded token (the query parser has decoded it). */
@@ -48,7 +51,7 @@ export async function answerValidation(request: FastifyRequest, reply: FastifyRe
 
 export function providerNotificationRoutes(deps: ProviderNotificationRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    await app.register(rateLimit, { global: false });
+    await app.register(rateLimit, rateLimitPluginOptions(deps.rateLimitStore));
     const limit =
       deps.rateLimitPerMinute === false ? false : { max: deps.rateLimitPerMinute, timeWindow: 60_000 };
     for (const [provider, parse] of Object.entries(parsers) as Array<[ProviderKind, NotificationParser]>) {

@@ -11,6 +11,7 @@ import { hashBookingRequest } from "../../scheduling/booking-service.ts";
 import { type EmptySlotsReason, findSlotsAnswer } from "../../scheduling/find-slots.ts";
 import { type EventTypeRow, findPublicEventType } from "../../store/event-types-repository.ts";
 import { AppError, notFound } from "../errors.ts";
+import { rateLimitPluginOptions } from "../rate-limit-store.ts";
 import { errorResponseSchema } from "../schemas.ts";
 import { attendeeLinks, type BookingRouteDeps } from "./booking-context.ts";
 import { bookingSchema, presentBooking } from "./booking-presenter.ts";
@@ -92,7 +93,7 @@ const emptyReasonSchema = z
 /** The booking page API: no API key, addressed by tenant and event type slugs, rate-limited per client. */
 export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    await app.register(rateLimit, { global: false });
+    await app.register(rateLimit, rateLimitPluginOptions(deps.rateLimitStore));
     const limit =
       deps.publicRateLimitPerMinute === false
         ? false
