@@ -4,6 +4,8 @@ import type { KeyRing } from "../secrets/key-ring.ts";
 import type { ConnectionRow } from "../store/connections-repository.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
 import { createTokenKeeper, type TokenKeeperDeps } from "../sync/token-keeper.ts";
+import { createGoogleCalendarSource } from "./google/google-calendar-source.ts";
+import { createGoogleClient } from "./google/google-client.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
 import { createGraphCalendarSource } from "./microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./microsoft/graph-client.ts";
@@ -16,6 +18,8 @@ export interface SourceSettings {
   icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number };
   /** Set when Microsoft is configured (credentials, or the sandbox). */
   microsoft?: { oauth: OAuthClient; graphUrl: string; http: ProviderHttp };
+  /** Set when Google is configured (credentials, or the sandbox). */
+  google?: { oauth: OAuthClient; apiUrl: string; http: ProviderHttp };
   tokens: Omit<TokenKeeperDeps, "keyRing">;
 }
 
@@ -67,7 +71,25 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
             source: createGraphCalendarSource({ client, accountEmail: connection.accountEmail }),
           };
         }
-        case "google":
+        case "google": {
+          const google = settings.google;
+          if (!google) return { ok: false, error: notConfigured("Google Calendar") };
+          const tokens = createTokenKeeper({
+            ...settings.tokens,
+            keyRing: settings.keyRing,
+            connectionId: connection.id,
+            oauth: google.oauth,
+            onAuthRevoked: hooks.onAuthRevoked,
+          });
+          const client = createGoogleClient({
+            apiUrl: google.apiUrl,
+            http: google.http,
+            // Google's per-user quota: one budget per account.
+            account: connection.accountId ?? connection.id,
+            tokens,
+          });
+          return { ok: true, source: createGoogleCalendarSource({ client, now: settings.tokens.now }) };
+        }
         case "caldav":
           return {
             ok: false,
