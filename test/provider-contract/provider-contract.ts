@@ -342,6 +342,8 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
       const removed = await api("DELETE", `/v1/hosts/${hostId}/connections/${connectionId}`);
       expect(removed.status).toBe(204);
       expect((await connection()).status).toBe("disconnected");
+      // A channel job that was making a channel as the host disconnected stops it itself once it sees the status.
+      await waitFor("every channel stopped", async () => (harness.liveChannels() === 0 ? true : undefined));
       expect(harness.liveChannels()).toBe(0);
     }, 60_000);
   });
