@@ -105,6 +105,15 @@ export const configSchema = z.object({
   STALE_CALENDAR_POLICY: z.enum(["block", "ignore"], { message: "must be block or ignore" }).default("block"),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
+  GOOGLE_AUTH_URL: z
+    .url({ message: "must be an absolute URL" })
+    .default("https://accounts.google.com/o/oauth2/v2/auth"),
+  GOOGLE_TOKEN_URL: z
+    .url({ message: "must be an absolute URL" })
+    .default("https://oauth2.googleapis.com/token"),
+  GOOGLE_API_URL: z
+    .url({ message: "must be an absolute URL" })
+    .default("https://www.googleapis.com/calendar/v3"),
   /** Unset: `auto` for the embedded quick start, `off` for a deployment (see sandboxDefault). */
   SANDBOX: z.enum(["auto", "on", "off"]).optional(),
   NODE_ENV: optionalString,
@@ -150,7 +159,9 @@ export interface Config {
   syncWindowDays: number;
   /** A calendar not synced for this long makes its host unavailable (block) or is trusted anyway (ignore). */
   staleCalendar: { minutes: number; policy: "block" | "ignore" };
+  /** Set when a Google OAuth client is configured; otherwise the sandbox's demo client is used when it runs. */
   google: { clientId: string; clientSecret: string | undefined } | undefined;
+  googleEndpoints: { authUrl: string; tokenUrl: string; apiUrl: string };
   sandbox: "auto" | "on" | "off";
   /** Peers whose X-Forwarded-For names the client (`true`: any peer); see trustProxySchema. */
   trustProxy: boolean | string[];
@@ -206,6 +217,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     google: raw.GOOGLE_CLIENT_ID
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }
       : undefined,
+    googleEndpoints: {
+      authUrl: raw.GOOGLE_AUTH_URL,
+      tokenUrl: raw.GOOGLE_TOKEN_URL,
+      apiUrl: raw.GOOGLE_API_URL.replace(/\/+$/, ""),
+    },
     sandbox: raw.SANDBOX ?? sandboxDefault(raw),
     trustProxy: raw.TRUST_PROXY,
     publicRateLimitPerMinute: raw.PUBLIC_RATE_LIMIT,

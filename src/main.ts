@@ -15,6 +15,14 @@ import { createMetrics } from "./observability/metrics.ts";
 import { createOutboundGuard } from "./outbound/guarded-fetch.ts";
 import { fixedAccessToken } from "./providers/access-token-source.ts";
 import { createCalDavConnector } from "./providers/caldav/caldav-connect.ts";
+import { readGoogleAccount } from "./providers/google/google-calendar-source.ts";
+import { createGoogleClient } from "./providers/google/google-client.ts";
+import { isGoogleThrottled } from "./providers/google/google-errors.ts";
+import {
+  checkGoogleGrant,
+  type GoogleSettings,
+  googleOAuthSettings,
+} from "./providers/google/google-oauth.ts";
 import { createGuardedProviderFetch } from "./providers/guarded-provider-fetch.ts";
 import { readGraphAccount } from "./providers/microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./providers/microsoft/graph-client.ts";
@@ -185,6 +193,17 @@ export async function startService(
         timeoutMs: config.icsFeeds.timeoutMs,
       }),
     });
+    const google = googleSettingsOf(config, sandbox?.endpoints);
+    const googleHttp = createProviderHttp({
+      provider: "google",
+      metrics: metrics.provider,
+      // Google also throttles with 403 rateLimitExceeded / userRateLimitExceeded.
+      isThrottled: isGoogleThrottled,
+      ...(options.providerFetch ? { fetch: options.providerFetch } : {}),
+    });
+    const googleOAuth = google
+      ? createOAuthClient({ settings: googleOAuthSettings(google), http: googleHttp, now })
+      : undefined;
     const sourceSettings: SourceSettings = {
       keyRing,
       icsFeeds: {
@@ -194,6 +213,9 @@ export async function startService(
       },
       ...(microsoft && microsoftOAuth
         ? { microsoft: { oauth: microsoftOAuth, graphUrl: microsoft.graphUrl, http: microsoftHttp } }
+        : {}),
+      ...(google && googleOAuth
+        ? { google: { oauth: googleOAuth, apiUrl: google.apiUrl, http: googleHttp } }
         : {}),
       tokens: { db: store.db, now },
       caldav: { http: caldavHttp, now },
@@ -215,20 +237,25 @@ export async function startService(
     });
     const connectionEvents = createConnectionEvents({ db: store.db, jobs: startedJobs, now });
     const sources = createSourceFactory(sourceSettings);
-    // Push (Graph change notifications) needs a PUBLIC_URL the provider can reach over https; without one the
-    // calendars are polled every minute. The sandbox also accepts http on loopback.
+    // Push (Graph change notifications, Google channels) needs a PUBLIC_URL the provider can reach over https;
+    // without one the calendars are polled every minute. The sandboxes also accept http on loopback.
     const pushEndpoints: Partial<Record<ProviderKind, PushEndpoints>> = {};
-    if (microsoft) {
+    const pushApis: Array<[ProviderKind, string, string | undefined]> = [
+      ["microsoft", "Microsoft", microsoft?.graphUrl],
+      ["google", "Google", google?.apiUrl],
+    ];
+    for (const [provider, name, apiUrl] of pushApis) {
+      if (!apiUrl) continue;
       const push = pushEndpointsOf({
         publicUrl: config.publicUrl,
-        provider: "microsoft",
-        allowLoopbackHttp: isLoopbackUrl(microsoft.graphUrl),
+        provider,
+        allowLoopbackHttp: isLoopbackUrl(apiUrl),
       });
-      if (push.ok) pushEndpoints.microsoft = push.endpoints;
+      if (push.ok) pushEndpoints[provider] = push.endpoints;
       else
         logger.warn(
           { reason: push.reason },
-          "push notifications off: Microsoft calendars are polled every minute",
+          `push notifications off: ${name} calendars are polled every minute`,
         );
     }
     const channels: PushChannelDeps = {
@@ -315,6 +342,25 @@ export async function startService(
                     }),
                     clientInfo:
                       typeof tokens.extra.client_info === "string" ? tokens.extra.client_info : undefined,
+                  }),
+              },
+            }
+          : {}),
+        ...(google && googleOAuth
+          ? {
+              google: {
+                client: googleOAuth,
+                displayName: "Google Calendar",
+                checkGrant: checkGoogleGrant,
+                readAccount: ({ accessToken, tokens }) =>
+                  readGoogleAccount({
+                    client: createGoogleClient({
+                      apiUrl: google.apiUrl,
+                      http: googleHttp,
+                      account: "connect",
+                      tokens: fixedAccessToken(accessToken),
+                    }),
+                    tokens,
                   }),
               },
             }
@@ -455,6 +501,32 @@ export function microsoftSettingsOf(
     loginUrl: sandbox.microsoft.url,
     graphUrl: sandbox.microsoft.graph,
     rooms: config.microsoftEndpoints.rooms,
+  };
+}
+
+/**
+ * The Google OAuth client and endpoints: the configured ones, or (no credentials, sandbox running) the sandbox's demo
+ * client, so the seeded Google account connects out of the box.
+ */
+export function googleSettingsOf(
+  config: Config,
+  sandbox: SandboxEndpoints | undefined,
+): GoogleSettings | undefined {
+  if (config.google) {
+    return {
+      clientId: config.google.clientId,
+      clientSecret: config.google.clientSecret,
+      ...config.googleEndpoints,
+    };
+  }
+  const demo = sandbox?.google.clients.find((client) => client.clientSecret);
+  if (!sandbox || !demo) return undefined;
+  return {
+    clientId: demo.clientId,
+    clientSecret: demo.clientSecret ?? undefined,
+    authUrl: sandbox.google.authUrl,
+    tokenUrl: sandbox.google.tokenUrl,
+    apiUrl: sandbox.google.calendarRoot,
   };
 }
 

@@ -148,6 +148,8 @@ async function writeOne(
       calendarRef: row.calendarRef,
       eventRef: row.providerEventRef,
       ...(booking.cancelReason ? { reason: booking.cancelReason } : {}),
+      // The provider tells the invitee only if it invited them (Google sendUpdates).
+      notify: row.invitesAttendee,
     });
     if (!cancelled.ok) return fail(cancelled.error);
     return settle({ contentHash: hash, updatedAt: deps.now() });
@@ -159,6 +161,7 @@ async function writeOne(
   const eventType = await getEventType(deps.db, booking.tenantId, booking.eventTypeId);
   const personal = connection.accountKind === "personal";
   const wantsTeams = booking.location?.kind === "teams";
+  const wantsMeet = booking.location?.kind === "meet";
   const event = bookingCalendarEvent({
     booking: wantsTeams && personal ? { ...booking, location: null } : booking,
     title: eventType?.title ?? "Booking",
@@ -179,11 +182,14 @@ async function writeOne(
   if (!result.ok) return fail(result.error);
   const written = result.value;
   const noTeams = wantsTeams && (personal || written.onlineMeetingRefused === true);
-  if (wantsTeams && written.joinUrl && booking.location?.value !== written.joinUrl) {
+  const noMeet = wantsMeet && written.onlineMeetingRefused === true;
+  // The provider made the meeting (Teams, Meet): its link goes on the booking, so mails, .ics and webhooks carry it.
+  const meetingKind = wantsTeams ? "teams" : wantsMeet ? "meet" : undefined;
+  if (meetingKind && written.joinUrl && booking.location?.value !== written.joinUrl) {
     await setBookingMeetingUrl(deps.db, {
       tenantId: booking.tenantId,
       id: booking.id,
-      kind: "teams",
+      kind: meetingKind,
       url: written.joinUrl,
     });
   }
@@ -205,7 +211,9 @@ async function writeOne(
       ? personal
         ? "Microsoft Teams meetings cannot be created on a personal Microsoft account: the event has no Teams link"
         : "the calendar did not create the Teams meeting: the event has no Teams link"
-      : null,
+      : noMeet
+        ? "Google Calendar did not create the Meet link: the event has no Meet link"
+        : null,
     updatedAt: deps.now(),
   });
 }

@@ -32,6 +32,8 @@ export interface OAuthTokens {
   scope: string | undefined;
   /** Provider-specific fields of the token response (Microsoft client_info). */
   extra: Record<string, unknown>;
+  /** The ID token's claims, when `openid` was asked for (Google: sub, email, hd). */
+  idClaims?: Record<string, unknown>;
 }
 
 export interface OAuthClient {
@@ -49,6 +51,8 @@ export interface OAuthClient {
     expectedState: string;
   }): Promise<SourceResult<OAuthTokens>>;
   refresh(params: { refreshToken: string }): Promise<SourceResult<OAuthTokens>>;
+  /** Revokes a grant at the provider (RFC 7009), when it has a revocation endpoint; a dead token counts as revoked. */
+  revoke?(params: { token: string }): Promise<SourceResult<void>>;
 }
 
 export function createOAuthClient(params: {
@@ -90,7 +94,8 @@ export function createOAuthClient(params: {
     return { config, last: () => last };
   }
 
-  function toTokens(response: oidc.TokenEndpointResponse): OAuthTokens {
+  function toTokens(response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): OAuthTokens {
+    const claims = response.id_token ? response.claims() : undefined;
     const {
       access_token,
       refresh_token,
@@ -107,6 +112,7 @@ export function createOAuthClient(params: {
       expiresAt: new Date(params.now().getTime() + (expires_in ?? 3600) * 1000),
       scope,
       extra,
+      ...(claims ? { idClaims: { ...claims } } : {}),
     };
   }
 
@@ -122,8 +128,27 @@ export function createOAuthClient(params: {
     return { ok: false, error: settings.mapTokenFailure(last) };
   }
 
+  const revocationEndpoint = settings.revocationEndpoint;
+  const revoke = revocationEndpoint
+    ? async ({ token }: { token: string }): Promise<SourceResult<void>> => {
+        const result = await http.request({
+          account: `${settings.provider}:token`,
+          method: "POST",
+          url: revocationEndpoint,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ token }).toString(),
+          idempotent: true,
+        });
+        if (result.kind === "response" && result.status < 300) return { ok: true, value: undefined };
+        // 400 invalid_token: already revoked or expired, which is what was wanted.
+        if (result.kind === "response" && result.status === 400) return { ok: true, value: undefined };
+        return { ok: false, error: settings.mapTokenFailure(result) };
+      }
+    : undefined;
+
   return {
     settings,
+    ...(revoke ? { revoke } : {}),
     async buildAuthorizationUrl({ redirectUri, state, codeVerifier, loginHint }) {
       const { config } = configure();
       const url = oidc.buildAuthorizationUrl(config, {

@@ -67,6 +67,11 @@ export interface ProviderHttpOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /**
+   * Whether an answer is the provider saying "slow down" (never applied, always retried with backoff). Default:
+   * 429. Google also throttles with 403 `rateLimitExceeded` / `userRateLimitExceeded` (provider-protocols 4.7).
+   */
+  isThrottled?: (answer: { status: number; body: string }) => boolean;
 }
 
 const retryableStatuses = new Set([429, 503, 504]);
@@ -82,6 +87,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const now = options.now ?? Date.now;
   const gate = createKeyedSemaphore(options.concurrencyPerAccount ?? 4);
   const provider = options.provider;
+  const isThrottled = options.isThrottled ?? ((answer: { status: number }) => answer.status === 429);
 
   async function attempt(request: ProviderHttpRequest): Promise<ProviderHttpResult> {
     const started = now();
@@ -120,13 +126,14 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       return gate.run(request.account, async () => {
         for (let attemptIndex = 0; ; attemptIndex++) {
           const result = await attempt(request);
+          const throttled = result.kind === "response" && isThrottled(result);
           const retryable =
             result.kind === "network"
               ? request.idempotent && (result.reason === "timeout" || result.reason === "unreachable")
-              : retryableStatuses.has(result.status) && (result.status === 429 || request.idempotent);
+              : throttled ||
+                (retryableStatuses.has(result.status) && (result.status === 429 || request.idempotent));
           if (!retryable || attemptIndex + 1 >= maxAttempts) return result;
-          if (result.kind === "response" && result.status === 429)
-            options.metrics?.throttles.inc({ provider });
+          if (throttled) options.metrics?.throttles.inc({ provider });
           const wait =
             result.retryAfterMs ??
             backoffDelayMs({ attempt: attemptIndex, baseMs: backoff.baseMs, capMs: backoff.capMs, random });

@@ -7,6 +7,8 @@ import { createTokenKeeper, type TokenKeeperDeps } from "../sync/token-keeper.ts
 import { createCalDavCalendarSource } from "./caldav/caldav-calendar-source.ts";
 import { createCalDavClient } from "./caldav/caldav-client.ts";
 import { calDavStoredCredentialsSchema } from "./caldav/caldav-schemas.ts";
+import { createGoogleCalendarSource } from "./google/google-calendar-source.ts";
+import { createGoogleClient } from "./google/google-client.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
 import { createGraphCalendarSource } from "./microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./microsoft/graph-client.ts";
@@ -19,6 +21,8 @@ export interface SourceSettings {
   icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number };
   /** Set when Microsoft is configured (credentials, or the sandbox). */
   microsoft?: { oauth: OAuthClient; graphUrl: string; http: ProviderHttp };
+  /** Set when Google is configured (credentials, or the sandbox). */
+  google?: { oauth: OAuthClient; apiUrl: string; http: ProviderHttp };
   tokens: Omit<TokenKeeperDeps, "keyRing">;
   /** CalDAV servers: a provider HTTP layer whose fetch goes through the address policy. */
   caldav?: { http: ProviderHttp; now: () => Date };
@@ -108,14 +112,25 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
             }),
           };
         }
-        case "google":
-          return {
-            ok: false,
-            error: {
-              kind: "unavailable",
-              message: `${connection.provider} connections are not available in this version`,
-            },
-          };
+        case "google": {
+          const google = settings.google;
+          if (!google) return { ok: false, error: notConfigured("Google Calendar") };
+          const tokens = createTokenKeeper({
+            ...settings.tokens,
+            keyRing: settings.keyRing,
+            connectionId: connection.id,
+            oauth: google.oauth,
+            onAuthRevoked: hooks.onAuthRevoked,
+          });
+          const client = createGoogleClient({
+            apiUrl: google.apiUrl,
+            http: google.http,
+            // Google's per-user quota: one budget per account.
+            account: connection.accountId ?? connection.id,
+            tokens,
+          });
+          return { ok: true, source: createGoogleCalendarSource({ client, now: settings.tokens.now }) };
+        }
       }
     },
   };

@@ -129,8 +129,14 @@ export async function writeChannel(
     .where(channel ? and(keyOf(key), liveConnection) : keyOf(key))
     .returning({ ref: calendarSyncStates.calendarRef });
   if (rows.length > 0) return true;
-  // Not stored (the connection is gone): end the claim, and leave no record of any kind behind.
-  await db.update(calendarSyncStates).set({ channel: null, updatedAt: now }).where(keyOf(key));
+  // Not stored (the connection is not live): end the claim and record nothing new. A channel stored before stays
+  // known (a connection waiting for the host to sign in again still has it at the provider, and a later disconnect
+  // must be able to stop it); the disconnect clears every channel itself.
+  const kept = sql`${calendarSyncStates.channel} - 'claimUntil'`;
+  await db
+    .update(calendarSyncStates)
+    .set({ channel: sql`case when ${kept} = '{}'::jsonb then null else ${kept} end`, updatedAt: now })
+    .where(keyOf(key));
   return !channel?.id;
 }
 

@@ -18,7 +18,7 @@ import type { HostId, TenantId } from "../store/ids.ts";
 import { consumeOAuthState, insertOAuthState } from "../store/oauth-states-repository.ts";
 import { listSyncStates, updateSyncState } from "../store/sync-states-repository.ts";
 import type { ConnectionEvents } from "./connection-events.ts";
-import { sealOAuthCredentials } from "./oauth-credentials.ts";
+import { openOAuthCredentials, sealOAuthCredentials } from "./oauth-credentials.ts";
 
 /**
  * The provider-neutral OAuth connect flow (authorization code + PKCE S256):
@@ -35,6 +35,11 @@ export interface OAuthConnector {
   client: OAuthClient;
   readAccount(params: { accessToken: string; tokens: OAuthTokens }): Promise<SourceResult<SourceAccount>>;
   displayName: string;
+  /**
+   * Refuses a grant the service cannot work with (Google granular consent: a calendar scope unticked), answering
+   * the error code the browser goes back with.
+   */
+  checkGrant?(tokens: OAuthTokens): string | undefined;
 }
 
 export interface ConnectFlowDeps {
@@ -161,6 +166,12 @@ export async function completeConnect(
   });
   if (!exchanged.ok) return fail(errorCodeOf(exchanged.error));
   const tokens = exchanged.value;
+  const refused = connector.checkGrant?.(tokens);
+  if (refused) {
+    // A partial grant is not kept: revoked at once, so the next attempt asks for everything again.
+    await connector.client.revoke?.({ token: tokens.refreshToken ?? tokens.accessToken });
+    return fail(refused);
+  }
   const account = await connector.readAccount({ accessToken: tokens.accessToken, tokens });
   if (!account.ok) return fail(errorCodeOf(account.error));
   const existing = await findConnectionByAccount(deps.db, {
@@ -223,7 +234,8 @@ function errorCodeOf(error: SourceError): string {
  * finds it again.
  */
 export async function disconnect(
-  deps: Pick<ConnectFlowDeps, "db" | "events" | "now" | "stopChannels">,
+  deps: Pick<ConnectFlowDeps, "db" | "events" | "now" | "stopChannels"> &
+    Partial<Pick<ConnectFlowDeps, "keyRing" | "connectors">>,
   connection: ConnectionRow,
   /** Who asked, for the audit log. */
   by?: { actor: AuditActor; requestId?: string },
@@ -233,6 +245,7 @@ export async function disconnect(
   // second pass sees every channel a job made while the first pass ran (its access token is usually still fresh).
   await deps.events.move({ connectionId: connection.id, to: "disconnected", error: null, ...by });
   await deps.stopChannels?.(connection);
+  await revokeGrant(deps, connection);
   await clearBusyForConnection(deps.db, { tenantId: connection.tenantId, connectionId: connection.id });
   for (const state of await listSyncStates(deps.db, connection.id)) {
     await updateSyncState(deps.db, state, {
@@ -248,4 +261,20 @@ export async function disconnect(
     { tenantId: connection.tenantId, id: connection.id },
     { credentials: null, tokenExpiresAt: null },
   );
+}
+
+/**
+ * Revokes the grant at providers that can (Google: revoking the refresh token ends the whole grant), once the
+ * channels are stopped. Best effort: a provider that is down leaves a grant nobody holds the tokens of any more.
+ */
+async function revokeGrant(
+  deps: Partial<Pick<ConnectFlowDeps, "keyRing" | "connectors">>,
+  connection: ConnectionRow,
+): Promise<void> {
+  if (connection.provider !== "microsoft" && connection.provider !== "google") return;
+  const revoke = deps.connectors?.[connection.provider]?.client.revoke;
+  if (!revoke || !deps.keyRing) return;
+  const credentials = openOAuthCredentials(deps.keyRing, connection.credentials);
+  const token = credentials?.refreshToken ?? credentials?.accessToken;
+  if (token) await revoke({ token });
 }

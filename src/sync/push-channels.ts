@@ -235,6 +235,15 @@ async function applyAction(
     expiresAt: new Date(now.getTime() + (deps.lifetimeMs ?? CHANNEL_LIFETIME_MS)),
   });
   if (!made.ok) {
+    if (previous?.id && Date.parse(previous.expiresAt ?? "") > now.getTime()) {
+      // The channel this one was to replace still lives: keep it (and keep knowing it, so it can be stopped).
+      await writeChannel(deps.db, state, previous, now);
+      log.warn(
+        { channel: previous.id, error: made.error.kind },
+        "push channel not replaced; the old one stays",
+      );
+      return { outcome: "failed", error: made.error };
+    }
     const failures = (previous?.id ? 0 : (previous?.failures ?? 0)) + 1;
     await writeChannel(
       deps.db,

@@ -43,7 +43,9 @@ export async function acceptNotifications(
     const valid =
       owner !== undefined &&
       owner.provider === provider &&
-      channelSecretMatches(notification.secret, owner.channel.secretHash);
+      channelSecretMatches(notification.secret, owner.channel.secretHash) &&
+      // Google names the watched resource too: a notification for another resource is not this channel's.
+      (owner.channel.resourceId === undefined || notification.resourceId === owner.channel.resourceId);
     deps.count({ provider, kind: notification.kind, outcome: valid ? "accepted" : "rejected" });
     if (!valid || !owner) {
       report.rejected++;
@@ -52,7 +54,7 @@ export async function acceptNotifications(
           provider,
           channel: notification.channelId.slice(0, 80),
           kind: notification.kind,
-          reason: owner ? "secret does not match" : "unknown channel",
+          reason: !owner ? "unknown channel" : "secret or resource does not match",
         },
         "push notification rejected",
       );
@@ -60,6 +62,7 @@ export async function acceptNotifications(
     }
     report.accepted++;
     const key = { connectionId: owner.connectionId, calendarRef: owner.calendarRef };
+    if (notification.kind === "sync") continue;
     if (notification.kind === "reauthorize") {
       const ids = renewals.get(owner.connectionId) ?? new Set<string>();
       renewals.set(owner.connectionId, ids.add(notification.channelId));

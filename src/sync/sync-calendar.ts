@@ -225,7 +225,12 @@ async function applyPage(
     cursor: SyncCursor | null;
   },
 ): Promise<PageWrite> {
-  const { target, window, state, result } = params;
+  const { target, window, state } = params;
+  // "Nothing more" on the last page of a listing still completes it: the staged set is swapped in.
+  const result: PullResult =
+    params.result.kind === "unchanged" && state.stagingCursor !== null
+      ? { kind: "delta", upserts: [], removedRefs: [], nextCursor: params.result.nextCursor, complete: true }
+      : params.result;
   if (result.kind === "unchanged") {
     const cursor = result.nextCursor ?? state.cursor;
     return { rowsWritten: 0, intervals: 0, cursor, stagingCursor: null, contentHash: state.contentHash };

@@ -155,7 +155,10 @@ export interface ChannelNotification {
   channelId: string;
   /** What the provider echoed back (Graph clientState, Google channel token); checked against the stored hash. */
   secret: string | undefined;
-  kind: "changed" | "missed" | "removed" | "reauthorize";
+  /** The watched resource as the provider names it (Google X-Goog-Resource-ID): must match the stored channel's. */
+  resourceId?: string;
+  /** `sync`: the provider's hello after the channel was made (Google); checked, then only acknowledged. */
+  kind: "changed" | "missed" | "removed" | "reauthorize" | "sync";
 }
 
 export interface NewCalendarEvent {
@@ -239,6 +242,8 @@ export interface CalendarSource {
     calendarRef: string;
     eventRef: string;
     reason?: string;
+    /** Whether the provider tells the invitees (Google sendUpdates); true unless the tenant mails them itself. */
+    notify?: boolean;
   }): Promise<SourceResult<void>>;
   /**
    * Optional: one event we wrote, as the host's calendar holds it now, or null when it is gone (deleted, or

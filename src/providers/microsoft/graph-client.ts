@@ -1,24 +1,13 @@
-import type { SourceResult } from "../../core/sync/calendar-source.ts";
 import type { AccessTokenSource } from "../access-token-source.ts";
-import type { HttpMethod, ProviderHttp } from "../provider-http.ts";
+import { type BearerJsonClient, createBearerJsonClient } from "../bearer-json-client.ts";
+import type { ProviderHttp } from "../provider-http.ts";
 import { mapGraphFailure } from "./graph-errors.ts";
 
 /**
- * A thin Graph client over the provider HTTP layer: bearer token, JSON, and one retry with a refreshed token when
- * Graph answers 401 (a token can die before its stated expiry, e.g. after a password change). Links that Graph
- * hands out (nextLink, deltaLink) are followed verbatim, but only on Graph's own origin: a stored cursor must not
- * become a way to send the token elsewhere.
+ * The Graph client: the shared bearer JSON client on the Graph root, with Graph's failures mapped. Links that Graph
+ * hands out (nextLink, deltaLink) are followed verbatim, on Graph's own origin only.
  */
-export interface GraphClient {
-  request(params: {
-    method: HttpMethod;
-    /** A path under the Graph root (`/me/calendars`) or a link Graph returned. */
-    url: string;
-    headers?: Record<string, string>;
-    body?: unknown;
-    idempotent?: boolean;
-  }): Promise<SourceResult<{ status: number; json: unknown }>>;
-}
+export type GraphClient = BearerJsonClient;
 
 export function createGraphClient(options: {
   graphUrl: string;
@@ -27,62 +16,12 @@ export function createGraphClient(options: {
   account: string;
   tokens: AccessTokenSource;
 }): GraphClient {
-  const root = options.graphUrl.replace(/\/+$/, "");
-  const origin = new URL(root).origin;
-  const resolve = (url: string): string | null => {
-    if (url.startsWith("/")) return `${root}${url}`;
-    try {
-      return new URL(url).origin === origin ? url : null;
-    } catch {
-      return null;
-    }
-  };
-  return {
-    async request(params) {
-      const url = resolve(params.url);
-      if (!url)
-        return {
-          ok: false,
-          error: { kind: "sync_cursor_invalid", message: "a stored Graph link is not on the Graph origin" },
-        };
-      let token = await options.tokens.current();
-      for (let attempt = 0; ; attempt++) {
-        if (!token.ok) return token;
-        const result = await options.http.request({
-          account: options.account,
-          method: params.method,
-          url,
-          headers: {
-            authorization: `Bearer ${token.value}`,
-            accept: "application/json",
-            ...(params.body !== undefined ? { "content-type": "application/json" } : {}),
-            ...params.headers,
-          },
-          ...(params.body !== undefined ? { body: JSON.stringify(params.body) } : {}),
-          idempotent: params.idempotent ?? params.method === "GET",
-        });
-        if (result.kind === "response" && result.status === 401 && attempt === 0) {
-          token = await options.tokens.refreshed(token.value);
-          continue;
-        }
-        if (result.kind === "network" || result.status >= 400)
-          return { ok: false, error: mapGraphFailure(result) };
-        let json: unknown = null;
-        if (result.body.length > 0) {
-          try {
-            json = JSON.parse(result.body);
-          } catch {
-            return {
-              ok: false,
-              error: {
-                kind: "invalid_data",
-                message: `Microsoft Graph answered ${result.status} with a body that is not JSON`,
-              },
-            };
-          }
-        }
-        return { ok: true, value: { status: result.status, json } };
-      }
-    },
-  };
+  return createBearerJsonClient({
+    name: "Microsoft Graph",
+    rootUrl: options.graphUrl,
+    http: options.http,
+    account: options.account,
+    tokens: options.tokens,
+    mapFailure: mapGraphFailure,
+  });
 }

@@ -2,6 +2,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { ChannelNotification, ProviderKind } from "../../core/sync/calendar-source.ts";
+import { parseGoogleNotification } from "../../providers/google/google-notifications.ts";
 import { parseGraphNotifications } from "../../providers/microsoft/graph-notifications.ts";
 import { acceptNotifications, type PushIntakeDeps } from "../../sync/push-intake.ts";
 import { AppError } from "../errors.ts";
@@ -13,13 +14,19 @@ import { type RateLimitStore, rateLimitPluginOptions } from "../rate-limit-store
  *
  * - Graph's validation handshake is a POST carrying `?validationToken=`: it is answered before the body is read,
  *   with the URL-decoded token as text/plain and 200 (an encoded echo fails; provider-protocols 2.12).
+ * - Google's notifications are empty POSTs described by X-Goog-* headers; the first (`sync`) is only acknowledged.
  * - Notifications are answered 202 within Graph's 3 seconds: the work is queued, never done here. Rejected
  *   notifications also get 202, so a forger learns nothing and Graph does not retry them.
  */
-type NotificationParser = (body: unknown) => { notifications: ChannelNotification[]; skipped: number } | null;
+type NotificationParser = (request: {
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}) => { notifications: ChannelNotification[]; skipped: number } | null;
 
+/** Graph puts its notifications in the JSON body; Google sends an empty body and puts everything in headers. */
 const parsers: Partial<Record<ProviderKind, NotificationParser>> = {
-  microsoft: parseGraphNotifications,
+  microsoft: ({ body }) => parseGraphNotifications(body),
+  google: parseGoogleNotification,
 };
 
 /** Graph answers slow endpoints with throttled or dropped notifications; stay well inside its 3 seconds. */
@@ -65,7 +72,7 @@ export function providerNotificationRoutes(deps: ProviderNotificationRouteDeps):
             onRequest: answerValidation,
           },
           async (request, reply) => {
-            const parsed = parse(request.body);
+            const parsed = parse({ body: request.body, headers: request.headers });
             if (!parsed) {
               request.log.warn({ provider }, "push notification body not understood");
               throw new AppError("bad_request", "not a notification of this provider");

@@ -1,0 +1,171 @@
+import type {
+  CalendarSource,
+  NewCalendarEvent,
+  SourceResult,
+  WrittenEvent,
+} from "../../core/sync/calendar-source.ts";
+import { calendarPath, type GoogleClient } from "./google-client.ts";
+import { BOOKING_PROPERTY } from "./google-mapper.ts";
+import { type GoogleEvent, googleEventSchema } from "./google-schemas.ts";
+
+/**
+ * Write-back into a Google calendar (provider-protocols 4.4):
+ * - create is events.insert with a client-chosen event id derived from our idempotency key (booking and
+ *   connection): a retried insert whose first answer was lost gets 409 `duplicate`, and the event the first one
+ *   made is read instead of a second one being made. The booking id also goes into a private extended property,
+ *   which the mapper reads back (our marker for two-way sync).
+ * - invitees are attendees; `sendUpdates=all` lets Google send the invitation, updates and cancellation (`none`
+ *   when the tenant sends its own mail: then there are no attendees on the event either).
+ * - a Meet link is asked for with `conferenceData.createRequest` and `conferenceDataVersion=1`; the answer may be
+ *   `pending`, in which case the event is read again until the link is there (or the write is retried later).
+ * - reschedule patches, cancel deletes (an event already gone counts as deleted).
+ */
+type GoogleWrites = Required<Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent">>;
+
+/** Client-chosen ids use base32hex characters `[a-v0-9]`, 5 to 1024 of them (4.3). */
+export function googleEventIdOf(idempotencyKey: string): string {
+  return idempotencyKey.toLowerCase().replace(/[^a-v0-9]/g, "");
+}
+
+const bookingIdInKey = /^calbridge-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-/i;
+
+function eventBody(event: NewCalendarEvent, eventId: string): Record<string, unknown> {
+  const bookingId = bookingIdInKey.exec(event.idempotencyKey)?.[1]?.toLowerCase();
+  return {
+    summary: event.summary,
+    description: event.description ?? "",
+    location: event.location ?? "",
+    // Instants with an offset; the zone makes Google show the event in the host's zone.
+    start: { dateTime: event.start.toISOString(), timeZone: event.timeZone },
+    end: { dateTime: event.end.toISOString(), timeZone: event.timeZone },
+    attendees: event.attendees.map((attendee) => ({
+      email: attendee.email,
+      ...(attendee.name ? { displayName: attendee.name } : {}),
+    })),
+    transparency: "opaque",
+    // The attendee reschedules through the booking's link, not by editing the host's event.
+    guestsCanModify: false,
+    ...(bookingId ? { extendedProperties: { private: { [BOOKING_PROPERTY]: bookingId } } } : {}),
+    ...(event.onlineMeeting === "meet"
+      ? {
+          conferenceData: {
+            // A repeated requestId is ignored, so a patch that asks again does not make a second meeting.
+            createRequest: { requestId: eventId, conferenceSolutionKey: { type: "hangoutsMeet" } },
+          },
+        }
+      : {}),
+  };
+}
+
+const unexpected = {
+  ok: false,
+  error: { kind: "invalid_data", message: "Google Calendar answered a write unexpectedly" },
+} as const;
+
+function eventsPath(calendarRef: string, eventId?: string): string {
+  const base = `${calendarPath(calendarRef)}/events`;
+  return eventId === undefined ? base : `${base}/${encodeURIComponent(eventId)}`;
+}
+
+function writeQuery(notify: boolean): string {
+  return new URLSearchParams({ sendUpdates: notify ? "all" : "none", conferenceDataVersion: "1" }).toString();
+}
+
+function meetingOf(event: GoogleEvent): { status: string | undefined; joinUrl: string | undefined } {
+  const video = event.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === "video")?.uri;
+  return {
+    status: event.conferenceData?.createRequest?.status?.statusCode,
+    joinUrl: event.hangoutLink ?? video ?? undefined,
+  };
+}
+
+export function createGoogleEventWrites(
+  client: GoogleClient,
+  options: { sleep?: (ms: number) => Promise<void>; meetPolls?: number } = {},
+): GoogleWrites {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const meetPolls = options.meetPolls ?? 4;
+
+  async function written(
+    json: unknown,
+    params: { calendarRef: string; wantsMeet: boolean },
+  ): Promise<SourceResult<WrittenEvent>> {
+    const parsed = googleEventSchema.safeParse(json);
+    if (!parsed.success) return unexpected;
+    let event = parsed.data;
+    let meeting = meetingOf(event);
+    // The conference is made asynchronously: while it is pending, the event is read again (4.4).
+    for (
+      let poll = 0;
+      params.wantsMeet && !meeting.joinUrl && meeting.status === "pending" && poll < meetPolls;
+      poll++
+    ) {
+      await sleep(500 * 2 ** poll);
+      const again = await client.request({ method: "GET", url: eventsPath(params.calendarRef, event.id) });
+      const reread = again.ok ? googleEventSchema.safeParse(again.value.json) : undefined;
+      if (reread?.success) {
+        event = reread.data;
+        meeting = meetingOf(event);
+      }
+    }
+    if (params.wantsMeet && !meeting.joinUrl && meeting.status === "pending") {
+      // The event exists: the retried write finds it by its id and reads the link then.
+      return {
+        ok: false,
+        error: { kind: "unavailable", message: "Google has not finished making the Meet link yet" },
+      };
+    }
+    const joinUrl = params.wantsMeet ? meeting.joinUrl : undefined;
+    return {
+      ok: true,
+      value: {
+        eventRef: event.id,
+        ...(event.etag ? { version: event.etag } : {}),
+        ...(joinUrl ? { joinUrl } : {}),
+        ...(params.wantsMeet && !joinUrl ? { onlineMeetingRefused: true } : {}),
+      },
+    };
+  }
+
+  return {
+    async createEvent({ calendarRef, event }) {
+      const eventId = googleEventIdOf(event.idempotencyKey);
+      const wantsMeet = event.onlineMeeting === "meet";
+      const answer = await client.request({
+        method: "POST",
+        url: `${eventsPath(calendarRef)}?${writeQuery(event.attendees.length > 0)}`,
+        body: { id: eventId, ...eventBody(event, eventId) },
+        // Safe to repeat: a second insert with the same id is refused (409), never doubled.
+        idempotent: true,
+      });
+      if (answer.ok) return written(answer.value.json, { calendarRef, wantsMeet });
+      if (answer.error.kind !== "conflict") return answer;
+      // 409 duplicate: an earlier attempt made it (its answer was lost). That event is the one.
+      const existing = await client.request({ method: "GET", url: eventsPath(calendarRef, eventId) });
+      if (!existing.ok) return existing;
+      return written(existing.value.json, { calendarRef, wantsMeet });
+    },
+
+    async updateEvent({ calendarRef, eventRef, event }) {
+      const answer = await client.request({
+        method: "PATCH",
+        url: `${eventsPath(calendarRef, eventRef)}?${writeQuery(event.attendees.length > 0)}`,
+        body: eventBody(event, eventRef),
+        idempotent: true,
+      });
+      if (!answer.ok) return answer;
+      return written(answer.value.json, { calendarRef, wantsMeet: event.onlineMeeting === "meet" });
+    },
+
+    async cancelEvent({ calendarRef, eventRef, notify }) {
+      const answer = await client.request({
+        method: "DELETE",
+        url: `${eventsPath(calendarRef, eventRef)}?${new URLSearchParams({ sendUpdates: notify === false ? "none" : "all" })}`,
+        idempotent: true,
+      });
+      // 404, or 410 `deleted`: already gone (the host deleted it, or a retry after a lost answer).
+      if (answer.ok || answer.error.kind === "not_found") return { ok: true, value: undefined };
+      return answer;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { BusyStatus, SourceBusyInterval } from "../../core/sync/calendar-source.ts";
+import { allDayRangeMs } from "../../core/time/all-day-range.ts";
+import { isKnownTimeZone } from "../../core/time/time-zone.ts";
+import { type GoogleEvent, googleEventSchema } from "./google-schemas.ts";
+
+/**
+ * A Google event (events.list with singleEvents=true, full or incremental) as busy time, or as a removal
+ * (provider-protocols 4.2, 4.3):
+ * - `cancelled` removes the occurrence; a cancelled item that is not an instance is a deleted event or a whole
+ *   series, so its instances go too (seriesRef).
+ * - transparent events, events the account declined, and working-location entries don't block; out-of-office
+ *   blocks as out of office, focus time as busy; tentative (the event's or the account's answer) as tentative.
+ * - all-day events (`date`, end exclusive) are days in the calendar's zone: turned into instants there.
+ * - our own writes carry the booking id in a private extended property: the booking blocks already, so the copy is
+ *   kept marked (and free when the host made it free): its deletion is what two-way sync acts on.
+ */
+export type GoogleItem =
+  | { kind: "upsert"; interval: SourceBusyInterval }
+  | { kind: "remove"; ref: string; series: boolean }
+  | { kind: "invalid"; ref: string | undefined };
+
+/** The private extended property holding our booking id. */
+export const BOOKING_PROPERTY = "calbridgeBookingId";
+
+const ENVELOPE_MS = 14 * 3_600_000;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function bookingIdOf(event: GoogleEvent): string | undefined {
+  const value = event.extendedProperties?.private?.[BOOKING_PROPERTY];
+  return value && uuid.test(value) ? value.toLowerCase() : undefined;
+}
+
+function statusOf(event: GoogleEvent): BusyStatus | null {
+  const self = event.attendees?.find((attendee) => attendee.self === true);
+  if (self?.responseStatus === "declined") return null;
+  if (event.eventType === "workingLocation") return null;
+  if (event.eventType === "outOfOffice") return "out_of_office";
+  if (event.transparency === "transparent") return null;
+  if (event.status === "tentative" || self?.responseStatus === "tentative") return "tentative";
+  return "busy";
+}
+
+export function mapGoogleEvent(raw: unknown, calendarTimeZone: string | undefined): GoogleItem {
+  const parsed = googleEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    return { kind: "invalid", ref: typeof id === "string" ? id : undefined };
+  }
+  const event = parsed.data;
+  if (event.status === "cancelled") return { kind: "remove", ref: event.id, series: !event.recurringEventId };
+  const bookingId = bookingIdOf(event);
+  const status = statusOf(event) ?? (bookingId ? "free" : null);
+  if (status === null) return { kind: "remove", ref: event.id, series: false };
+  const common = {
+    status,
+    sourceRef: event.id,
+    ...(event.recurringEventId ? { seriesRef: event.recurringEventId } : {}),
+    ...(event.etag ? { etag: event.etag } : {}),
+    ...(bookingId ? { bookingId } : {}),
+  };
+  const startDate = event.start?.date;
+  const endDate = event.end?.date;
+  if (startDate && endDate) {
+    const zone = calendarTimeZone && isKnownTimeZone(calendarTimeZone) ? calendarTimeZone : undefined;
+    const range = zone ? allDayRangeMs({ startDate, endDate, timeZone: zone }) : null;
+    // Our own events keep their dates (two-way sync leaves an all-day booking event alone), as does an event of a
+    // calendar whose zone is unknown (it becomes time in the host's zone when availability is read).
+    if (range && !bookingId)
+      return {
+        kind: "upsert",
+        interval: { ...common, start: new Date(range.startMs), end: new Date(range.endMs) },
+      };
+    const envelope = allDayRangeMs({ startDate, endDate, timeZone: "UTC" });
+    if (!envelope) return { kind: "invalid", ref: event.id };
+    return {
+      kind: "upsert",
+      interval: {
+        ...common,
+        start: new Date(envelope.startMs - ENVELOPE_MS),
+        end: new Date(envelope.endMs + ENVELOPE_MS),
+        allDay: { startDate, endDate },
+      },
+    };
+  }
+  const start = Date.parse(event.start?.dateTime ?? "");
+  const end = Date.parse(event.end?.dateTime ?? "");
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start) return { kind: "invalid", ref: event.id };
+  return { kind: "upsert", interval: { ...common, start: new Date(start), end: new Date(end) } };
+}

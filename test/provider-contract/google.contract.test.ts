@@ -1,0 +1,4 @@
+import { googleHarness } from "./google-harness.ts";
+import { describeProviderContract } from "./provider-contract.ts";
+
+describeProviderContract(() => googleHarness());

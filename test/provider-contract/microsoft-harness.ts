@@ -1,0 +1,115 @@
+import { type MicrosoftSandbox, startMicrosoftSandbox } from "../../sandbox/microsoft/server.ts";
+import { WEB_APP } from "../../sandbox/microsoft/test-sign-in.ts";
+import { BASE, sandboxAdmin } from "../support/microsoft-harness.ts";
+import type { ProviderHarness } from "./provider-harness.ts";
+
+const ADELE = "adele@contoso.com";
+
+/** Microsoft 365 for the contract suite: Adele (work account, America/Los_Angeles) and her seeded Outlook calendar. */
+export function microsoftHarness(): ProviderHarness {
+  let sandbox: MicrosoftSandbox;
+  let admin: ReturnType<typeof sandboxAdmin>;
+  const bookingEvents = (bookingId: string) =>
+    [...sandbox.state.events.values()].filter((event) =>
+      event.transactionId?.startsWith(`calbridge-${bookingId}-`),
+    );
+  const wall = (at: Date) => at.toISOString().slice(0, 19);
+  return {
+    provider: "microsoft",
+    async start() {
+      const t0 = Date.now();
+      sandbox = await startMicrosoftSandbox({ port: 0, clock: () => BASE + (Date.now() - t0) });
+      admin = sandboxAdmin(sandbox.url);
+    },
+    stop: () => sandbox?.close() ?? Promise.resolve(),
+    now: () => sandbox.state.now(),
+    serviceEnv: () => ({
+      MICROSOFT_CLIENT_ID: WEB_APP.clientId,
+      MICROSOFT_CLIENT_SECRET: WEB_APP.clientSecret,
+      MICROSOFT_LOGIN_URL: sandbox.url,
+      MICROSOFT_GRAPH_URL: `${sandbox.url}/v1.0`,
+    }),
+    host: { name: "Adele", timeZone: "America/Los_Angeles", account: ADELE },
+    async consent(authorizeUrl) {
+      const page = await (await fetch(authorizeUrl)).text();
+      const href = /<a class="account" href="([^"]+)">Adele/.exec(page)?.[1]?.replaceAll("&amp;", "&");
+      if (!href) throw new Error("the consent page does not offer Adele");
+      const back = await fetch(new URL(href, sandbox.url), { redirect: "manual" });
+      const location = back.headers.get("location");
+      if (back.status !== 302 || !location) throw new Error(`the consent answered ${back.status}`);
+      return location;
+    },
+    dayStartUtc: "T08:00:00Z",
+    seededSlots: {
+      // Wed 9 Jan (PST = UTC-8): the stand-up 09:00-09:15 and the tentative dentist 15:00-16:00.
+      "2030-01-09": ["18:00", "19:00", "20:00", "21:00", "22:00", "00:00"],
+      // Thu 10 Jan: "Focus time" is shown as free and blocks nothing.
+      "2030-01-10": ["18:00", "19:00", "20:00", "21:00", "22:00", "23:00", "00:00"],
+      // Tue 15 Jan: the all-day out-of-office offsite takes the whole day.
+      "2030-01-15": [],
+    },
+    freeStarts: [
+      "2030-01-23T19:00:00Z",
+      "2030-01-24T19:00:00Z",
+      "2030-01-25T19:00:00Z",
+      "2030-01-29T19:00:00Z",
+    ],
+    meeting: { kind: "teams", link: /^https:\/\/teams\.microsoft\.com\/l\/meetup-join\// },
+    bookingEvents: (bookingId) =>
+      bookingEvents(bookingId)
+        .filter((event) => !event.fields.isCancelled)
+        .map((event) => {
+          const joinUrl = (event.fields.onlineMeeting as { joinUrl?: string } | null | undefined)?.joinUrl;
+          return {
+            id: event.id,
+            attendees: event.fields.attendees.map((attendee) => attendee.emailAddress.address),
+            ...(joinUrl ? { joinUrl } : {}),
+          };
+        }),
+    moveEvent: async (eventId, start, end) => {
+      await admin("events/change", {
+        account: ADELE,
+        eventId,
+        patch: {
+          start: { dateTime: wall(start), timeZone: "UTC" },
+          end: { dateTime: wall(end), timeZone: "UTC" },
+        },
+      });
+    },
+    deleteEvent: async (eventId) => {
+      await admin("events/delete", { account: ADELE, eventId });
+    },
+    throttle: async (count) => {
+      await admin("throttle", { count, status: 429, retryAfter: "0.2" });
+    },
+    // One queued rule per failure to come.
+    pendingThrottles: () => sandbox.state.throttleQueue.length,
+    revokeGrant: async () => {
+      await admin("tokens/revoke", { account: ADELE });
+    },
+    expireSyncCursors: async () => {
+      await admin("sync-tokens/expire", {});
+    },
+    dropNotifications: async (count) => {
+      await admin("notifications", { mode: "drop", count });
+    },
+    advanceClock: async (ms) => {
+      await admin("clock", { advanceMs: ms });
+    },
+    liveChannels: () => sandbox.subscriptions.subscriptions.size,
+    forgedNotification: (channel) => ({
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        value: [{ subscriptionId: channel.id, clientState: "forged-state", changeType: "updated" }],
+      }),
+    }),
+    seededEvent: {
+      id: () =>
+        [...sandbox.state.events.values()].find(
+          (event) => event.fields.subject === "Dentist (to be confirmed)" && event.type === "singleInstance",
+        )?.id ?? "",
+      date: "2030-01-09",
+      slot: "23:00",
+    },
+  };
+}
