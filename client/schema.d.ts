@@ -434,6 +434,180 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/audit": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read the audit log (newest first), filtered by host, action, actor and time range */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The host id */
+          hostId?: string;
+          action?:
+            | "api_key.created"
+            | "api_key.revoked"
+            | "portal.signed_in"
+            | "connection.connected"
+            | "connection.disconnected"
+            | "connection.needs_reauth"
+            | "connection.error"
+            | "token.refreshed"
+            | "token.refresh_failed"
+            | "calendar.read"
+            | "calendar.write"
+            | "booking.created"
+            | "booking.rescheduled"
+            | "booking.cancelled"
+            | "booking.confirmed"
+            | "booking.rejected"
+            | "host_feed.read"
+            | "host.exported"
+            | "host.erased"
+            | "attendee.erased"
+            | "secrets.rotated";
+          actorKind?:
+            | "api_key"
+            | "portal_session"
+            | "attendee_link"
+            | "public_page"
+            | "feed_link"
+            | "oauth_callback"
+            | "system_job"
+            | "operator";
+          /** @description The actor's id: an API key id, a booking id (attendee link), a job queue */
+          actorId?: string;
+          /** @description Entries at or after this time */
+          from?: string;
+          /** @description Entries before this time */
+          to?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["AuditEntry"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/hosts/{hostId}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Export everything held about a host as one JSON document (streamed) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HostExport"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/hosts": {
     parameters: {
       query?: never;
@@ -1284,6 +1458,14 @@ export interface paths {
             }[];
             /** @default false */
             requiresConfirmation?: boolean;
+            /** @description Rooms the booking needs one of (Microsoft 365, MICROSOFT_ROOMS=true): `emails` tried in order, or a `roomList`; slots need a free room */
+            rooms?: {
+              /** Format: uuid */
+              connectionId: string;
+              emails?: string[];
+              /** Format: email */
+              roomList?: string;
+            } | null;
           };
         };
       };
@@ -1508,6 +1690,14 @@ export interface paths {
             }[];
             /** @default false */
             requiresConfirmation?: boolean;
+            /** @description Rooms the booking needs one of (Microsoft 365, MICROSOFT_ROOMS=true): `emails` tried in order, or a `roomList`; slots need a free room */
+            rooms?: {
+              /** Format: uuid */
+              connectionId: string;
+              emails?: string[];
+              /** Format: email */
+              roomList?: string;
+            } | null;
           };
         };
       };
@@ -2920,7 +3110,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -2946,6 +3136,7 @@ export interface paths {
               | "booking.cancelled"
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
+              | "booking.room_declined"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3153,6 +3344,7 @@ export interface paths {
               | "booking.cancelled"
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
+              | "booking.room_declined"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3701,6 +3893,7 @@ export interface paths {
                 /** @enum {string} */
                 code:
                   | "no_hosts"
+                  | "no_free_room"
                   | "no_schedule"
                   | "minimum_notice"
                   | "horizon"
@@ -4350,6 +4543,67 @@ export interface components {
        */
       attendeeInvitations: "provider" | "calbridge";
     };
+    AuditEntryInput: {
+      /** @description Grows with every entry; also the pagination cursor */
+      id: string;
+      at: string;
+      actor: {
+        /** @enum {string} */
+        kind:
+          | "api_key"
+          | "portal_session"
+          | "attendee_link"
+          | "public_page"
+          | "feed_link"
+          | "oauth_callback"
+          | "system_job"
+          | "operator";
+        id: string | null;
+      };
+      /** @enum {string} */
+      action:
+        | "api_key.created"
+        | "api_key.revoked"
+        | "portal.signed_in"
+        | "connection.connected"
+        | "connection.disconnected"
+        | "connection.needs_reauth"
+        | "connection.error"
+        | "token.refreshed"
+        | "token.refresh_failed"
+        | "calendar.read"
+        | "calendar.write"
+        | "booking.created"
+        | "booking.rescheduled"
+        | "booking.cancelled"
+        | "booking.confirmed"
+        | "booking.rejected"
+        | "host_feed.read"
+        | "host.exported"
+        | "host.erased"
+        | "attendee.erased"
+        | "secrets.rotated";
+      target: {
+        hostId: string | null;
+        connectionId: string | null;
+        bookingId: string | null;
+      };
+      provider: string | null;
+      /** @enum {string} */
+      outcome: "success" | "failure";
+      requestId: string | null;
+      details: {
+        itemCount?: number;
+        /** @enum {string} */
+        operation?: "list" | "create" | "update" | "cancel";
+        errorKind?: string;
+        bookingsAnonymised?: number;
+        bookingsDeleted?: number;
+        connectionsRevoked?: number;
+        /** Format: uuid */
+        apiKeyId?: string;
+      };
+    };
     BookingCalendarSyncInput: {
       connectionId: string;
       hostId: string;
@@ -4362,6 +4616,13 @@ export interface components {
       /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
       warning: string | null;
     };
+    /** @description The room the booking reserved (event types with rooms) and its answer; declined: the room refused, the booking is flagged and `booking.room_declined` sent */
+    BookingRoomInput: {
+      email: string;
+      name: string | null;
+      /** @enum {string} */
+      status: "pending" | "accepted" | "tentativelyAccepted" | "declined";
+    } | null;
     BookingInput: {
       id: string;
       eventTypeId: string;
@@ -4383,6 +4644,7 @@ export interface components {
       icalUid: string;
       sequence: number;
       cancelReason: string | null;
+      room?: components["schemas"]["BookingRoomInput"];
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */
@@ -4395,6 +4657,18 @@ export interface components {
       /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
       calendarSync?: components["schemas"]["BookingCalendarSyncInput"][];
       warnings?: string[];
+    };
+    RoomInput: {
+      email: string;
+      name: string;
+      capacity?: number;
+      building?: string;
+      floor?: string;
+      /** @description How fresh its busy time is, once an event type names the room */
+      sync: {
+        lastSuccessAt: string | null;
+        lastError: string | null;
+      } | null;
     };
     CalendarConnectionInput: {
       id: string;
@@ -4482,8 +4756,66 @@ export interface components {
       };
       questions: unknown[];
       requiresConfirmation: boolean;
+      rooms: {
+        /** Format: uuid */
+        connectionId: string;
+        emails?: string[];
+        /** Format: email */
+        roomList?: string;
+      } | null;
       createdAt: string;
       updatedAt: string;
+    };
+    HostInput: {
+      id: string;
+      name: string;
+      email: string | null;
+      timeZone: string;
+      externalId: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    HostExportInput: {
+      /** @constant */
+      format: "calbridge.host-export/1";
+      exportedAt: string;
+      host: components["schemas"]["HostInput"];
+      /** @description Working hours, overrides, out of office */
+      schedules: {
+        [key: string]: unknown;
+      }[];
+      /** @description Calendar connections, without credentials */
+      connections: {
+        [key: string]: unknown;
+      }[];
+      /** @description The calendars of each connection and the host's choices for them */
+      calendars: {
+        [key: string]: unknown;
+      }[];
+      /** @description Event types the host takes bookings for */
+      eventTypes: {
+        [key: string]: unknown;
+      }[];
+      /** @description Bookings with the host, attendees included */
+      bookings: {
+        [key: string]: unknown;
+      }[];
+      /** @description The events Calbridge wrote into the host's calendars for bookings */
+      managedEvents: {
+        [key: string]: unknown;
+      }[];
+      /** @description The cached busy time read from the host's calendars (times, status, provider ids) */
+      busyIntervals: {
+        [key: string]: unknown;
+      }[];
+      /** @description The host's export feeds (their secret tokens are not stored and not shown) */
+      feeds: {
+        [key: string]: unknown;
+      }[];
+      /** @description Audit entries about the host: ids and codes only */
+      auditEntries: {
+        [key: string]: unknown;
+      }[];
     };
     HostFeedInput: {
       id: string;
@@ -4498,15 +4830,6 @@ export interface components {
       url: string;
       /** @description The same URL as webcal://, which opens a calendar app's subscribe dialog */
       webcalUrl: string;
-    };
-    HostInput: {
-      id: string;
-      name: string;
-      email: string | null;
-      timeZone: string;
-      externalId: string | null;
-      createdAt: string;
-      updatedAt: string;
     };
     ScheduleInput: {
       id: string;
@@ -4588,6 +4911,67 @@ export interface components {
        */
       attendeeInvitations: "provider" | "calbridge";
     };
+    AuditEntry: {
+      /** @description Grows with every entry; also the pagination cursor */
+      id: string;
+      at: string;
+      actor: {
+        /** @enum {string} */
+        kind:
+          | "api_key"
+          | "portal_session"
+          | "attendee_link"
+          | "public_page"
+          | "feed_link"
+          | "oauth_callback"
+          | "system_job"
+          | "operator";
+        id: string | null;
+      };
+      /** @enum {string} */
+      action:
+        | "api_key.created"
+        | "api_key.revoked"
+        | "portal.signed_in"
+        | "connection.connected"
+        | "connection.disconnected"
+        | "connection.needs_reauth"
+        | "connection.error"
+        | "token.refreshed"
+        | "token.refresh_failed"
+        | "calendar.read"
+        | "calendar.write"
+        | "booking.created"
+        | "booking.rescheduled"
+        | "booking.cancelled"
+        | "booking.confirmed"
+        | "booking.rejected"
+        | "host_feed.read"
+        | "host.exported"
+        | "host.erased"
+        | "attendee.erased"
+        | "secrets.rotated";
+      target: {
+        hostId: string | null;
+        connectionId: string | null;
+        bookingId: string | null;
+      };
+      provider: string | null;
+      /** @enum {string} */
+      outcome: "success" | "failure";
+      requestId: string | null;
+      details: {
+        itemCount?: number;
+        /** @enum {string} */
+        operation?: "list" | "create" | "update" | "cancel";
+        errorKind?: string;
+        bookingsAnonymised?: number;
+        bookingsDeleted?: number;
+        connectionsRevoked?: number;
+        /** Format: uuid */
+        apiKeyId?: string;
+      };
+    };
     BookingCalendarSync: {
       connectionId: string;
       hostId: string;
@@ -4600,6 +4984,13 @@ export interface components {
       /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
       warning: string | null;
     };
+    /** @description The room the booking reserved (event types with rooms) and its answer; declined: the room refused, the booking is flagged and `booking.room_declined` sent */
+    BookingRoom: {
+      email: string;
+      name: string | null;
+      /** @enum {string} */
+      status: "pending" | "accepted" | "tentativelyAccepted" | "declined";
+    } | null;
     Booking: {
       id: string;
       eventTypeId: string;
@@ -4621,6 +5012,7 @@ export interface components {
       icalUid: string;
       sequence: number;
       cancelReason: string | null;
+      room?: components["schemas"]["BookingRoom"];
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */
@@ -4633,6 +5025,18 @@ export interface components {
       /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
       calendarSync?: components["schemas"]["BookingCalendarSync"][];
       warnings?: string[];
+    };
+    Room: {
+      email: string;
+      name: string;
+      capacity?: number;
+      building?: string;
+      floor?: string;
+      /** @description How fresh its busy time is, once an event type names the room */
+      sync: {
+        lastSuccessAt: string | null;
+        lastError: string | null;
+      } | null;
     };
     CalendarConnection: {
       id: string;
@@ -4720,8 +5124,66 @@ export interface components {
       };
       questions: unknown[];
       requiresConfirmation: boolean;
+      rooms: {
+        /** Format: uuid */
+        connectionId: string;
+        emails?: string[];
+        /** Format: email */
+        roomList?: string;
+      } | null;
       createdAt: string;
       updatedAt: string;
+    };
+    Host: {
+      id: string;
+      name: string;
+      email: string | null;
+      timeZone: string;
+      externalId: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    HostExport: {
+      /** @constant */
+      format: "calbridge.host-export/1";
+      exportedAt: string;
+      host: components["schemas"]["Host"];
+      /** @description Working hours, overrides, out of office */
+      schedules: {
+        [key: string]: unknown;
+      }[];
+      /** @description Calendar connections, without credentials */
+      connections: {
+        [key: string]: unknown;
+      }[];
+      /** @description The calendars of each connection and the host's choices for them */
+      calendars: {
+        [key: string]: unknown;
+      }[];
+      /** @description Event types the host takes bookings for */
+      eventTypes: {
+        [key: string]: unknown;
+      }[];
+      /** @description Bookings with the host, attendees included */
+      bookings: {
+        [key: string]: unknown;
+      }[];
+      /** @description The events Calbridge wrote into the host's calendars for bookings */
+      managedEvents: {
+        [key: string]: unknown;
+      }[];
+      /** @description The cached busy time read from the host's calendars (times, status, provider ids) */
+      busyIntervals: {
+        [key: string]: unknown;
+      }[];
+      /** @description The host's export feeds (their secret tokens are not stored and not shown) */
+      feeds: {
+        [key: string]: unknown;
+      }[];
+      /** @description Audit entries about the host: ids and codes only */
+      auditEntries: {
+        [key: string]: unknown;
+      }[];
     };
     HostFeed: {
       id: string;
@@ -4736,15 +5198,6 @@ export interface components {
       url: string;
       /** @description The same URL as webcal://, which opens a calendar app's subscribe dialog */
       webcalUrl: string;
-    };
-    Host: {
-      id: string;
-      name: string;
-      email: string | null;
-      timeZone: string;
-      externalId: string | null;
-      createdAt: string;
-      updatedAt: string;
     };
     Schedule: {
       id: string;
