@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createOutboundGuard } from "./outbound/guarded-fetch.ts";
 import { fixedAccessToken } from "./providers/access-token-source.ts";
+import { createFeedWorkerPool } from "./providers/ics/feed-worker-pool.ts";
 import { readGraphAccount } from "./providers/microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./providers/microsoft/graph-client.ts";
 import { type MicrosoftSettings, microsoftOAuthSettings } from "./providers/microsoft/microsoft-oauth.ts";
@@ -102,6 +103,12 @@ export async function startService(
   const now = options.now ?? (() => new Date());
   let jobs: JobEngine | undefined;
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
+  // Feeds are parsed and expanded in worker threads: a hostile feed costs a worker, never the event loop.
+  const feedReader = createFeedWorkerPool({
+    size: config.icsFeeds.workers,
+    timeBudgetMs: config.icsFeeds.timeBudgetMs,
+    maxOccurrences: config.icsFeeds.maxOccurrences,
+  });
   try {
     jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
     const startedJobs = jobs;
@@ -151,6 +158,7 @@ export async function startService(
         guard: outbound,
         maxBytes: config.icsFeeds.maxBytes,
         timeoutMs: config.icsFeeds.timeoutMs,
+        reader: feedReader,
       },
       ...(microsoft && microsoftOAuth
         ? { microsoft: { oauth: microsoftOAuth, graphUrl: microsoft.graphUrl, http: microsoftHttp } }
@@ -362,6 +370,7 @@ export async function startService(
           while (inFlight > 0 && Date.now() < deadline)
             await new Promise((resolve) => setTimeout(resolve, 20));
           await startedJobs.stop();
+          await feedReader.close();
           await store.close();
           await sandbox?.stop();
           logger.info("Calbridge stopped");
@@ -372,6 +381,7 @@ export async function startService(
   } catch (error) {
     await jobs?.stop({ timeoutMs: 1000 }).catch(() => undefined);
     await sandbox?.stop().catch(() => undefined);
+    await feedReader.close();
     await store.close();
     throw error;
   }

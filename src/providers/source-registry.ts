@@ -4,6 +4,7 @@ import type { KeyRing } from "../secrets/key-ring.ts";
 import type { ConnectionRow } from "../store/connections-repository.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
 import { createTokenKeeper, type TokenKeeperDeps } from "../sync/token-keeper.ts";
+import { type FeedReader, sharedFeedReader } from "./ics/feed-worker-pool.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
 import { createGraphCalendarSource } from "./microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./microsoft/graph-client.ts";
@@ -13,7 +14,8 @@ import type { ProviderHttp } from "./provider-http.ts";
 /** What the adapters need from the service's configuration. */
 export interface SourceSettings {
   keyRing: KeyRing;
-  icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number };
+  /** `reader` parses feeds off the event loop; without one, a process-wide pool with default budgets is used. */
+  icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number; reader?: FeedReader };
   /** Set when Microsoft is configured (credentials, or the sandbox). */
   microsoft?: { oauth: OAuthClient; graphUrl: string; http: ProviderHttp };
   tokens: Omit<TokenKeeperDeps, "keyRing">;
@@ -42,6 +44,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
               url,
               displayName: connection.displayName,
               fetch: settings.icsFeeds,
+              reader: settings.icsFeeds.reader ?? sharedFeedReader(),
             }),
           };
         }

@@ -33,6 +33,13 @@ export interface BusyTarget {
 type Window = { from: Date; to: Date };
 
 const CHUNK = 1000;
+/**
+ * Rows per statement when a whole listing is written or swapped, with a turn of the event loop between statements:
+ * PGlite runs on the main thread, and one statement over 25k rows (or building its SQL) stalls every request.
+ */
+const WRITE_BATCH = 250;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Window, staged: boolean) {
   // Timed intervals are clipped to the window so a later listing owns exactly what it wrote; all-day rows keep their
@@ -70,9 +77,37 @@ function ofCalendar(target: BusyTarget, staged: boolean): SQL {
 }
 
 async function insertRows(db: Database, rows: ReturnType<typeof rowsOf>): Promise<number> {
-  for (let i = 0; i < rows.length; i += CHUNK)
-    await db.insert(busyIntervals).values(rows.slice(i, i + CHUNK));
+  for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+    if (i > 0) await nextTurn();
+    await db.insert(busyIntervals).values(rows.slice(i, i + WRITE_BATCH));
+  }
   return rows.length;
+}
+
+/** Inserts intervals as rows a batch at a time: the rows of a 50k-event listing never exist all at once. */
+async function insertIntervals(
+  db: Database,
+  params: BusyTarget & { window: Window; intervals: SourceBusyInterval[]; staged: boolean },
+): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < params.intervals.length; i += WRITE_BATCH) {
+    if (i > 0) await nextTurn();
+    const rows = rowsOf(params, params.intervals.slice(i, i + WRITE_BATCH), params.window, params.staged);
+    if (rows.length > 0) await db.insert(busyIntervals).values(rows);
+    written += rows.length;
+  }
+  return written;
+}
+
+/** Runs a statement over at most WRITE_BATCH rows until it touches fewer; returns how many it touched. */
+async function inBatches(step: () => Promise<unknown[]>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const touched = (await step()).length;
+    total += touched;
+    if (touched < WRITE_BATCH) return total;
+    await nextTurn();
+  }
 }
 
 /** Deletes the rows of some occurrences and series (live or staged); returns how many went. */
@@ -116,7 +151,10 @@ export async function discardStagedRows(db: Database, target: BusyTarget): Promi
   return rows.length;
 }
 
-/** Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy). */
+/**
+ * Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy). `fresh`: the
+ * staged set was just emptied, so there is nothing to replace.
+ */
 export async function stageRows(
   db: Database,
   params: BusyTarget & {
@@ -124,27 +162,41 @@ export async function stageRows(
     intervals: SourceBusyInterval[];
     removedRefs?: string[];
     removedSeriesRefs?: string[];
+    fresh?: boolean;
   },
 ): Promise<number> {
-  const refs = [
-    ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
-  ];
-  const deleted = await deleteRefs(db, params, true, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, rowsOf(params, params.intervals, params.window, true)));
+  let deleted = 0;
+  if (!params.fresh) {
+    const refs = [
+      ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
+    ];
+    deleted = await deleteRefs(db, params, true, refs, params.removedSeriesRefs ?? []);
+  }
+  return deleted + (await insertIntervals(db, { ...params, staged: true }));
 }
 
 /** The listing is complete: the staged set replaces the live rows of the calendar. Call inside a transaction. */
 export async function swapStagedRows(db: Database, target: BusyTarget): Promise<number> {
-  const removed = await db
-    .delete(busyIntervals)
-    .where(ofCalendar(target, false))
-    .returning({ id: busyIntervals.id });
-  const promoted = await db
-    .update(busyIntervals)
-    .set({ staged: false })
-    .where(ofCalendar(target, true))
-    .returning({ id: busyIntervals.id });
-  return removed.length + promoted.length;
+  const batchOf = (staged: boolean) =>
+    db
+      .select({ id: busyIntervals.id })
+      .from(busyIntervals)
+      .where(ofCalendar(target, staged))
+      .limit(WRITE_BATCH);
+  const removed = await inBatches(() =>
+    db
+      .delete(busyIntervals)
+      .where(inArray(busyIntervals.id, batchOf(false)))
+      .returning({ id: busyIntervals.id }),
+  );
+  const promoted = await inBatches(() =>
+    db
+      .update(busyIntervals)
+      .set({ staged: false })
+      .where(inArray(busyIntervals.id, batchOf(true)))
+      .returning({ id: busyIntervals.id }),
+  );
+  return removed + promoted;
 }
 
 type BusyRowValues = ReturnType<typeof rowsOf>[number];
