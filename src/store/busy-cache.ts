@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BusyStatus } from "../core/availability/request-schema.ts";
 import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { allDayRangeMs } from "../core/time/all-day-range.ts";
@@ -76,10 +76,44 @@ function ofCalendar(target: BusyTarget, staged: boolean): SQL {
   ) as SQL;
 }
 
+/**
+ * One INSERT of many rows with a single parameter (the rows as JSON): Drizzle's values() spends ~40 µs of main
+ * thread per row building and typing 15 parameters each, which was the largest stall of a big listing.
+ */
+async function insertBatch(db: Database, rows: ReturnType<typeof rowsOf>): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((row) => ({
+      i: row.id,
+      t: row.tenantId,
+      h: row.hostId,
+      c: row.connectionId,
+      k: row.calendarRef,
+      s: row.startAt.toISOString(),
+      e: row.endAt.toISOString(),
+      st: row.status,
+      r: row.sourceRef,
+      q: row.seriesRef,
+      v: row.etag,
+      a: row.allDayStart,
+      z: row.allDayEnd,
+      b: row.bookingId,
+      g: row.staged,
+    })),
+  );
+  await db.execute(sql`
+    insert into ${busyIntervals} (id, tenant_id, host_id, connection_id, calendar_ref, start_at, end_at, status,
+                                  source_ref, series_ref, etag, all_day_start, all_day_end, booking_id, staged)
+    select i, t, h, c, k, s, e, st, r, q, v, a, z, b, g
+      from jsonb_to_recordset(${json}::jsonb)
+        as x(i uuid, t uuid, h uuid, c uuid, k text, s timestamptz, e timestamptz, st text, r text, q text, v text,
+             a date, z date, b uuid, g boolean)`);
+}
+
 async function insertRows(db: Database, rows: ReturnType<typeof rowsOf>): Promise<number> {
   for (let i = 0; i < rows.length; i += WRITE_BATCH) {
     if (i > 0) await nextTurn();
-    await db.insert(busyIntervals).values(rows.slice(i, i + WRITE_BATCH));
+    await insertBatch(db, rows.slice(i, i + WRITE_BATCH));
   }
   return rows.length;
 }
@@ -93,7 +127,7 @@ async function insertIntervals(
   for (let i = 0; i < params.intervals.length; i += WRITE_BATCH) {
     if (i > 0) await nextTurn();
     const rows = rowsOf(params, params.intervals.slice(i, i + WRITE_BATCH), params.window, params.staged);
-    if (rows.length > 0) await db.insert(busyIntervals).values(rows);
+    await insertBatch(db, rows);
     written += rows.length;
   }
   return written;

@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { expandFeed, type FeedExpansionJob } from "./feed-expansion.ts";
 
@@ -8,6 +9,13 @@ import { expandFeed, type FeedExpansionJob } from "./feed-expansion.ts";
  */
 const port = parentPort;
 if (!port) throw new Error("feed-worker runs as a worker thread");
+// On a busy machine (2 cores, a feed being read on one) the event loop must win the CPU: on Linux a thread's nice
+// value is its own, so this lowers the reader only. Elsewhere it may lower the process or fail: both harmless.
+try {
+  setPriority(10);
+} catch {
+  // Not permitted here: the reader runs at normal priority.
+}
 port.on("message", (job: FeedExpansionJob) => {
   let answer: ReturnType<typeof expandFeed>;
   try {
