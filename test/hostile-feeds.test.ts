@@ -51,7 +51,11 @@ function hostileFeeds(seriesStartMs: number, fetchCount: () => number): Record<s
     minutely: () =>
       calendar([
         ...event("m1", "DURATION:PT10S", "RRULE:FREQ=MINUTELY;BYSECOND=0,20,40;BYHOUR=1,3,5,7,9,11,13,15"),
-        ...event("m2", "DURATION:PT1S", "RRULE:FREQ=SECONDLY;BYMINUTE=0,30;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12"),
+        ...event(
+          "m2",
+          "DURATION:PT1S",
+          "RRULE:FREQ=SECONDLY;BYMINUTE=0,30;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12",
+        ),
       ]),
     count: () =>
       calendar([
@@ -65,7 +69,10 @@ function hostileFeeds(seriesStartMs: number, fetchCount: () => number): Record<s
     // ~5 MB, and different on every fetch (two versions, built once: building one is work for this process too).
     huge: () => hugeVersions[fetchCount() % 2] as string,
     dates: once(() => {
-      const exdates = Array.from({ length: 4000 }, (_, i) => `EXDATE:${stamp(seriesStartMs + i * 3_600_000)}`);
+      const exdates = Array.from(
+        { length: 4000 },
+        (_, i) => `EXDATE:${stamp(seriesStartMs + i * 3_600_000)}`,
+      );
       const rdates = Array.from(
         { length: 4000 },
         (_, i) => `RDATE:${stamp(seriesStartMs + i * 3_600_000 + 1_800_000)}`,
@@ -155,7 +162,10 @@ describe.each(backends)("hostile .ics feeds on %s", (backend) => {
           headers: { authorization: `Bearer ${apiKey}` },
           ...(init.body === undefined
             ? {}
-            : { body: JSON.stringify(init.body), headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" } }),
+            : {
+                body: JSON.stringify(init.body),
+                headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+              }),
         });
         return { status: response.status, body: (await response.json()) as Record<string, unknown> };
       };
@@ -225,7 +235,9 @@ describe.each(backends)("hostile .ics feeds on %s", (backend) => {
       };
       const t0 = Date.now();
       const first = await settled(new Map());
-      process.stderr.write(`first settled after ${Date.now() - t0} ms ${JSON.stringify(first.map((c) => [c.displayName, c.status, c.createdAt, c.calendars[0]?.lastAttemptAt, c.lastError, c.warnings.length]))}\n${service.output().slice(-3000)}\n`);
+      process.stderr.write(
+        `first settled after ${Date.now() - t0} ms ${JSON.stringify(first.map((c) => [c.displayName, c.status, c.createdAt, c.calendars[0]?.lastAttemptAt, c.lastError, c.warnings.length]))}\n${service.output().slice(-3000)}\n`,
+      );
       // Anyone with a key can ask for more of the same: each sync reads every feed again.
       for (const connection of connections) {
         const again = await api(`/v1/hosts/${connection.hostId}/connections/${connection.id}/sync`, {
@@ -233,7 +245,9 @@ describe.each(backends)("hostile .ics feeds on %s", (backend) => {
         });
         expect(again.status, JSON.stringify(again.body)).toBe(202);
       }
-      const second = await settled(new Map(first.map((state) => [state.id, state.calendars[0]!.lastAttemptAt])));
+      const second = await settled(
+        new Map(first.map((state) => [state.id, state.calendars[0]!.lastAttemptAt])),
+      );
       sampling = false;
       await sampler;
 
@@ -255,7 +269,11 @@ describe.each(backends)("hostile .ics feeds on %s", (backend) => {
       const tick = second[0]!;
       expect(tick.status).toBe("connected");
       expect(tick.warnings).toEqual([
-        expect.objectContaining({ code: "expansion_truncated", calendar: "feed", unavailableFrom: expect.any(String) }),
+        expect.objectContaining({
+          code: "expansion_truncated",
+          calendar: "feed",
+          unavailableFrom: expect.any(String),
+        }),
       ]);
       expect(tick.calendars[0]?.warnings).toHaveLength(1);
       const cut = Date.parse(tick.warnings[0]!.unavailableFrom!);
