@@ -4398,6 +4398,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -4414,6 +4425,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
     };
@@ -4433,6 +4453,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -4449,6 +4480,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
@@ -4636,6 +4676,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -4652,6 +4703,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
     };
@@ -4671,6 +4731,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -4687,6 +4758,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
