@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec } from "../src/secrets/key-ring.ts";
-import { cliPath, serviceEnvironment, startService } from "./support/service-process.ts";
+import { cliPath, findFreePort, serviceEnvironment, startService } from "./support/service-process.ts";
 import { backends, createScratchDatabase } from "./support/test-stores.ts";
 
 /**
@@ -140,6 +140,7 @@ describe.each(backends)("hostile .ics feeds on %s", (backend) => {
       scratch = await createScratchDatabase();
       env.DATABASE_URL = scratch.url;
       env.ENCRYPTION_KEYS = generateKeySpec("k1");
+      env.PORT = String(await findFreePort());
     }
     env.ICS_FEED_ALLOW = "127.0.0.1";
     // Enough for the 25k-event feed; the runaway rules are cut at it.
