@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
+import { sharedFeedReader } from "../src/providers/ics/feed-worker-pool.ts";
 import { createIcsFeedSource } from "../src/providers/ics/ics-feed-source.ts";
 
 const events = Array.from({ length: 2000 }, (_, index) =>
@@ -38,6 +39,7 @@ const source = createIcsFeedSource({
     maxBytes: 10 * 1024 * 1024,
     timeoutMs: 10_000,
   },
+  reader: sharedFeedReader(),
 });
 const window = { from: new Date("2030-03-01T00:00:00Z"), to: new Date("2030-05-30T00:00:00Z") };
 

@@ -4686,6 +4686,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -4702,6 +4713,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
     };
@@ -4721,6 +4741,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -4737,6 +4768,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
@@ -5054,6 +5094,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -5070,6 +5121,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
     };
@@ -5089,6 +5149,17 @@ export interface components {
       lastSyncedAt: string | null;
       lastError: string | null;
       lastErrorAt: string | null;
+      /** @description Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected. */
+      warnings: {
+        /** @enum {string} */
+        code: "expansion_truncated";
+        message: string;
+        /** @description When the sync that found it ran */
+        at: string;
+        /** @description From here on the calendar's busy time is unknown: the host is not offered */
+        unavailableFrom?: string;
+        calendar: string;
+      }[];
       calendars: {
         /** @description The provider's calendar id */
         ref: string;
@@ -5105,6 +5176,15 @@ export interface components {
         lastSuccessAt: string | null;
         lastError: string | null;
         consecutiveFailures: number;
+        warnings: {
+          /** @enum {string} */
+          code: "expansion_truncated";
+          message: string;
+          /** @description When the sync that found it ran */
+          at: string;
+          /** @description From here on the calendar's busy time is unknown: the host is not offered */
+          unavailableFrom?: string;
+        }[];
       }[];
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */

@@ -134,6 +134,10 @@ export const configSchema = z.object({
   ICS_FEED_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   ICS_POLL_MINUTES: z.coerce.number().int().min(1).default(15),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+  // Reading a feed runs in worker threads, within these budgets: the event loop never waits for a feed.
+  ICS_FEED_WORKERS: z.coerce.number().int().min(1).max(4).default(1),
+  ICS_FEED_TIME_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  ICS_FEED_MAX_OCCURRENCES: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -171,7 +175,15 @@ export interface Config {
   redisUrl: string | undefined;
   /** Requests per minute per client on the provider push intake (/webhooks/...); 0 turns the limit off. */
   pushRateLimitPerMinute: number;
-  icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
+  icsFeeds: {
+    maxBytes: number;
+    timeoutMs: number;
+    pollMinutes: number;
+    /** Worker threads that read feeds, the time one feed may take, and the occurrences kept per feed. */
+    workers: number;
+    timeBudgetMs: number;
+    maxOccurrences: number;
+  };
   /** Audit entries older than this many days are removed by the daily retention job. */
   auditRetentionDays: number;
 }
@@ -231,6 +243,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxBytes: raw.ICS_FEED_MAX_BYTES,
       timeoutMs: raw.ICS_FEED_TIMEOUT_MS,
       pollMinutes: raw.ICS_POLL_MINUTES,
+      workers: raw.ICS_FEED_WORKERS,
+      timeBudgetMs: raw.ICS_FEED_TIME_BUDGET_MS,
+      maxOccurrences: raw.ICS_FEED_MAX_OCCURRENCES,
     },
     auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
   };

@@ -24,6 +24,7 @@ import {
   googleOAuthSettings,
 } from "./providers/google/google-oauth.ts";
 import { createGuardedProviderFetch } from "./providers/guarded-provider-fetch.ts";
+import { createFeedWorkerPool } from "./providers/ics/feed-worker-pool.ts";
 import { readGraphAccount } from "./providers/microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./providers/microsoft/graph-client.ts";
 import { type MicrosoftSettings, microsoftOAuthSettings } from "./providers/microsoft/microsoft-oauth.ts";
@@ -126,6 +127,12 @@ export async function startService(
   let jobs: JobEngine | undefined;
   let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
   let rateLimits: RateLimitStore | undefined;
+  // Feeds are parsed and expanded in worker threads: a hostile feed costs a worker, never the event loop.
+  const feedReader = createFeedWorkerPool({
+    size: config.icsFeeds.workers,
+    timeBudgetMs: config.icsFeeds.timeBudgetMs,
+    maxOccurrences: config.icsFeeds.maxOccurrences,
+  });
   try {
     jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
     const startedJobs = jobs;
@@ -210,6 +217,7 @@ export async function startService(
         guard: outbound,
         maxBytes: config.icsFeeds.maxBytes,
         timeoutMs: config.icsFeeds.timeoutMs,
+        reader: feedReader,
       },
       ...(microsoft && microsoftOAuth
         ? { microsoft: { oauth: microsoftOAuth, graphUrl: microsoft.graphUrl, http: microsoftHttp } }
@@ -460,6 +468,7 @@ export async function startService(
           while (inFlight > 0 && Date.now() < deadline)
             await new Promise((resolve) => setTimeout(resolve, 20));
           await startedJobs.stop();
+          await feedReader.close();
           await store.close();
           await rateLimits?.close();
           await sandbox?.stop();
@@ -472,6 +481,7 @@ export async function startService(
     await jobs?.stop({ timeoutMs: 1000 }).catch(() => undefined);
     await sandbox?.stop().catch(() => undefined);
     await rateLimits?.close();
+    await feedReader.close();
     await store.close();
     throw error;
   }

@@ -9,6 +9,7 @@ import { createCalDavClient } from "./caldav/caldav-client.ts";
 import { calDavStoredCredentialsSchema } from "./caldav/caldav-schemas.ts";
 import { createGoogleCalendarSource } from "./google/google-calendar-source.ts";
 import { createGoogleClient } from "./google/google-client.ts";
+import { type FeedReader, sharedFeedReader } from "./ics/feed-worker-pool.ts";
 import { createIcsFeedSource } from "./ics/ics-feed-source.ts";
 import { createGraphCalendarSource } from "./microsoft/graph-calendar-source.ts";
 import { createGraphClient } from "./microsoft/graph-client.ts";
@@ -18,7 +19,8 @@ import type { ProviderHttp } from "./provider-http.ts";
 /** What the adapters need from the service's configuration. */
 export interface SourceSettings {
   keyRing: KeyRing;
-  icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number };
+  /** `reader` parses feeds off the event loop; without one, a process-wide pool with default budgets is used. */
+  icsFeeds: { guard: OutboundGuard; maxBytes: number; timeoutMs: number; reader?: FeedReader };
   /** Set when Microsoft is configured (credentials, or the sandbox). */
   microsoft?: { oauth: OAuthClient; graphUrl: string; http: ProviderHttp };
   /** Set when Google is configured (credentials, or the sandbox). */
@@ -51,6 +53,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
               url,
               displayName: connection.displayName,
               fetch: settings.icsFeeds,
+              reader: settings.icsFeeds.reader ?? sharedFeedReader(),
             }),
           };
         }

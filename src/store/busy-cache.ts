@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BusyStatus } from "../core/availability/request-schema.ts";
 import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { allDayRangeMs } from "../core/time/all-day-range.ts";
@@ -35,6 +35,13 @@ export interface BusyTarget {
 type Window = { from: Date; to: Date };
 
 const CHUNK = 1000;
+/**
+ * Rows per statement when a whole listing is written or swapped, with a turn of the event loop between statements:
+ * PGlite runs on the main thread, and one statement over 25k rows (or building its SQL) stalls every request.
+ */
+const WRITE_BATCH = 250;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Window, staged: boolean) {
   // Timed intervals are clipped to the window so a later listing owns exactly what it wrote; all-day rows keep their
@@ -72,10 +79,72 @@ function ofCalendar(target: BusyTarget, staged: boolean): SQL {
   ) as SQL;
 }
 
+/**
+ * One INSERT of many rows with a single parameter (the rows as JSON): Drizzle's values() spends ~40 µs of main
+ * thread per row building and typing 15 parameters each, which was the largest stall of a big listing.
+ */
+async function insertBatch(db: Database, rows: ReturnType<typeof rowsOf>): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((row) => ({
+      i: row.id,
+      t: row.tenantId,
+      h: row.hostId,
+      c: row.connectionId,
+      k: row.calendarRef,
+      s: row.startAt.toISOString(),
+      e: row.endAt.toISOString(),
+      st: row.status,
+      r: row.sourceRef,
+      q: row.seriesRef,
+      v: row.etag,
+      a: row.allDayStart,
+      z: row.allDayEnd,
+      b: row.bookingId,
+      g: row.staged,
+    })),
+  );
+  await db.execute(sql`
+    insert into ${busyIntervals} (id, tenant_id, host_id, connection_id, calendar_ref, start_at, end_at, status,
+                                  source_ref, series_ref, etag, all_day_start, all_day_end, booking_id, staged)
+    select i, t, h, c, k, s, e, st, r, q, v, a, z, b, g
+      from jsonb_to_recordset(${json}::jsonb)
+        as x(i uuid, t uuid, h uuid, c uuid, k text, s timestamptz, e timestamptz, st text, r text, q text, v text,
+             a date, z date, b uuid, g boolean)`);
+}
+
 async function insertRows(db: Database, rows: ReturnType<typeof rowsOf>): Promise<number> {
-  for (let i = 0; i < rows.length; i += CHUNK)
-    await db.insert(busyIntervals).values(rows.slice(i, i + CHUNK));
+  for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+    if (i > 0) await nextTurn();
+    await insertBatch(db, rows.slice(i, i + WRITE_BATCH));
+  }
   return rows.length;
+}
+
+/** Inserts intervals as rows a batch at a time: the rows of a 50k-event listing never exist all at once. */
+async function insertIntervals(
+  db: Database,
+  params: BusyTarget & { window: Window; intervals: SourceBusyInterval[]; staged: boolean },
+): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < params.intervals.length; i += WRITE_BATCH) {
+    if (i > 0) await nextTurn();
+    const rows = rowsOf(params, params.intervals.slice(i, i + WRITE_BATCH), params.window, params.staged);
+    await insertBatch(db, rows);
+    written += rows.length;
+  }
+  return written;
+}
+
+/** Runs a statement over at most WRITE_BATCH rows until it touches fewer; returns how many it touched. */
+async function inBatches(step: () => Promise<unknown[]>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const touched = (await step()).length;
+    total += touched;
+    if (touched < WRITE_BATCH) return total;
+    await nextTurn();
+  }
 }
 
 /** Deletes the rows of some occurrences and series (live or staged); returns how many went. */
@@ -119,7 +188,10 @@ export async function discardStagedRows(db: Database, target: BusyTarget): Promi
   return rows.length;
 }
 
-/** Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy). */
+/**
+ * Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy). `fresh`: the
+ * staged set was just emptied, so there is nothing to replace.
+ */
 export async function stageRows(
   db: Database,
   params: BusyTarget & {
@@ -127,27 +199,41 @@ export async function stageRows(
     intervals: SourceBusyInterval[];
     removedRefs?: string[];
     removedSeriesRefs?: string[];
+    fresh?: boolean;
   },
 ): Promise<number> {
-  const refs = [
-    ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
-  ];
-  const deleted = await deleteRefs(db, params, true, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, rowsOf(params, params.intervals, params.window, true)));
+  let deleted = 0;
+  if (!params.fresh) {
+    const refs = [
+      ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
+    ];
+    deleted = await deleteRefs(db, params, true, refs, params.removedSeriesRefs ?? []);
+  }
+  return deleted + (await insertIntervals(db, { ...params, staged: true }));
 }
 
 /** The listing is complete: the staged set replaces the live rows of the calendar. Call inside a transaction. */
 export async function swapStagedRows(db: Database, target: BusyTarget): Promise<number> {
-  const removed = await db
-    .delete(busyIntervals)
-    .where(ofCalendar(target, false))
-    .returning({ id: busyIntervals.id });
-  const promoted = await db
-    .update(busyIntervals)
-    .set({ staged: false })
-    .where(ofCalendar(target, true))
-    .returning({ id: busyIntervals.id });
-  return removed.length + promoted.length;
+  const batchOf = (staged: boolean) =>
+    db
+      .select({ id: busyIntervals.id })
+      .from(busyIntervals)
+      .where(ofCalendar(target, staged))
+      .limit(WRITE_BATCH);
+  const removed = await inBatches(() =>
+    db
+      .delete(busyIntervals)
+      .where(inArray(busyIntervals.id, batchOf(false)))
+      .returning({ id: busyIntervals.id }),
+  );
+  const promoted = await inBatches(() =>
+    db
+      .update(busyIntervals)
+      .set({ staged: false })
+      .where(inArray(busyIntervals.id, batchOf(true)))
+      .returning({ id: busyIntervals.id }),
+  );
+  return removed + promoted;
 }
 
 type BusyRowValues = ReturnType<typeof rowsOf>[number];

@@ -89,6 +89,16 @@ function prepareHostAvailability(db: Database) {
            and ${calendarConnections.status} <> 'disconnected'
            and ${calendarSyncStates.blocking} and ${calendarSyncStates.removedAt} is null
       ), '[]'::json)`,
+        // The earliest cut of a blocking calendar whose last listing was truncated (ms, null when none is): busy
+        // time from there on is unknown, and availability fails closed.
+        incompleteFrom: sql<number | null>`(
+        select min(${epochMs(calendarSyncStates.incompleteFrom)})
+          from ${calendarSyncStates} join ${calendarConnections}
+            on ${calendarConnections.id} = ${calendarSyncStates.connectionId}
+         where ${calendarConnections.tenantId} = ${hosts.tenantId} and ${calendarConnections.hostId} = ${hosts.id}
+           and ${calendarConnections.status} <> 'disconnected'
+           and ${calendarSyncStates.blocking} and ${calendarSyncStates.removedAt} is null
+      )`,
       })
       .from(hosts)
       // The join makes Drizzle qualify every column with its table: in a single-table select it leaves them bare,
@@ -134,6 +144,8 @@ export async function loadHostAvailability(
         hostTimeZone: row.hostTimeZone,
         schedule: row.schedule ?? undefined,
         calendarsSyncedAtMs: row.calendars,
+        // node-postgres reads numeric aggregates as text.
+        calendarsIncompleteFromMs: row.incompleteFrom === null ? null : Number(row.incompleteFrom),
         bookings: row.bookings.map(([id, startMs, endMs, bufferBeforeMinutes, bufferAfterMinutes]) => ({
           id,
           startMs,

@@ -407,6 +407,16 @@ export const hostFeeds = pgTable(
  * feed), push-channel data, health and the dirty counter that closes the change-during-pull race
  * (sync-failure-modes.md #3, #5, #15). Written only by the sync engine, in the same transaction as the busy rows.
  */
+/** A problem of a sync that did not fail: shown on the connection until a sync without it. */
+export interface SyncWarning {
+  code: "expansion_truncated";
+  message: string;
+  /** When the sync that found it ran (ISO 8601). */
+  at: string;
+  /** From here on (ISO 8601) the calendar's busy time is unknown and the host is not offered. */
+  unavailableFrom?: string;
+}
+
 export const calendarSyncStates = pgTable(
   "calendar_sync_states",
   {
@@ -441,6 +451,10 @@ export const calendarSyncStates = pgTable(
     leaseUntil: timestamp("lease_until", { withTimezone: true }),
     // Hash of the last full listing of sources without a cursor (.ics without ETag): same hash, nothing written.
     contentHash: text("content_hash"),
+    // What the last full listing could not read (e.g. an .ics feed cut at its budget); empty when complete.
+    warnings: jsonb("warnings").$type<SyncWarning[]>().notNull().default([]),
+    // From here on the calendar's busy time is unknown (the cut of a truncated listing): availability fails closed.
+    incompleteFrom: timestamp("incomplete_from", { withTimezone: true }),
     updatedAt: updatedAt(),
   },
   (table) => [primaryKey({ columns: [table.connectionId, table.calendarRef] })],

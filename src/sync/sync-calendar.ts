@@ -15,6 +15,7 @@ import {
 } from "../store/busy-cache.ts";
 import type { Database } from "../store/database.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
+import type { SyncWarning } from "../store/schema.ts";
 import {
   acquireCalendarLease,
   clearDirty,
@@ -90,6 +91,33 @@ function contentHashOf(intervals: SourceBusyInterval[]): string {
     )
     .sort();
   return createHash("sha256").update(lines.join("\n")).digest("base64url");
+}
+
+/**
+ * A complete snapshot says whether the source read all of the window. A cut one is not complete data: the time
+ * from the cut on is stored as unknown (availability fails closed there) and the connection shows why.
+ */
+function truncationOf(
+  result: Extract<PullResult, { kind: "snapshot" }>,
+  at: Date,
+): { warnings: SyncWarning[]; incompleteFrom: Date | null } {
+  if (!result.truncated) return { warnings: [], incompleteFrom: null };
+  const from = result.incompleteFrom ?? null;
+  const reason = result.truncation ?? "the source could not read all of the window";
+  const where = from
+    ? `busy time from ${from.toISOString()} on is unknown, so the host is not offered from then`
+    : "busy time is incomplete";
+  return {
+    warnings: [
+      {
+        code: "expansion_truncated",
+        message: `${reason}: ${where}`,
+        at: at.toISOString(),
+        ...(from ? { unavailableFrom: from.toISOString() } : {}),
+      },
+    ],
+    incompleteFrom: from ?? at,
+  };
 }
 
 export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutcome> {
@@ -182,6 +210,7 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           contentHash: applied.contentHash,
           lastAttemptAt: at,
           ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
+          ...(complete && result.kind === "snapshot" ? truncationOf(result, at) : {}),
           updatedAt: at,
         };
         await updateSyncState(db, key, patch);
@@ -252,9 +281,12 @@ async function applyPage(
   // A page of a full listing: the first one (a snapshot) starts a new staged set, later ones add to it.
   let rowsWritten = 0;
   let hash: string | null = null;
+  // Nothing is staged yet: the page's rows need no replacing, only inserting.
+  let fresh = false;
   if (result.kind === "snapshot") {
     rowsWritten += await discardStagedRows(tx, target);
-    hash = complete ? contentHashOf(intervals) : null;
+    fresh = true;
+    hash = complete ? (result.contentHash ?? contentHashOf(intervals)) : null;
     // A single complete listing equal to the last one changes nothing.
     if (hash !== null && hash === state.contentHash && state.cursor !== null) {
       return {
@@ -266,7 +298,7 @@ async function applyPage(
       };
     }
   }
-  rowsWritten += await stageRows(tx, { ...target, window, intervals, ...removal });
+  rowsWritten += await stageRows(tx, { ...target, window, intervals, fresh, ...removal });
   if (!complete) {
     return {
       rowsWritten,

@@ -137,7 +137,8 @@ async function pullConnection(
       calendarRef: state.calendarRef,
       hostTimeZone,
     };
-    const { ownEvents } = deps;
+    // Only a source we write into can hold our events (a read-only feed can't; its 50k refs need no lookup).
+    const ownEvents = built.source.createEvent ? deps.ownEvents : undefined;
     const outcome = await syncCalendar({
       db: deps.db,
       source: built.source,

@@ -47,7 +47,10 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `calbridge serve` as a child process (the real CLI) and waits until it is listening. */
+/**
+ * Starts `calbridge serve` as a child process (the real CLI) and waits until it is listening. With DATABASE_URL set,
+ * give it a fixed PORT (see findFreePort).
+ */
 export async function startService(params: {
   env: NodeJS.ProcessEnv;
   dataDir: string;
@@ -64,15 +67,25 @@ export async function startService(params: {
     output += chunk;
   });
   const adminFile = join(params.dataDir, "admin.json");
+  // On PostgreSQL there is no admin hand-off file (the CLI opens the database itself): the service is ready when
+  // it answers on the port it was given.
+  const fixedUrl = params.env.DATABASE_URL ? `http://127.0.0.1:${params.env.PORT}` : undefined;
+  const ready = async () =>
+    fixedUrl
+      ? await fetch(`${fixedUrl}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        )
+      : existsSync(adminFile);
   const deadline = Date.now() + 90_000;
-  while (!existsSync(adminFile)) {
+  while (!(await ready())) {
     if (Date.now() > deadline || child.exitCode !== null) {
       if (child.exitCode === null) child.kill("SIGKILL");
       throw new Error(`service did not start:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const { url } = JSON.parse(readFileSync(adminFile, "utf8")) as { url: string };
+  const url = fixedUrl ?? (JSON.parse(readFileSync(adminFile, "utf8")) as { url: string }).url;
   return {
     child,
     url,

@@ -27,6 +27,8 @@ export interface HostAvailabilityData {
   }>;
   /** Last successful sync (epoch ms; null before the first) of each blocking calendar the host has connected. */
   calendarsSyncedAtMs?: Array<number | null>;
+  /** The earliest instant from which a blocking calendar's last listing was cut short (epoch ms), if any. */
+  calendarsIncompleteFromMs?: number | null;
 }
 
 /**
@@ -62,10 +64,33 @@ function unavailableTimes(params: {
   nowMs: number;
   policy: CalendarFreshnessPolicy;
 }): Array<{ start: number; end: number; reason: string }> {
-  const asOf = calendarsAsOfMs(params.host);
-  if (asOf === undefined) return [];
   const fromMs = params.range.from.getTime();
   const toMs = params.range.to.getTime();
+  const cut = params.host.calendarsIncompleteFromMs ?? null;
+  // A calendar read only up to a point (an .ics feed cut at its budget) vouches for nothing after it.
+  const truncated =
+    cut !== null && cut < toMs
+      ? [
+          {
+            start: Math.max(fromMs, cut),
+            end: toMs,
+            reason: `beyond ${new Date(cut).toISOString()}, where a connected calendar was cut short (too many occurrences to read; see the connection's warnings)`,
+          },
+        ]
+      : [];
+  return [...truncated, ...freshnessTimes({ ...params, fromMs, toMs })];
+}
+
+function freshnessTimes(params: {
+  host: HostAvailabilityData;
+  fromMs: number;
+  toMs: number;
+  nowMs: number;
+  policy: CalendarFreshnessPolicy;
+}): Array<{ start: number; end: number; reason: string }> {
+  const { fromMs, toMs } = params;
+  const asOf = calendarsAsOfMs(params.host);
+  if (asOf === undefined) return [];
   if (asOf === null || params.nowMs - asOf > params.policy.staleAfterMs) {
     if (params.policy.stale === "block") {
       const since =

@@ -523,3 +523,57 @@ describe("overrides of instances the series no longer has", () => {
     ]);
   });
 });
+
+describe("budgets and where a cut result stops being complete", () => {
+  const feed = (...events: string[][]) =>
+    ["BEGIN:VCALENDAR", "VERSION:2.0", ...events.flat(), "END:VCALENDAR", ""].join("\r\n");
+  const event = (uid: string, ...lines: string[]) => ["BEGIN:VEVENT", `UID:${uid}`, ...lines, "END:VEVENT"];
+  const seconds = (iso: string) => Date.parse(iso) / 1000;
+
+  it("names the first dropped start when the occurrence budget cuts a SECONDLY series", () => {
+    const text = feed(event("tick", "DTSTART:20300301T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY"));
+    const result = expandText(text, "2030-03-01T00:00:00Z", "2030-03-01T01:00:00Z", 1000);
+    expect(result.occurrences).toHaveLength(1000);
+    expect(result.truncated).toBe(true);
+    expect(result.cutAt).toBe(seconds("2030-03-01T00:16:40Z"));
+  });
+
+  it("gives a complete result no cut", () => {
+    const text = feed(event("weekly", "DTSTART:20300301T090000Z", "DURATION:PT1H", "RRULE:FREQ=WEEKLY"));
+    const result = expandText(text, "2030-03-01T00:00:00Z", "2030-04-01T00:00:00Z");
+    expect(result).toMatchObject({ truncated: false, cutAt: null });
+  });
+
+  it("caps each series' steps so a runaway rule leaves the others whole, and cuts where the runaway stopped", () => {
+    const parsed = parseCalendars(
+      feed(
+        event(
+          "since-1970",
+          "DTSTART:19700101T000000Z",
+          "DURATION:PT1S",
+          "RRULE:FREQ=SECONDLY;COUNT=2000000000",
+        ),
+        event("weekly", "DTSTART:20300301T090000Z", "DURATION:PT1H", "RRULE:FREQ=WEEKLY"),
+      ),
+    );
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const expand = (maxSeriesSteps?: number) => {
+      const expanded = expandOccurrences({
+        calendars: parsed.value,
+        from: "2030-03-01T00:00:00Z",
+        to: "2030-04-01T00:00:00Z",
+        maxRecurrenceSteps: 100_000,
+        ...(maxSeriesSteps ? { maxSeriesSteps } : {}),
+      });
+      if (!expanded.ok) throw new Error(expanded.error.message);
+      return expanded.value;
+    };
+    const shared = expand();
+    expect(rows(shared.occurrences, "weekly")).toHaveLength(1); // DTSTART only: the budget was gone
+    const fair = expand(20_000);
+    expect(rows(fair.occurrences, "weekly")).toHaveLength(5);
+    // COUNT walks from 1970: nothing of the window was reached, so nothing of it is vouched for.
+    expect(fair.truncated).toBe(true);
+    expect(fair.cutAt).toBeLessThanOrEqual(seconds("2030-03-01T00:00:00Z"));
+  });
+});

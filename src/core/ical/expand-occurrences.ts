@@ -17,6 +17,11 @@ export interface ExpandedOccurrences {
   occurrences: Occurrence[];
   /** True when `maxOccurrences` or the recurrence step budget cut the result short. */
   truncated: boolean;
+  /**
+   * When truncated: the start (seconds on the range's clock, as `parseRangeBound`) from which occurrences may be
+   * missing. Everything before it is complete.
+   */
+  cutAt: number | null;
   /** Warnings met while interpreting events (unknown zones, invalid RRULEs, skipped events), with lines. */
   problems: IcalProblem[];
 }
@@ -96,6 +101,8 @@ export function expandOccurrences(params: {
   to: string;
   maxOccurrences?: number;
   maxRecurrenceSteps?: number;
+  /** The most steps one series may spend (default: all of them), so that one absurd rule can't starve the rest. */
+  maxSeriesSteps?: number;
 }): Result<ExpandedOccurrences, IcalExpandError> {
   const from = parseRangeBound(params.from);
   const to = parseRangeBound(params.to);
@@ -112,6 +119,12 @@ export function expandOccurrences(params: {
   const problems: IcalProblem[] = [];
   const occurrences: KeyedOccurrence[] = [];
   let truncated = false;
+  let cutAt: number | null = null;
+  const cutFrom = (at: number): void => {
+    truncated = true;
+    cutAt = cutAt === null ? at : Math.min(cutAt, at);
+  };
+  const maxSeriesSteps = params.maxSeriesSteps ?? Number.POSITIVE_INFINITY;
   for (const calendar of params.calendars) {
     const resolver = createTimeZoneResolver({ calendar: calendar.root, problems });
     const groups = new Map<string, { masters: EventData[]; overrides: EventData[] }>();
@@ -133,8 +146,11 @@ export function expandOccurrences(params: {
         ...extras.map((master) => ({ master, overrides: [] })),
       ];
       for (const { master, overrides } of series) {
-        const expanded = expandSeries({ master, overrides, range, budget, problems });
-        truncated ||= expanded.capped;
+        const share = { steps: Math.min(budget.steps, maxSeriesSteps) };
+        const before = share.steps;
+        const expanded = expandSeries({ master, overrides, range, budget: share, problems });
+        budget.steps -= before - share.steps;
+        if (expanded.capped) cutFrom(expanded.cutAt ?? range.from);
         // A loop, not push(...list): a list of 100k occurrences overflows the call stack as arguments.
         for (const occurrence of expanded.occurrences) occurrences.push(occurrence);
       }
@@ -142,10 +158,12 @@ export function expandOccurrences(params: {
   }
   // Floating and all-day keys are wall-clock seconds, compared as if UTC: the same rule as range selection.
   occurrences.sort((a, b) => a.key - b.key || compareText(a.occurrence.uid, b.occurrence.uid));
-  if (occurrences.length > maxOccurrences) truncated = true;
+  const firstDropped = occurrences[maxOccurrences];
+  if (firstDropped) cutFrom(firstDropped.key);
   return ok({
     occurrences: occurrences.slice(0, maxOccurrences).map((entry) => entry.occurrence),
     truncated,
+    cutAt,
     problems,
   });
 }

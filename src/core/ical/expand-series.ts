@@ -28,6 +28,11 @@ export interface KeyedOccurrence {
 export interface SeriesExpansion {
   occurrences: KeyedOccurrence[];
   capped: boolean;
+  /**
+   * When capped: the key (range clock) from which instances may be missing. The walk is in time order, so every
+   * instance before the last one it reached is there; after it, nothing can be vouched for.
+   */
+  cutAt: number | null;
 }
 
 // Zones are at most 14 hours from UTC: a day of margin covers a zone's wall clock against a UTC range. UTC,
@@ -101,10 +106,10 @@ export function expandSeries(params: {
     const occurrences = overrides.flatMap((event) =>
       standalone(event, event.recurrenceId ? toPoint(event.recurrenceId) : null, range),
     );
-    return { occurrences, capped: false };
+    return { occurrences, capped: false, cutAt: null };
   }
   if (master.rrules.length === 0 && master.rdates.length === 0) {
-    return { occurrences: standalone(master, null, range), capped: false };
+    return { occurrences: standalone(master, null, range), capped: false, cutAt: null };
   }
   const frame = master.start;
   const keyOf = (time: EventTime): number => pointInFrame(frame, localInFrame(frame, time)).seconds;
@@ -183,6 +188,7 @@ export function expandSeries(params: {
   };
   addInstance(frame.local, null);
   let capped = false;
+  let cutAt: number | null = null;
   for (const { rule, until } of master.rrules) {
     const expansion = expandRecurrenceRule({
       rule,
@@ -194,7 +200,13 @@ export function expandSeries(params: {
       budget,
     });
     if (expansion.error) problems.push({ severity: "warning", line: master.line, message: expansion.error });
-    capped ||= expansion.capped;
+    if (expansion.capped) {
+      capped = true;
+      const reached = expansion.starts[expansion.starts.length - 1] ?? collectFrom;
+      // A THISANDFUTURE shift can move a missing instance earlier than the slot it was cut at.
+      const cut = pointInFrame(frame, Math.max(reached, collectFrom)).seconds - maxShift;
+      cutAt = cutAt === null ? cut : Math.min(cutAt, cut);
+    }
     for (const local of expansion.starts) addInstance(local, null);
   }
   for (const rdate of master.rdates) {
@@ -246,5 +258,5 @@ export function expandSeries(params: {
     if (!instances.has(slot))
       occurrences.push(...standalone(override, toPoint(override.recurrenceId!), range));
   }
-  return { occurrences, capped };
+  return { occurrences, capped, cutAt };
 }

@@ -80,7 +80,15 @@ export type PullResult =
       kind: "snapshot";
       intervals: SourceBusyInterval[];
       nextCursor: SyncCursor | null;
+      /**
+       * The source could not read all of the window (an .ics feed past its occurrence or recurrence budget): busy
+       * time from `incompleteFrom` on is unknown, and availability fails closed there. `truncation` says why.
+       */
       truncated?: boolean;
+      incompleteFrom?: Date;
+      truncation?: string;
+      /** A hash of the content the source computed itself (off the event loop); equal hashes write nothing. */
+      contentHash?: string;
       complete?: boolean;
     }
   /**

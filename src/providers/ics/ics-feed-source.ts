@@ -1,11 +1,12 @@
-import { decodeIcsBytes } from "../../core/ical/decode-ics-bytes.ts";
 import type {
   CalendarSource,
   PullResult,
+  SourceBusyInterval,
   SourceResult,
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
-import { icsToBusy } from "../ical-busy.ts";
+import type { ExpandedFeed } from "./feed-expansion.ts";
+import type { FeedReader } from "./feed-worker-pool.ts";
 import { type FeedFetchOptions, fetchFeed } from "./fetch-feed.ts";
 
 /**
@@ -31,10 +32,29 @@ function readCursor(cursor: SyncCursor | null): FeedCursor {
   }
 }
 
+/** Intervals are built in slices, with a turn of the event loop between them: 50k objects at once is a stall. */
+const SLICE = 2_000;
+
+async function intervalsOf(feed: ExpandedFeed): Promise<SourceBusyInterval[]> {
+  const intervals: SourceBusyInterval[] = [];
+  for (let i = 0; i < feed.refs.length; i++) {
+    if (i > 0 && i % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    intervals.push({
+      start: new Date(feed.starts[i] as number),
+      end: new Date(feed.ends[i] as number),
+      status: feed.tentative[i] === 1 ? "tentative" : "busy",
+      sourceRef: feed.refs[i] as string,
+    });
+  }
+  return intervals;
+}
+
 export function createIcsFeedSource(params: {
   url: string;
   displayName: string;
   fetch: Omit<FeedFetchOptions, "conditional">;
+  /** Parses and expands feeds off the event loop. */
+  reader: FeedReader;
 }): CalendarSource {
   return {
     provider: "ics",
@@ -52,8 +72,14 @@ export function createIcsFeedSource(params: {
       if (fetched.value.status === "not_modified")
         return { ok: true, value: { kind: "unchanged", nextCursor: cursor } };
       const { body, etag, lastModified } = fetched.value;
-      const busy = icsToBusy({ text: decodeIcsBytes(body), window, hostTimeZone });
-      if (!busy.ok) return busy;
+      const read = await params.reader.read({
+        body,
+        fromMs: window.from.getTime(),
+        toMs: window.to.getTime(),
+        hostTimeZone,
+      });
+      if (!read.ok) return read;
+      const feed = read.value;
       const next: FeedCursor = {
         ...(etag ? { etag } : {}),
         ...(lastModified ? { lastModified } : {}),
@@ -63,8 +89,15 @@ export function createIcsFeedSource(params: {
         ok: true,
         value: {
           kind: "snapshot",
-          intervals: busy.value.intervals,
-          truncated: busy.value.truncated,
+          intervals: await intervalsOf(feed),
+          contentHash: feed.contentHash,
+          ...(feed.truncated
+            ? {
+                truncated: true,
+                incompleteFrom: new Date(feed.incompleteFromMs ?? window.from.getTime()),
+                truncation: `the feed has more than the ${feed.occurrences} occurrences or the recurrence steps read per sync`,
+              }
+            : {}),
           nextCursor: JSON.stringify(next) as SyncCursor,
         },
       };

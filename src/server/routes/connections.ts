@@ -46,6 +46,16 @@ export interface ConnectionRouteDeps {
   caldav?: CalDavConnector;
 }
 
+const warningSchema = z.object({
+  code: z.enum(["expansion_truncated"]),
+  message: z.string(),
+  at: z.string().meta({ description: "When the sync that found it ran" }),
+  unavailableFrom: z
+    .string()
+    .optional()
+    .meta({ description: "From here on the calendar's busy time is unknown: the host is not offered" }),
+});
+
 const connectionSchema = z
   .object({
     id: z.string(),
@@ -67,6 +77,11 @@ const connectionSchema = z
       .meta({ description: "Last successful sync of every blocking calendar" }),
     lastError: z.string().nullable(),
     lastErrorAt: z.string().nullable(),
+    warnings: z.array(warningSchema.extend({ calendar: z.string() })).meta({
+      description:
+        "Problems of syncs that did not fail, from every calendar (e.g. expansion_truncated: an .ics feed with more " +
+        "occurrences than are read per sync; the host is not offered from the cut on). The connection stays connected.",
+    }),
     calendars: z.array(
       z.object({
         ref: z.string().meta({ description: "The provider's calendar id" }),
@@ -82,6 +97,7 @@ const connectionSchema = z
         lastSuccessAt: z.string().nullable(),
         lastError: z.string().nullable(),
         consecutiveFailures: z.number(),
+        warnings: z.array(warningSchema),
       }),
     ),
     createdAt: z.string(),
@@ -101,6 +117,11 @@ function present(row: ConnectionWithSync): z.infer<typeof connectionSchema> {
     lastSyncedAt: iso(row.lastSyncedAt),
     lastError: row.lastError,
     lastErrorAt: iso(row.lastErrorAt),
+    warnings: row.sync.flatMap((state) =>
+      state.removedAt === null
+        ? state.warnings.map((warning) => ({ ...warning, calendar: state.calendarRef }))
+        : [],
+    ),
     calendars: row.sync.map((state) => ({
       ref: state.calendarRef,
       name: state.name,
@@ -113,6 +134,7 @@ function present(row: ConnectionWithSync): z.infer<typeof connectionSchema> {
       lastSuccessAt: iso(state.lastSuccessAt),
       lastError: state.lastError,
       consecutiveFailures: state.consecutiveFailures,
+      warnings: state.warnings,
     })),
     createdAt: row.createdAt.toISOString(),
   };
