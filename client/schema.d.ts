@@ -1284,6 +1284,14 @@ export interface paths {
             }[];
             /** @default false */
             requiresConfirmation?: boolean;
+            /** @description Rooms the booking needs one of (Microsoft 365, MICROSOFT_ROOMS=true): `emails` tried in order, or a `roomList`; slots need a free room */
+            rooms?: {
+              /** Format: uuid */
+              connectionId: string;
+              emails?: string[];
+              /** Format: email */
+              roomList?: string;
+            } | null;
           };
         };
       };
@@ -1508,6 +1516,14 @@ export interface paths {
             }[];
             /** @default false */
             requiresConfirmation?: boolean;
+            /** @description Rooms the booking needs one of (Microsoft 365, MICROSOFT_ROOMS=true): `emails` tried in order, or a `roomList`; slots need a free room */
+            rooms?: {
+              /** Format: uuid */
+              connectionId: string;
+              emails?: string[];
+              /** Format: email */
+              roomList?: string;
+            } | null;
           };
         };
       };
@@ -2906,7 +2922,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -2932,6 +2948,7 @@ export interface paths {
               | "booking.cancelled"
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
+              | "booking.room_declined"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3139,6 +3156,7 @@ export interface paths {
               | "booking.cancelled"
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
+              | "booking.room_declined"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3687,6 +3705,7 @@ export interface paths {
                 /** @enum {string} */
                 code:
                   | "no_hosts"
+                  | "no_free_room"
                   | "no_schedule"
                   | "minimum_notice"
                   | "horizon"
@@ -4348,6 +4367,13 @@ export interface components {
       /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
       warning: string | null;
     };
+    /** @description The room the booking reserved (event types with rooms) and its answer; declined: the room refused, the booking is flagged and `booking.room_declined` sent */
+    BookingRoomInput: {
+      email: string;
+      name: string | null;
+      /** @enum {string} */
+      status: "pending" | "accepted" | "tentativelyAccepted" | "declined";
+    } | null;
     BookingInput: {
       id: string;
       eventTypeId: string;
@@ -4369,6 +4395,7 @@ export interface components {
       icalUid: string;
       sequence: number;
       cancelReason: string | null;
+      room?: components["schemas"]["BookingRoomInput"];
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */
@@ -4381,6 +4408,18 @@ export interface components {
       /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
       calendarSync?: components["schemas"]["BookingCalendarSyncInput"][];
       warnings?: string[];
+    };
+    RoomInput: {
+      email: string;
+      name: string;
+      capacity?: number;
+      building?: string;
+      floor?: string;
+      /** @description How fresh its busy time is, once an event type names the room */
+      sync: {
+        lastSuccessAt: string | null;
+        lastError: string | null;
+      } | null;
     };
     CalendarConnectionInput: {
       id: string;
@@ -4468,6 +4507,13 @@ export interface components {
       };
       questions: unknown[];
       requiresConfirmation: boolean;
+      rooms: {
+        /** Format: uuid */
+        connectionId: string;
+        emails?: string[];
+        /** Format: email */
+        roomList?: string;
+      } | null;
       createdAt: string;
       updatedAt: string;
     };
@@ -4586,6 +4632,13 @@ export interface components {
       /** @description Something the host should know that did not fail the write (e.g. no Teams on a personal account) */
       warning: string | null;
     };
+    /** @description The room the booking reserved (event types with rooms) and its answer; declined: the room refused, the booking is flagged and `booking.room_declined` sent */
+    BookingRoom: {
+      email: string;
+      name: string | null;
+      /** @enum {string} */
+      status: "pending" | "accepted" | "tentativelyAccepted" | "declined";
+    } | null;
     Booking: {
       id: string;
       eventTypeId: string;
@@ -4607,6 +4660,7 @@ export interface components {
       icalUid: string;
       sequence: number;
       cancelReason: string | null;
+      room?: components["schemas"]["BookingRoom"];
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */
@@ -4619,6 +4673,18 @@ export interface components {
       /** @description Write-back into each host calendar that receives events: the last change asked for and its state */
       calendarSync?: components["schemas"]["BookingCalendarSync"][];
       warnings?: string[];
+    };
+    Room: {
+      email: string;
+      name: string;
+      capacity?: number;
+      building?: string;
+      floor?: string;
+      /** @description How fresh its busy time is, once an event type names the room */
+      sync: {
+        lastSuccessAt: string | null;
+        lastError: string | null;
+      } | null;
     };
     CalendarConnection: {
       id: string;
@@ -4706,6 +4772,13 @@ export interface components {
       };
       questions: unknown[];
       requiresConfirmation: boolean;
+      rooms: {
+        /** Format: uuid */
+        connectionId: string;
+        emails?: string[];
+        /** Format: email */
+        roomList?: string;
+      } | null;
       createdAt: string;
       updatedAt: string;
     };
