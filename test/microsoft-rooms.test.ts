@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEventInput } from "../sandbox/microsoft/event-input.ts";
 import { createEvent } from "../sandbox/microsoft/event-store.ts";
 import type { StoredEvent } from "../sandbox/microsoft/model.ts";
+import { BOOKING_MARKER_PROPERTY } from "../src/providers/microsoft/graph-event-writes.ts";
 import {
   type MicrosoftTestService,
   startMicrosoftTestService,
@@ -243,6 +244,40 @@ describe.each(backends)("Microsoft 365 rooms on %s", (backend) => {
     } finally {
       adams.autoAccept = true;
     }
+  }, 60_000);
+
+  it("marks written events with the booking id property; a host move maps by it when the mapping lost the event", async () => {
+    const answer = await book("workshop", "2030-01-22T18:00:00Z", "Di Ek");
+    expect(answer.status).toBe(201);
+    const id = answer.body.id as string;
+    await written(id);
+    const event = outlookEvent(id)!;
+    expect(event.extendedProperties).toEqual([{ id: BOOKING_MARKER_PROPERTY, value: id }]);
+    // As if the create's answer had been lost after Outlook made the event: the mapping has no event id.
+    await ms.service.store.executeSql(
+      "update booking_calendar_events set provider_event_ref = null, change_key = null where booking_id = $1",
+      [id],
+    );
+    const moved = await ms.admin("events/change", {
+      account: "adele@contoso.com",
+      eventId: event.id,
+      patch: {
+        start: { dateTime: "2030-01-22T20:00:00", timeZone: "UTC" },
+        end: { dateTime: "2030-01-22T21:00:00", timeZone: "UTC" },
+      },
+    });
+    expect(moved.status).toBe(200);
+    const rescheduled = await waitFor("the host's move", async () => {
+      await ms.syncNow(adeleHost, adeleConnection);
+      const current = (await ms.api("GET", `/v1/bookings/${id}`)).body;
+      return current.start === "2030-01-22T20:00:00.000Z" ? current : undefined;
+    });
+    expect(rescheduled.room.email).toBe(answer.body.room.email);
+    const linked = await ms.service.store.executeSql(
+      "select provider_event_ref from booking_calendar_events where booking_id = $1",
+      [id],
+    );
+    expect(linked.rows).toEqual([{ provider_event_ref: event.id }]);
   }, 60_000);
 
   it("refuses rooms for a personal account with a clear error", async () => {

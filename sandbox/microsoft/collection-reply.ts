@@ -1,5 +1,5 @@
 import type { GraphContext } from "./context.ts";
-import { renderEvent } from "./event-render.ts";
+import { readExtendedExpand, renderEvent } from "./event-render.ts";
 import type { SandboxReply } from "./http-kit.ts";
 import type { EventInstance } from "./instances.ts";
 import { applyOrder, pageOf, readODataQuery } from "./odata-query.ts";
@@ -55,6 +55,7 @@ export function eventCollectionReply(
   contextSuffix: string,
 ): SandboxReply {
   const preferences = readPreferences(ctx.req);
+  const extendedIds = readExtendedExpand(ctx.req.url.searchParams);
   const items = instances
     .sort((a, b) => a.startMs - b.startMs)
     .map((instance) =>
@@ -62,6 +63,7 @@ export function eventCollectionReply(
         preferTimeZone: preferences.timeZone,
         bodyContentType: preferences.bodyContentType,
         select: null,
+        extendedIds,
       }),
     );
   // Default page size 10 (observed for calendarView and events lists).

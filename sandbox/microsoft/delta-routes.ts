@@ -27,6 +27,15 @@ function startRound(ctx: GraphContext): DeltaRound {
         "The following parameters are not supported with change tracking over the 'CalendarView' resource: '$select'.",
     });
   }
+  if (query.has("$expand")) {
+    // Delta does not take $expand (so no extended properties): clients read them with a GET of the item.
+    throw new GraphError({
+      status: 400,
+      code: "ErrorInvalidUrlQuery",
+      message:
+        "The following parameters are not supported with change tracking over the 'CalendarView' resource: '$expand'.",
+    });
+  }
   const preferences = readPreferences(ctx.req);
   // /me/calendarView/delta tracks the default calendar, as Graph does.
   const calendarId = calendarOf(ctx).id;

@@ -1,4 +1,4 @@
-import type { EventInput } from "./event-input.ts";
+import { type EventInput, mergeExtendedProperties } from "./event-input.ts";
 import { GraphError } from "./graph-errors.ts";
 import { newChangeKey, newGraphId } from "./ids.ts";
 import type { EventFields, Mailbox, StoredCalendar, StoredEvent } from "./model.ts";
@@ -99,6 +99,7 @@ export function buildEvent(params: {
     iCalUId: `040000008200E00074C5B7101A82E008${Buffer.from(id).toString("hex").slice(0, 80).toUpperCase()}`,
     meetingId: id,
     transactionId: input.transactionId,
+    extendedProperties: mergeExtendedProperties([], input.extendedProperties),
     cancelledOccurrences: [],
   };
 }

@@ -1,5 +1,11 @@
 import { GraphError } from "./graph-errors.ts";
-import type { DateTimeTimeZone, EventFields, GraphAttendee, GraphLocation } from "./model.ts";
+import type {
+  DateTimeTimeZone,
+  EventFields,
+  ExtendedProperty,
+  GraphAttendee,
+  GraphLocation,
+} from "./model.ts";
 import { normaliseRecurrence } from "./recurrence.ts";
 import { formatGraphDateTime, parseGraphDateTime, resolveTimeZone } from "./time-zones.ts";
 
@@ -27,6 +33,7 @@ const WRITABLE = new Set([
   "hideAttendees",
   "isDraft",
   "transactionId",
+  "singleValueExtendedProperties",
 ]);
 
 const READ_ONLY = new Set([
@@ -57,6 +64,40 @@ const READ_ONLY = new Set([
 export interface EventInput {
   fields: Partial<EventFields>;
   transactionId: string | null;
+  /** Written properties (null: the body has none); a PATCH adds or replaces them by id, others stay. */
+  extendedProperties?: ExtendedProperty[] | null;
+}
+
+/** `String {00020329-0000-0000-c000-000000000046} Name calbridgeBookingId` or `... Id 0x8012`. */
+const EXTENDED_ID =
+  /^(String|Integer|Boolean|SystemTime|Binary|Long|Double|Short|Currency|CLSID|ApplicationTime)\s+(\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}\s+(Name\s+\S.*|Id\s+0x[0-9a-f]+)|0x[0-9a-f]+)$/i;
+
+function badProperty(message: string): GraphError {
+  return new GraphError({ status: 400, code: "ErrorInvalidProperty", message });
+}
+
+function extendedProperties(raw: unknown): ExtendedProperty[] {
+  if (!Array.isArray(raw)) throw badProperty("singleValueExtendedProperties must be an array.");
+  return raw.map((entry) => {
+    const record = (entry ?? {}) as Record<string, unknown>;
+    if (typeof record.id !== "string" || !EXTENDED_ID.test(record.id.trim())) {
+      throw badProperty(`The extended property id '${String(record.id)}' is not valid.`);
+    }
+    if (typeof record.value !== "string") throw badProperty("An extended property needs a string value.");
+    return { id: record.id.trim(), value: record.value };
+  });
+}
+
+/** Adds or replaces properties by id (ids compare case-insensitively, as Exchange's named properties do). */
+export function mergeExtendedProperties(
+  current: ExtendedProperty[],
+  written: ExtendedProperty[] | null | undefined,
+): ExtendedProperty[] {
+  if (!written) return current;
+  const key = (id: string) => id.toLowerCase().replace(/\s+/g, " ");
+  const next = new Map(current.map((property) => [key(property.id), property]));
+  for (const property of written) next.set(key(property.id), property);
+  return [...next.values()];
 }
 
 function badBody(message: string): GraphError {
@@ -164,5 +205,9 @@ export function parseEventInput(raw: unknown): EventInput {
       v.recurrence === null ? null : normaliseRecurrence(v.recurrence, { eventTimeZone: zone });
   }
   const transactionId = typeof v.transactionId === "string" ? v.transactionId : null;
-  return { fields, transactionId };
+  const written =
+    v.singleValueExtendedProperties === undefined || v.singleValueExtendedProperties === null
+      ? null
+      : extendedProperties(v.singleValueExtendedProperties);
+  return { fields, transactionId, extendedProperties: written };
 }

@@ -1,3 +1,4 @@
+import { GraphError } from "./graph-errors.ts";
 import type { EventInstance } from "./instances.ts";
 import { dateTimeInZone, utcSevenDigits } from "./time-zones.ts";
 
@@ -7,6 +8,35 @@ export interface RenderOptions {
   /** From `Prefer: outlook.body-content-type="..."`. */
   bodyContentType: "html" | "text" | null;
   select: string[] | null;
+  /** Ids asked for with `$expand=singleValueExtendedProperties($filter=id eq '...')`; null: not expanded. */
+  extendedIds?: string[] | null;
+}
+
+/** The hidden (non-enumerable, never serialised) copy of every extended property, for `$filter` with Any(). */
+export const EXTENDED_PROPERTIES_KEY = "@sandbox.extendedProperties";
+
+const sameId = (a: string, b: string) =>
+  a.toLowerCase().replace(/\s+/g, " ") === b.toLowerCase().replace(/\s+/g, " ");
+
+/**
+ * `$expand=singleValueExtendedProperties($filter=id eq '<id>')` (ids joined by `or`): extended properties are never
+ * returned otherwise. Anything else in $expand is refused, as Graph refuses unknown navigation properties.
+ */
+export function readExtendedExpand(query: URLSearchParams): string[] | null {
+  const expand = query.get("$expand");
+  if (expand === null) return null;
+  const match = /^singleValueExtendedProperties\(\s*\$filter\s*=\s*(.+)\)$/i.exec(expand.trim());
+  const ids = match?.[1]
+    ?.split(/\s+or\s+/i)
+    .map((clause) => /^id\s+eq\s+'((?:[^']|'')*)'$/i.exec(clause.trim())?.[1]?.replaceAll("''", "'"));
+  if (!ids || ids.some((id) => id === undefined)) {
+    throw new GraphError({
+      status: 400,
+      code: "BadRequest",
+      message: `Parsing OData Select and Expand failed: Could not find a property named '${expand.split("(")[0]}' on type 'microsoft.graph.event', or the $filter of the expansion is not supported.`,
+    });
+  }
+  return ids as string[];
 }
 
 function htmlToText(html: string): string {
@@ -80,8 +110,21 @@ export function renderEvent(instance: EventInstance, options: RenderOptions): Re
     organizer: f.organizer,
     onlineMeeting: f.onlineMeeting,
   };
+  const expanded = options.extendedIds
+    ? event.extendedProperties.filter((property) =>
+        options.extendedIds!.some((id) => sameId(id, property.id)),
+      )
+    : [];
+  // Graph leaves the property out when no requested one is set on the item.
+  if (expanded.length > 0) full.singleValueExtendedProperties = expanded;
+  Object.defineProperty(full, EXTENDED_PROPERTIES_KEY, {
+    value: event.extendedProperties,
+    enumerable: false,
+  });
   if (!options.select) return full;
   const picked: Record<string, unknown> = { "@odata.etag": full["@odata.etag"], id: full.id };
   for (const key of options.select) if (key in full) picked[key] = full[key];
+  if (full.singleValueExtendedProperties)
+    picked.singleValueExtendedProperties = full.singleValueExtendedProperties;
   return picked;
 }

@@ -1,7 +1,7 @@
 import { contextUrl, eventCollectionReply } from "./collection-reply.ts";
 import type { GraphContext } from "./context.ts";
 import { parseEventInput } from "./event-input.ts";
-import { renderEvent } from "./event-render.ts";
+import { readExtendedExpand, renderEvent } from "./event-render.ts";
 import { cancelEvent, createEvent, deleteEvent, updateEvent } from "./event-store.ts";
 import { READ_CALENDARS, requireScope, WRITE_CALENDARS } from "./graph-auth.ts";
 import { GraphError, itemNotFound } from "./graph-errors.ts";
@@ -49,6 +49,7 @@ function eventReply(ctx: GraphContext, instance: EventInstance, status: number):
         preferTimeZone: preferences.timeZone,
         bodyContentType: preferences.bodyContentType,
         select: select ? select.split(",").map((s) => s.trim()) : null,
+        extendedIds: readExtendedExpand(ctx.req.url.searchParams),
       }),
     },
   };

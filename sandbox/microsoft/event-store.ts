@@ -1,5 +1,5 @@
 import { buildEvent, validateTimes } from "./event-create.ts";
-import type { EventInput } from "./event-input.ts";
+import { type EventInput, mergeExtendedProperties } from "./event-input.ts";
 import { GraphError } from "./graph-errors.ts";
 import { type EventInstance, seriesInstances } from "./instances.ts";
 import { cancelMeetingCopies, syncMeetingCopies } from "./meeting-copies.ts";
@@ -78,6 +78,7 @@ function materialiseException(instance: EventInstance): StoredEvent {
     fields: { ...master.fields, start: instance.start, end: instance.end, recurrence: null },
     iCalUId: instance.iCalUId,
     transactionId: null,
+    extendedProperties: [],
     cancelledOccurrences: [],
   };
 }
@@ -94,6 +95,7 @@ export function updateEvent(params: {
   const target = instance.type === "occurrence" ? materialiseException(instance) : { ...instance.event };
   const { recurrence, ...rest } = input.fields;
   target.fields = { ...target.fields, ...rest };
+  target.extendedProperties = mergeExtendedProperties(target.extendedProperties, input.extendedProperties);
   if (recurrence !== undefined && target.type !== "exception") {
     target.fields.recurrence = recurrence;
     target.type = recurrence ? "seriesMaster" : "singleInstance";

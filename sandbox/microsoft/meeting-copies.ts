@@ -89,6 +89,7 @@ function writeCopy(
       calendarId: state.defaultCalendar(mailbox.id).id,
       createdMs: nowMs,
       transactionId: null,
+      extendedProperties: [],
       cancelledOccurrences: [...source.cancelledOccurrences],
     }),
     fields,

@@ -50,6 +50,11 @@ export interface EventFields {
   originalEndTimeZone: string;
 }
 
+export interface ExtendedProperty {
+  id: string;
+  value: string;
+}
+
 export interface StoredEvent {
   id: string;
   mailboxId: string;
@@ -66,6 +71,11 @@ export interface StoredEvent {
   /** Shared by the organizer's item and the attendee copies the sandbox writes into other mailboxes. */
   meetingId: string;
   transactionId: string | null;
+  /**
+   * singleValueExtendedProperties: `{id: "String {guid} Name x", value}`. Kept on the item itself: attendee copies
+   * and exceptions start without them. Returned only when asked for with $expand (reference: extended properties).
+   */
+  extendedProperties: ExtendedProperty[];
   /** Series masters: original starts (UTC) of deleted or cancelled occurrences. */
   cancelledOccurrences: string[];
 }

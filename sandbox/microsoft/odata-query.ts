@@ -81,8 +81,27 @@ function compare(left: unknown, op: string, right: unknown): boolean {
   }
 }
 
+/**
+ * `singleValueExtendedProperties/Any(ep: ep/id eq '<id>' and ep/value eq '<value>')`: items carrying that property
+ * with that value (the whole $filter). Reads the hidden copy renderEvent keeps, so it works without $expand.
+ */
+const ANY_EXTENDED =
+  /^singleValueExtendedProperties\/any\(\s*(\w+)\s*:\s*\1\/id\s+eq\s+'((?:[^']|'')*)'\s+and\s+\1\/value\s+eq\s+'((?:[^']|'')*)'\s*\)$/i;
+
+function extendedFilter(match: RegExpExecArray): (item: Record<string, unknown>) => boolean {
+  const normal = (id: string) => id.replaceAll("''", "'").toLowerCase().replace(/\s+/g, " ");
+  const id = normal(match[2]!);
+  const value = match[3]!.replaceAll("''", "'");
+  return (item) => {
+    const properties = (item["@sandbox.extendedProperties"] ?? []) as Array<{ id: string; value: string }>;
+    return properties.some((property) => normal(property.id) === id && property.value === value);
+  };
+}
+
 /** Clauses joined by `and`: `path op literal` or `startswith(path,'text')`. */
 function compileFilter(expression: string): (item: Record<string, unknown>) => boolean {
+  const anyExtended = ANY_EXTENDED.exec(expression.trim());
+  if (anyExtended) return extendedFilter(anyExtended);
   const clauses = expression.split(/\s+and\s+/i).map((clause) => {
     const starts = /^startswith\(\s*([\w/]+)\s*,\s*'((?:[^']|'')*)'\s*\)$/i.exec(clause.trim());
     if (starts) {

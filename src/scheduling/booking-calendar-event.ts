@@ -56,6 +56,7 @@ export function bookingCalendarEvent(params: {
   ].join("\n");
   return {
     idempotencyKey: writeIdempotencyKey(booking.id, params.connectionId),
+    bookingId: booking.id,
     start: booking.startAt,
     end: booking.endAt,
     timeZone: params.hostTimeZone,

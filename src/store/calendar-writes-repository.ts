@@ -182,6 +182,28 @@ export async function findWritesByEventRefs(
   return rows.map(toRow);
 }
 
+/**
+ * Mapping rows of bookings in one connection that do not know their provider event yet (the create's answer was
+ * lost): the event found in the calendar with our marker is theirs.
+ */
+export async function findUnlinkedWrites(
+  db: Database,
+  params: { connectionId: string; bookingIds: string[] },
+): Promise<CalendarWriteRow[]> {
+  if (params.bookingIds.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(bookingCalendarEvents)
+    .where(
+      and(
+        eq(bookingCalendarEvents.connectionId, params.connectionId),
+        inArray(bookingCalendarEvents.bookingId, params.bookingIds),
+        isNull(bookingCalendarEvents.providerEventRef),
+      ),
+    );
+  return rows.map(toRow);
+}
+
 export async function updateCalendarWrite(
   db: Database,
   key: { bookingId: string; connectionId: string },

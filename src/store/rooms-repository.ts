@@ -3,7 +3,7 @@ import type { EventTypeRooms, RoomBusy } from "../core/bookings/event-type-rooms
 import { type BookingRoom, blockedRange } from "./bookings-repository.ts";
 import type { Database } from "./database.ts";
 import type { TenantId } from "./ids.ts";
-import { bookingRooms, busyIntervals, resourceSyncStates } from "./schema.ts";
+import { bookingRooms, busyIntervals, calendarConnections, resourceSyncStates } from "./schema.ts";
 
 /**
  * Rooms of event types (issue #12): which rooms a type can use, their busy time (getSchedule rows in the busy cache
@@ -59,11 +59,17 @@ export async function loadRoomBusy(
   const emails = rooms.map((room) => room.email);
   const { connectionId } = params.rooms;
   const [states, rows, held] = await Promise.all([
+    // A room read through a connection that is now disconnected or waiting for the host is not vouched for.
     db
       .select({ email: resourceSyncStates.email, lastSuccessAt: resourceSyncStates.lastSuccessAt })
       .from(resourceSyncStates)
+      .innerJoin(calendarConnections, eq(calendarConnections.id, resourceSyncStates.connectionId))
       .where(
-        and(eq(resourceSyncStates.connectionId, connectionId), inArray(resourceSyncStates.email, emails)),
+        and(
+          eq(resourceSyncStates.connectionId, connectionId),
+          inArray(resourceSyncStates.email, emails),
+          inArray(calendarConnections.status, ["connected", "error"]),
+        ),
       ),
     db
       .select({ email: busyIntervals.resource, startAt: busyIntervals.startAt, endAt: busyIntervals.endAt })

@@ -8,6 +8,7 @@ import { bookingWebhookBody } from "../scheduling/booking-webhook-data.ts";
 import { getBooking } from "../store/bookings-repository.ts";
 import {
   type CalendarWriteRow,
+  findUnlinkedWrites,
   findUnseenWrites,
   findWritesByEventRefs,
   linkOwnBusyRows,
@@ -51,8 +52,22 @@ export function createTwoWaySync(deps: {
     async pageApplied({ target, provider, upserts, removedRefs }) {
       const refs = [...upserts.map((interval) => interval.sourceRef), ...removedRefs];
       const rows = await findWritesByEventRefs(deps.db, { connectionId: target.connectionId, refs });
-      if (rows.length === 0) return;
       const byRef = new Map(rows.map((row) => [row.providerEventRef, row]));
+      // Our marker on an event the mapping does not know (the create's answer never arrived): map it by the marker.
+      const unknown = upserts.filter((interval) => interval.bookingId && !byRef.has(interval.sourceRef));
+      const unlinked = await findUnlinkedWrites(deps.db, {
+        connectionId: target.connectionId,
+        bookingIds: [...new Set(unknown.map((interval) => interval.bookingId!))],
+      });
+      for (const row of unlinked) {
+        const interval = unknown.find((candidate) => candidate.bookingId === row.bookingId)!;
+        await updateCalendarWrite(deps.db, row, {
+          providerEventRef: interval.sourceRef,
+          updatedAt: deps.now(),
+        });
+        byRef.set(interval.sourceRef, { ...row, providerEventRef: interval.sourceRef });
+      }
+      if (byRef.size === 0) return;
       for (const interval of upserts) {
         const row = byRef.get(interval.sourceRef);
         if (!row) continue;

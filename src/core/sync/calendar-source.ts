@@ -172,6 +172,8 @@ export interface ChannelNotification {
 export interface NewCalendarEvent {
   /** Our idempotency key for the write: Graph transactionId, Google event id, CalDAV resource name. */
   idempotencyKey: string;
+  /** The booking, written as the provider's own marker where it has one (a Graph extended property). */
+  bookingId?: string;
   start: Date;
   end: Date;
   /** The host's zone: providers that keep an event zone show it there (times are written as instants). */

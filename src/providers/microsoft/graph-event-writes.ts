@@ -21,6 +21,15 @@ type GraphWrites = Required<
   Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent" | "readEvent">
 >;
 
+/**
+ * Our marker as a Graph extended property (a named MAPI property in our own property set): the booking id, on the
+ * event itself. It is returned only when asked for (`$expand=singleValueExtendedProperties($filter=id eq ...)`) and
+ * can be searched for (`$filter=singleValueExtendedProperties/Any(...)`); delta never returns it, so the sync reads
+ * our transactionId there and the property wherever items are read with $expand.
+ */
+export const BOOKING_MARKER_PROPERTY =
+  "String {8d6c2a51-3c4e-4f7a-9b0e-2f1a7c5d9e43} Name calbridgeBookingId";
+
 function graphDateTime(at: Date): { dateTime: string; timeZone: string } {
   return { dateTime: at.toISOString().slice(0, 23), timeZone: "UTC" };
 }
@@ -59,6 +68,9 @@ function eventBody(event: NewCalendarEvent): Record<string, unknown> {
         : []),
     ],
     showAs: "busy",
+    ...(event.bookingId
+      ? { singleValueExtendedProperties: [{ id: BOOKING_MARKER_PROPERTY, value: event.bookingId }] }
+      : {}),
     // A counter-proposal would go around the booking: the attendee reschedules through the booking's link.
     allowNewTimeProposals: false,
     ...(event.onlineMeeting === "teams"

@@ -2,6 +2,7 @@ import { loadZoneOffsets, localToInstant } from "../../core/availability/zone-of
 import { WINDOWS_ZONE_TO_IANA } from "../../core/ical/windows-zones.ts";
 import type { BusyStatus, SourceBusyInterval } from "../../core/sync/calendar-source.ts";
 import { isKnownTimeZone } from "../../core/time/time-zone.ts";
+import { BOOKING_MARKER_PROPERTY } from "./graph-event-writes.ts";
 import { type GraphEvent, graphEventSchema } from "./graph-schemas.ts";
 
 /**
@@ -13,8 +14,9 @@ import { type GraphEvent, graphEventSchema } from "./graph-schemas.ts";
  *   delta that reports one removes it. `@removed` removes.
  * - Private events give their times only: nothing but times and status is read anywhere.
  * - All-day events stay dates: Graph writes them midnight to midnight whatever zone is asked for (Part 6 #1).
- * - Our own writes carry a transactionId `calbridge-<booking id>-...`: the booking blocks already, so the copy is
- *   marked with its booking and availability skips it.
+ * - Our own writes carry a transactionId `calbridge-<booking id>-...` and the booking id as an extended property
+ *   (read when the item was fetched with $expand): the booking blocks already, so the copy is marked with its
+ *   booking and availability skips it.
  */
 export type GraphItem =
   | { kind: "upsert"; interval: SourceBusyInterval }
@@ -65,6 +67,19 @@ function statusOf(event: GraphEvent): BusyStatus | null {
   return key in statusByShowAs ? (statusByShowAs[key] ?? null) : "busy";
 }
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const sameId = (a: string, b: string) =>
+  a.toLowerCase().replace(/\s+/g, " ") === b.toLowerCase().replace(/\s+/g, " ");
+
+/** Our booking id: the extended property when the read expanded it, else the transactionId we created it with. */
+function markedBookingId(event: GraphEvent): string | undefined {
+  const property = event.singleValueExtendedProperties?.find((candidate) =>
+    sameId(candidate.id, BOOKING_MARKER_PROPERTY),
+  )?.value;
+  if (property && uuid.test(property)) return property.toLowerCase();
+  return event.transactionId ? bookingMarker.exec(event.transactionId)?.[1]?.toLowerCase() : undefined;
+}
+
 export function mapGraphEvent(raw: unknown): GraphItem {
   const parsed = graphEventSchema.safeParse(raw);
   if (!parsed.success) {
@@ -75,9 +90,7 @@ export function mapGraphEvent(raw: unknown): GraphItem {
   if (event["@removed"] || event.isCancelled) return { kind: "remove", ref: event.id };
   // calendarView never returns series masters; if one slips through, its occurrences carry the time.
   if (event.type === "seriesMaster") return { kind: "remove", ref: event.id };
-  const bookingId = event.transactionId
-    ? bookingMarker.exec(event.transactionId)?.[1]?.toLowerCase()
-    : undefined;
+  const bookingId = markedBookingId(event);
   // Free time is not stored: dropping the row also covers an event changed from busy to free. Our own events stay
   // (as free; they never block, their booking does): a removal of one means it was deleted or cancelled, which
   // cancels the booking (two-way sync), and a host who marks it free has not cancelled it.

@@ -20,6 +20,7 @@ export const graphEventSchema = z.object({
   type: z.string().nullish(),
   seriesMasterId: z.string().nullish(),
   transactionId: z.string().nullish(),
+  singleValueExtendedProperties: z.array(z.object({ id: z.string(), value: z.string().nullish() })).nullish(),
   attendees: z
     .array(
       z.object({
