@@ -95,7 +95,7 @@ export function createIcsFeedSource(params: {
             ? {
                 truncated: true,
                 incompleteFrom: new Date(feed.incompleteFromMs ?? window.from.getTime()),
-                truncation: `the feed has more than the ${feed.occurrences} occurrences or the recurrence steps read per sync`,
+                truncation: `the feed has more than is read per sync (ICS_FEED_MAX_OCCURRENCES occurrences, or a series past its recurrence steps; ${feed.occurrences} read)`,
               }
             : {}),
           nextCursor: JSON.stringify(next) as SyncCursor,
