@@ -43,6 +43,12 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
         outbound: createOutboundGuard({ allow: [] }),
         requestSync: async () => "queued",
       },
+      connectionRooms: {
+        db,
+        sources: { build: () => ({ ok: false, error: { kind: "unavailable", message: "not in the export" } }) },
+        events: { move: async () => undefined },
+        roomsEnabled: false,
+      },
       booking: {
         db,
         bookings: createBookingService({
