@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BusyStatus } from "../core/availability/request-schema.ts";
 import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { allDayRangeMs } from "../core/time/all-day-range.ts";
@@ -33,6 +33,8 @@ export interface BusyTarget {
 type Window = { from: Date; to: Date };
 
 const CHUNK = 1000;
+/** Rows per INSERT statement: a provider page (Graph sends at most 1,000 items) fits in one. */
+const PAGE_ROWS = 5000;
 
 function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Window, staged: boolean) {
   // Timed intervals are clipped to the window so a later listing owns exactly what it wrote; all-day rows keep their
@@ -69,9 +71,46 @@ function ofCalendar(target: BusyTarget, staged: boolean): SQL {
   ) as SQL;
 }
 
-async function insertRows(db: Database, rows: ReturnType<typeof rowsOf>): Promise<number> {
-  for (let i = 0; i < rows.length; i += CHUNK)
-    await db.insert(busyIntervals).values(rows.slice(i, i + CHUNK));
+/**
+ * The rows of a page travel as one jsonb parameter, expanded by jsonb_to_recordset: one statement per page whatever
+ * its size, and no per-value parameter building (Drizzle's multi-row VALUES binds 15 parameters a row). Columns the
+ * rows of a page share are plain parameters.
+ */
+function rowsJson(rows: BusyRowValues[]): string {
+  return JSON.stringify(
+    rows.map((row) => ({
+      id: row.id,
+      start_at: row.startAt.toISOString(),
+      end_at: row.endAt.toISOString(),
+      status: row.status,
+      source_ref: row.sourceRef,
+      series_ref: row.seriesRef,
+      etag: row.etag,
+      all_day_start: row.allDayStart,
+      all_day_end: row.allDayEnd,
+      booking_id: row.bookingId,
+    })),
+  );
+}
+
+function insertStatement(target: BusyTarget, staged: boolean, rows: BusyRowValues[]): SQL {
+  return sql`insert into busy_intervals (id, tenant_id, host_id, connection_id, calendar_ref, start_at, end_at,
+      status, source_ref, series_ref, etag, all_day_start, all_day_end, booking_id, staged)
+    select r.id, ${target.tenantId}::uuid, ${target.hostId}::uuid, ${target.connectionId}::uuid, ${target.calendarRef},
+      r.start_at, r.end_at, r.status, r.source_ref, r.series_ref, r.etag, r.all_day_start, r.all_day_end,
+      r.booking_id, ${staged}
+    from jsonb_to_recordset(${rowsJson(rows)}::jsonb) as r(id uuid, start_at timestamptz, end_at timestamptz,
+      status text, source_ref text, series_ref text, etag text, all_day_start date, all_day_end date, booking_id uuid)`;
+}
+
+async function insertRows(
+  db: Database,
+  target: BusyTarget,
+  staged: boolean,
+  rows: BusyRowValues[],
+): Promise<number> {
+  for (let i = 0; i < rows.length; i += PAGE_ROWS)
+    await db.execute(insertStatement(target, staged, rows.slice(i, i + PAGE_ROWS)));
   return rows.length;
 }
 
@@ -116,7 +155,10 @@ export async function discardStagedRows(db: Database, target: BusyTarget): Promi
   return rows.length;
 }
 
-/** Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy). */
+/**
+ * Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy): the removal of
+ * earlier copies and the insert are one statement.
+ */
 export async function stageRows(
   db: Database,
   params: BusyTarget & {
@@ -129,8 +171,23 @@ export async function stageRows(
   const refs = [
     ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
   ];
-  const deleted = await deleteRefs(db, params, true, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, rowsOf(params, params.intervals, params.window, true)));
+  let deleted = await deleteRefs(db, params, true, [], params.removedSeriesRefs ?? []);
+  const rows = rowsOf(params, params.intervals, params.window, true);
+  if (refs.length > PAGE_ROWS || rows.length > PAGE_ROWS) {
+    deleted += await deleteRefs(db, params, true, refs, []);
+    return deleted + (await insertRows(db, params, true, rows));
+  }
+  // The CTEs see the same snapshot: the delete removes earlier copies only, never the rows inserted beside it.
+  const result = await db.execute(sql`with gone as (
+      delete from busy_intervals
+      where tenant_id = ${params.tenantId}::uuid and connection_id = ${params.connectionId}::uuid
+        and calendar_ref = ${params.calendarRef} and staged
+        and source_ref = any(array(select jsonb_array_elements_text(${JSON.stringify(refs)}::jsonb)))
+      returning 1
+    ), added as (${rows.length > 0 ? sql`${insertStatement(params, true, rows)} returning 1` : sql`select 1 where false`})
+    select (select count(*) from gone)::int as deleted, (select count(*) from added)::int as added`);
+  const counts = (result as unknown as { rows: Array<{ deleted: number; added: number }> }).rows[0]!;
+  return deleted + counts.deleted + counts.added;
 }
 
 /** The listing is complete: the staged set replaces the live rows of the calendar. Call inside a transaction. */
@@ -226,7 +283,7 @@ export async function applyDeltaRows(
     ]),
   ];
   const deleted = await deleteRefs(db, params, false, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, rows));
+  return deleted + (await insertRows(db, params, false, rows));
 }
 
 /** Replaces the live rows of a calendar that overlap a window (seeding in tests and benchmarks). */
@@ -245,7 +302,7 @@ export async function replaceBusyWindow(
           gt(busyIntervals.endAt, params.window.from),
         ),
       );
-    await insertRows(tx, rows);
+    await insertRows(tx, params, false, rows);
   });
   return { written: rows.length };
 }

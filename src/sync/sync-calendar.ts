@@ -24,6 +24,7 @@ import {
   readSyncState,
   releaseCalendarLease,
   type SyncStateRow,
+  saveWithLease,
   updateSyncState,
 } from "../store/sync-states-repository.ts";
 
@@ -163,9 +164,27 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           next.catch(() => undefined);
           prefetched = { cursor: result.nextCursor, pull: next };
         }
-        const applied = await db.transaction(async (tx) => {
-          if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
-          return applyPage(tx, { target: busyTarget, window: params.window, state, result, listing, cursor });
+        // The page, the cursor that follows it and the lease renewal commit together (#5), or not at all.
+        const { applied, patch } = await db.transaction(async (tx) => {
+          const page = await applyPage(tx, {
+            target: busyTarget,
+            window: params.window,
+            state,
+            result,
+            listing,
+            cursor,
+          });
+          const pagePatch = {
+            cursor: page.cursor,
+            stagingCursor: page.stagingCursor,
+            contentHash: page.contentHash,
+            lastAttemptAt: at,
+            ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
+            updatedAt: at,
+          };
+          if (!(await saveWithLease(tx, { ...key, owner, now: at, ttlMs, patch: pagePatch })))
+            throw new LeaseLost();
+          return { applied: page, patch: pagePatch };
         });
         rowsWritten += applied.rowsWritten;
         intervals += applied.intervals;
@@ -176,15 +195,6 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           });
         }
         truncated ||= result.kind === "snapshot" && result.truncated === true;
-        const patch = {
-          cursor: applied.cursor,
-          stagingCursor: applied.stagingCursor,
-          contentHash: applied.contentHash,
-          lastAttemptAt: at,
-          ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
-          updatedAt: at,
-        };
-        await updateSyncState(db, key, patch);
         state = { ...state, ...patch };
         if (complete && applied.stagingCursor === null) break;
       }
