@@ -290,7 +290,7 @@ await store.close();
 const push = await measurePushLatency({
   sandboxUrl: sandbox.url,
   databaseUrl: await scratchDatabase(),
-  changes: 20,
+  changes: Number(process.env.BENCH_SYNC_PUSH_CHANGES ?? 20),
 });
 
 const percentile = (values: number[], p: number) => {

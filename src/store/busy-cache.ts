@@ -166,13 +166,24 @@ export async function stageRows(
     intervals: SourceBusyInterval[];
     removedRefs?: string[];
     removedSeriesRefs?: string[];
+    /**
+     * The refs staged so far (see `listStagedRefs`), kept by the caller across the pages of one listing: only
+     * replayed refs are then looked for, instead of every ref of the page among all staged rows. Updated here.
+     */
+    stagedRefs?: Set<string>;
   },
 ): Promise<number> {
+  const known = params.stagedRefs;
   const refs = [
     ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
-  ];
+  ].filter((ref) => known === undefined || known.has(ref));
+  if (known) {
+    for (const ref of params.removedRefs ?? []) known.delete(ref);
+    for (const interval of params.intervals) known.add(interval.sourceRef);
+  }
   let deleted = await deleteRefs(db, params, true, [], params.removedSeriesRefs ?? []);
   const rows = rowsOf(params, params.intervals, params.window, true);
+  if (refs.length === 0) return deleted + (await insertRows(db, params, true, rows));
   if (refs.length > PAGE_ROWS || rows.length > PAGE_ROWS) {
     deleted += await deleteRefs(db, params, true, refs, []);
     return deleted + (await insertRows(db, params, true, rows));
@@ -188,6 +199,15 @@ export async function stageRows(
     select (select count(*) from gone)::int as deleted, (select count(*) from added)::int as added`);
   const counts = (result as unknown as { rows: Array<{ deleted: number; added: number }> }).rows[0]!;
   return deleted + counts.deleted + counts.added;
+}
+
+/** The refs of a calendar's staged rows: a run that resumes a listing started elsewhere learns what is staged. */
+export async function listStagedRefs(db: Database, target: BusyTarget): Promise<Set<string>> {
+  const rows = await db
+    .select({ sourceRef: busyIntervals.sourceRef })
+    .from(busyIntervals)
+    .where(ofCalendar(target, true));
+  return new Set(rows.map((row) => row.sourceRef));
 }
 
 /** The listing is complete: the staged set replaces the live rows of the calendar. Call inside a transaction. */

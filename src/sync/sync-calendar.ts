@@ -10,6 +10,7 @@ import {
   applyDeltaRows,
   type BusyTarget,
   discardStagedRows,
+  listStagedRefs,
   stageRows,
   swapStagedRows,
 } from "../store/busy-cache.ts";
@@ -106,6 +107,8 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
   }
   let rowsWritten = 0;
   let pages = 0;
+  // The refs of the listing being staged, so a page looks up only its replays (see stageRows).
+  const staging: { refs?: Set<string> } = {};
   let intervals = 0;
   let truncated = false;
   try {
@@ -135,6 +138,7 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           await db.transaction(async (tx) => {
             if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
             rowsWritten += await discardStagedRows(tx, busyTarget);
+            staging.refs = new Set();
             await updateSyncState(tx, key, {
               cursor: null,
               stagingCursor: null,
@@ -173,6 +177,7 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
             result,
             listing,
             cursor,
+            staging,
           });
           const pagePatch = {
             cursor: page.cursor,
@@ -233,6 +238,7 @@ async function applyPage(
     result: PullResult;
     listing: boolean;
     cursor: SyncCursor | null;
+    staging: { refs?: Set<string> };
   },
 ): Promise<PageWrite> {
   const { target, window, state, result } = params;
@@ -259,6 +265,7 @@ async function applyPage(
   let hash: string | null = null;
   if (result.kind === "snapshot") {
     rowsWritten += await discardStagedRows(tx, target);
+    params.staging.refs = new Set();
     hash = complete ? contentHashOf(intervals) : null;
     // A single complete listing equal to the last one changes nothing.
     if (hash !== null && hash === state.contentHash && state.cursor !== null) {
@@ -271,7 +278,15 @@ async function applyPage(
       };
     }
   }
-  rowsWritten += await stageRows(tx, { ...target, window, intervals, ...removal });
+  // A listing resumed from an earlier run (or process) learns once what that run staged.
+  params.staging.refs ??= await listStagedRefs(tx, target);
+  rowsWritten += await stageRows(tx, {
+    ...target,
+    window,
+    intervals,
+    ...removal,
+    stagedRefs: params.staging.refs,
+  });
   if (!complete) {
     return {
       rowsWritten,
