@@ -28,12 +28,16 @@ const eventOf: Partial<Record<ConnectionStatus, ConnectionEventType>> = {
 };
 
 export interface ConnectionEvents {
-  /** Moves the connection; returns the status it had, or undefined if it no longer exists. */
+  /**
+   * Moves the connection; returns the status it had, or undefined if it no longer exists (or is in a status of
+   * `unlessIn`, and stays so).
+   */
   move(params: {
     connectionId: string;
     to: ConnectionStatus;
     error?: string | null;
     lastSyncedAt?: Date;
+    unlessIn?: ConnectionStatus[];
   }): Promise<ConnectionStatus | undefined>;
 }
 
@@ -65,6 +69,7 @@ export function createConnectionEvents(deps: {
         lastError: params.error ?? null,
         at,
         ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
+        ...(params.unlessIn ? { unlessIn: params.unlessIn } : {}),
         async alsoInTransaction(tx, { previous, connection }) {
           const type = eventOf[params.to];
           if (!type || previous === params.to) return;
