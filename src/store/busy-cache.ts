@@ -80,43 +80,46 @@ function ofCalendar(target: BusyTarget, staged: boolean): SQL {
 }
 
 /**
- * One INSERT of many rows with a single parameter (the rows as JSON): Drizzle's values() spends ~40 µs of main
- * thread per row building and typing 15 parameters each, which was the largest stall of a big listing.
+ * The rows of a batch travel as one jsonb parameter, expanded by jsonb_to_recordset: no per-value parameter building
+ * (Drizzle's multi-row VALUES binds 15 parameters a row, ~40 µs of main thread each, the largest stall of a big
+ * listing). Columns the rows of a batch share are plain parameters.
  */
-async function insertBatch(db: Database, rows: ReturnType<typeof rowsOf>): Promise<void> {
-  if (rows.length === 0) return;
-  const json = JSON.stringify(
+function rowsJson(rows: BusyRowValues[]): string {
+  return JSON.stringify(
     rows.map((row) => ({
-      i: row.id,
-      t: row.tenantId,
-      h: row.hostId,
-      c: row.connectionId,
-      k: row.calendarRef,
-      s: row.startAt.toISOString(),
-      e: row.endAt.toISOString(),
-      st: row.status,
-      r: row.sourceRef,
-      q: row.seriesRef,
-      v: row.etag,
-      a: row.allDayStart,
-      z: row.allDayEnd,
-      b: row.bookingId,
-      g: row.staged,
+      id: row.id,
+      start_at: row.startAt.toISOString(),
+      end_at: row.endAt.toISOString(),
+      status: row.status,
+      source_ref: row.sourceRef,
+      series_ref: row.seriesRef,
+      etag: row.etag,
+      all_day_start: row.allDayStart,
+      all_day_end: row.allDayEnd,
+      booking_id: row.bookingId,
     })),
   );
-  await db.execute(sql`
-    insert into ${busyIntervals} (id, tenant_id, host_id, connection_id, calendar_ref, start_at, end_at, status,
-                                  source_ref, series_ref, etag, all_day_start, all_day_end, booking_id, staged)
-    select i, t, h, c, k, s, e, st, r, q, v, a, z, b, g
-      from jsonb_to_recordset(${json}::jsonb)
-        as x(i uuid, t uuid, h uuid, c uuid, k text, s timestamptz, e timestamptz, st text, r text, q text, v text,
-             a date, z date, b uuid, g boolean)`);
 }
 
-async function insertRows(db: Database, rows: ReturnType<typeof rowsOf>): Promise<number> {
+function insertStatement(target: BusyTarget, staged: boolean, rows: BusyRowValues[]): SQL {
+  return sql`insert into busy_intervals (id, tenant_id, host_id, connection_id, calendar_ref, resource, start_at,
+      end_at, status, source_ref, series_ref, etag, all_day_start, all_day_end, booking_id, staged)
+    select r.id, ${target.tenantId}::uuid, ${target.hostId}::uuid, ${target.connectionId}::uuid, ${target.calendarRef},
+      ${target.resource ?? null}::text, r.start_at, r.end_at, r.status, r.source_ref, r.series_ref, r.etag,
+      r.all_day_start, r.all_day_end, r.booking_id, ${staged}
+    from jsonb_to_recordset(${rowsJson(rows)}::jsonb) as r(id uuid, start_at timestamptz, end_at timestamptz,
+      status text, source_ref text, series_ref text, etag text, all_day_start date, all_day_end date, booking_id uuid)`;
+}
+
+async function insertRows(
+  db: Database,
+  target: BusyTarget,
+  staged: boolean,
+  rows: BusyRowValues[],
+): Promise<number> {
   for (let i = 0; i < rows.length; i += WRITE_BATCH) {
     if (i > 0) await nextTurn();
-    await insertBatch(db, rows.slice(i, i + WRITE_BATCH));
+    await db.execute(insertStatement(target, staged, rows.slice(i, i + WRITE_BATCH)));
   }
   return rows.length;
 }
@@ -130,7 +133,7 @@ async function insertIntervals(
   for (let i = 0; i < params.intervals.length; i += WRITE_BATCH) {
     if (i > 0) await nextTurn();
     const rows = rowsOf(params, params.intervals.slice(i, i + WRITE_BATCH), params.window, params.staged);
-    await insertBatch(db, rows);
+    await db.execute(insertStatement(params, params.staged, rows));
     written += rows.length;
   }
   return written;
@@ -189,8 +192,8 @@ export async function discardStagedRows(db: Database, target: BusyTarget): Promi
 }
 
 /**
- * Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy). `fresh`: the
- * staged set was just emptied, so there is nothing to replace.
+ * Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy); for a page of a
+ * provider's size the removal of earlier copies and the insert are one statement.
  */
 export async function stageRows(
   db: Database,
@@ -199,17 +202,47 @@ export async function stageRows(
     intervals: SourceBusyInterval[];
     removedRefs?: string[];
     removedSeriesRefs?: string[];
-    fresh?: boolean;
+    /**
+     * The refs staged so far (see `listStagedRefs`), kept by the caller across the pages of one listing: only
+     * replayed refs are then looked for, instead of every ref of the page among all staged rows. Updated here.
+     */
+    stagedRefs?: Set<string>;
   },
 ): Promise<number> {
-  let deleted = 0;
-  if (!params.fresh) {
-    const refs = [
-      ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
-    ];
-    deleted = await deleteRefs(db, params, true, refs, params.removedSeriesRefs ?? []);
+  const known = params.stagedRefs;
+  const refs = [
+    ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
+  ].filter((ref) => known === undefined || known.has(ref));
+  if (known) {
+    for (const ref of params.removedRefs ?? []) known.delete(ref);
+    for (const interval of params.intervals) known.add(interval.sourceRef);
   }
-  return deleted + (await insertIntervals(db, { ...params, staged: true }));
+  let deleted = await deleteRefs(db, params, true, [], params.removedSeriesRefs ?? []);
+  if (refs.length > 0 && (refs.length > WRITE_BATCH || params.intervals.length > WRITE_BATCH))
+    deleted += await deleteRefs(db, params, true, refs, []);
+  if (refs.length === 0 || refs.length > WRITE_BATCH || params.intervals.length > WRITE_BATCH)
+    return deleted + (await insertIntervals(db, { ...params, staged: true }));
+  const rows = rowsOf(params, params.intervals, params.window, true);
+  // The CTEs see the same snapshot: the delete removes earlier copies only, never the rows inserted beside it.
+  const result = await db.execute(sql`with gone as (
+      delete from busy_intervals
+      where tenant_id = ${params.tenantId}::uuid and connection_id = ${params.connectionId}::uuid
+        and calendar_ref = ${params.calendarRef} and staged
+        and source_ref = any(array(select jsonb_array_elements_text(${JSON.stringify(refs)}::jsonb)))
+      returning 1
+    ), added as (${rows.length > 0 ? sql`${insertStatement(params, true, rows)} returning 1` : sql`select 1 where false`})
+    select (select count(*) from gone)::int as deleted, (select count(*) from added)::int as added`);
+  const counts = (result as unknown as { rows: Array<{ deleted: number; added: number }> }).rows[0]!;
+  return deleted + counts.deleted + counts.added;
+}
+
+/** The refs of a calendar's staged rows: a run that resumes a listing started elsewhere learns what is staged. */
+export async function listStagedRefs(db: Database, target: BusyTarget): Promise<Set<string>> {
+  const rows = await db
+    .select({ sourceRef: busyIntervals.sourceRef })
+    .from(busyIntervals)
+    .where(ofCalendar(target, true));
+  return new Set(rows.map((row) => row.sourceRef));
 }
 
 /** The listing is complete: the staged set replaces the live rows of the calendar. Call inside a transaction. */
@@ -315,7 +348,7 @@ export async function applyDeltaRows(
     ]),
   ];
   const deleted = await deleteRefs(db, params, false, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, rows));
+  return deleted + (await insertRows(db, params, false, rows));
 }
 
 /** Replaces the live rows of a calendar that overlap a window (seeding in tests and benchmarks). */
@@ -334,7 +367,7 @@ export async function replaceBusyWindow(
           gt(busyIntervals.endAt, params.window.from),
         ),
       );
-    await insertRows(tx, rows);
+    await insertRows(tx, params, false, rows);
   });
   return { written: rows.length };
 }

@@ -112,6 +112,8 @@ export async function transitionConnection(
     lastError: string | null;
     at: Date;
     lastSyncedAt?: Date;
+    /** Statuses the connection keeps: no change is made (e.g. a late sync outcome after a disconnect). */
+    unlessIn?: ConnectionStatus[];
     /** Runs in the same transaction (the webhook outbox commits with the change). */
     alsoInTransaction?: (
       tx: Database,
@@ -125,7 +127,7 @@ export async function transitionConnection(
       .from(calendarConnections)
       .where(eq(calendarConnections.id, params.id))
       .for("update");
-    if (!current) return undefined;
+    if (!current || params.unlessIn?.includes(current.status as ConnectionStatus)) return undefined;
     // The first worker to see a dead grant has the provider's reason; a peer that only finds the connection
     // already waiting for the host ("connect again") must not replace it.
     const keepReason = current.status === "needs_reauth" && params.to === "needs_reauth" && current.lastError;

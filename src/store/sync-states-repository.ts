@@ -149,6 +149,29 @@ export async function holdCalendarLease(
   return rows.length > 0;
 }
 
+/**
+ * Stores a page's sync state and renews the lease in one statement, in the page's transaction: false when the run
+ * no longer holds the lease (the caller rolls the page back).
+ */
+export async function saveWithLease(
+  db: Database,
+  params: CalendarKey & {
+    owner: string;
+    now: Date;
+    ttlMs: number;
+    patch: Partial<
+      Omit<SyncStateRow, "tenantId" | "connectionId" | "calendarRef" | "leaseOwner" | "leaseUntil">
+    >;
+  },
+): Promise<boolean> {
+  const rows = await db
+    .update(calendarSyncStates)
+    .set({ ...params.patch, leaseUntil: new Date(params.now.getTime() + params.ttlMs) })
+    .where(and(keyOf(params), eq(calendarSyncStates.leaseOwner, params.owner)))
+    .returning({ owner: calendarSyncStates.leaseOwner });
+  return rows.length > 0;
+}
+
 export async function releaseCalendarLease(
   db: Database,
   params: CalendarKey & { owner: string },

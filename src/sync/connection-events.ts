@@ -29,7 +29,10 @@ const eventOf: Partial<Record<ConnectionStatus, ConnectionEventType>> = {
 };
 
 export interface ConnectionEvents {
-  /** Moves the connection; returns the status it had, or undefined if it no longer exists. */
+  /**
+   * Moves the connection; returns the status it had, or undefined if it no longer exists (or is in a status of
+   * `unlessIn`, and stays so).
+   */
   move(params: {
     connectionId: string;
     to: ConnectionStatus;
@@ -38,6 +41,7 @@ export interface ConnectionEvents {
     /** Who caused the change, for the audit log (default: the sync engine). */
     actor?: AuditActor;
     requestId?: string;
+    unlessIn?: ConnectionStatus[];
   }): Promise<ConnectionStatus | undefined>;
 }
 
@@ -69,6 +73,7 @@ export function createConnectionEvents(deps: {
         lastError: params.error ?? null,
         at,
         ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
+        ...(params.unlessIn ? { unlessIn: params.unlessIn } : {}),
         async alsoInTransaction(tx, { previous, connection }) {
           const type = eventOf[params.to];
           if (!type || previous === params.to) return;

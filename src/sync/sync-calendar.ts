@@ -10,6 +10,7 @@ import {
   applyDeltaRows,
   type BusyTarget,
   discardStagedRows,
+  listStagedRefs,
   stageRows,
   swapStagedRows,
 } from "../store/busy-cache.ts";
@@ -25,6 +26,7 @@ import {
   readSyncState,
   releaseCalendarLease,
   type SyncStateRow,
+  saveWithLease,
   updateSyncState,
 } from "../store/sync-states-repository.ts";
 
@@ -133,6 +135,8 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
   }
   let rowsWritten = 0;
   let pages = 0;
+  // The refs of the listing being staged, so a page looks up only its replays (see stageRows).
+  const staging: { refs?: Set<string> } = {};
   let intervals = 0;
   let truncated = false;
   try {
@@ -162,6 +166,7 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           await db.transaction(async (tx) => {
             if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
             rowsWritten += await discardStagedRows(tx, busyTarget);
+            staging.refs = new Set();
             await updateSyncState(tx, key, {
               cursor: null,
               stagingCursor: null,
@@ -191,9 +196,29 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           next.catch(() => undefined);
           prefetched = { cursor: result.nextCursor, pull: next };
         }
-        const applied = await db.transaction(async (tx) => {
-          if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
-          return applyPage(tx, { target: busyTarget, window: params.window, state, result, listing, cursor });
+        // The page, the cursor that follows it and the lease renewal commit together (#5), or not at all.
+        const { applied, patch } = await db.transaction(async (tx) => {
+          const page = await applyPage(tx, {
+            target: busyTarget,
+            window: params.window,
+            state,
+            result,
+            listing,
+            cursor,
+            staging,
+          });
+          const pagePatch = {
+            cursor: page.cursor,
+            stagingCursor: page.stagingCursor,
+            contentHash: page.contentHash,
+            lastAttemptAt: at,
+            ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
+            ...(complete && result.kind === "snapshot" ? truncationOf(result, at) : {}),
+            updatedAt: at,
+          };
+          if (!(await saveWithLease(tx, { ...key, owner, now: at, ttlMs, patch: pagePatch })))
+            throw new LeaseLost();
+          return { applied: page, patch: pagePatch };
         });
         rowsWritten += applied.rowsWritten;
         intervals += applied.intervals;
@@ -204,16 +229,6 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           });
         }
         truncated ||= result.kind === "snapshot" && result.truncated === true;
-        const patch = {
-          cursor: applied.cursor,
-          stagingCursor: applied.stagingCursor,
-          contentHash: applied.contentHash,
-          lastAttemptAt: at,
-          ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
-          ...(complete && result.kind === "snapshot" ? truncationOf(result, at) : {}),
-          updatedAt: at,
-        };
-        await updateSyncState(db, key, patch);
         state = { ...state, ...patch };
         if (complete && applied.stagingCursor === null) break;
       }
@@ -252,6 +267,7 @@ async function applyPage(
     result: PullResult;
     listing: boolean;
     cursor: SyncCursor | null;
+    staging: { refs?: Set<string> };
   },
 ): Promise<PageWrite> {
   const { target, window, state } = params;
@@ -281,11 +297,9 @@ async function applyPage(
   // A page of a full listing: the first one (a snapshot) starts a new staged set, later ones add to it.
   let rowsWritten = 0;
   let hash: string | null = null;
-  // Nothing is staged yet: the page's rows need no replacing, only inserting.
-  let fresh = false;
   if (result.kind === "snapshot") {
     rowsWritten += await discardStagedRows(tx, target);
-    fresh = true;
+    params.staging.refs = new Set();
     hash = complete ? (result.contentHash ?? contentHashOf(intervals)) : null;
     // A single complete listing equal to the last one changes nothing.
     if (hash !== null && hash === state.contentHash && state.cursor !== null) {
@@ -298,7 +312,15 @@ async function applyPage(
       };
     }
   }
-  rowsWritten += await stageRows(tx, { ...target, window, intervals, fresh, ...removal });
+  // A listing resumed from an earlier run (or process) learns once what that run staged.
+  params.staging.refs ??= await listStagedRefs(tx, target);
+  rowsWritten += await stageRows(tx, {
+    ...target,
+    window,
+    intervals,
+    ...removal,
+    stagedRefs: params.staging.refs,
+  });
   if (!complete) {
     return {
       rowsWritten,

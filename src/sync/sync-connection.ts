@@ -60,6 +60,9 @@ export type ConnectionSyncOutcome =
       calendars: Array<{ ref: string; outcome: SyncOutcome }>;
     };
 
+/** A sync that ends after the host disconnected must not bring the connection back (disconnect wins). */
+const SYNC_KEEPS: ConnectionStatus[] = ["disconnected"];
+
 /** Pending OAuth connections wait for their callback; a pending feed (it has its URL) syncs at once. */
 function waitsForHost(connection: ConnectionRow): boolean {
   if (connection.status === "pending") return connection.credentials === null;
@@ -91,7 +94,12 @@ async function pullConnection(
   const { connection, hostTimeZone } = loaded;
   if (waitsForHost(connection)) return { status: "skipped", reason: connection.status };
   const fail = async (error: SourceError): Promise<ConnectionSyncOutcome> => {
-    await deps.events.move({ connectionId, to: statusFor(error), error: error.message });
+    await deps.events.move({
+      unlessIn: SYNC_KEEPS,
+      connectionId,
+      to: statusFor(error),
+      error: error.message,
+    });
     deps.logger.warn(
       { connectionId, provider: connection.provider, error: error.kind },
       "calendar connection failed",
@@ -102,7 +110,12 @@ async function pullConnection(
   const built = deps.sources.build(connection, {
     onAuthRevoked: async (error) => {
       revoked = error;
-      await deps.events.move({ connectionId, to: "needs_reauth", error: error.message });
+      await deps.events.move({
+        unlessIn: SYNC_KEEPS,
+        connectionId,
+        to: "needs_reauth",
+        error: error.message,
+      });
     },
   });
   if (!built.ok) return fail(built.error);
@@ -169,13 +182,20 @@ async function pullConnection(
   if (firstFailure) {
     const { error } = firstFailure;
     await deps.events.move({
+      unlessIn: SYNC_KEEPS,
       connectionId,
       to: statusFor(error),
       error: states.length > 1 ? `${firstFailure.name}: ${error.message}` : error.message,
     });
     return { status: "failed", error, calendars };
   }
-  await deps.events.move({ connectionId, to: "connected", error: null, lastSyncedAt: deps.now() });
+  await deps.events.move({
+    unlessIn: SYNC_KEEPS,
+    connectionId,
+    to: "connected",
+    error: null,
+    lastSyncedAt: deps.now(),
+  });
   const updated = calendars.some(({ outcome }) => outcome.status === "updated");
   return { status: updated ? "updated" : "unchanged", calendars };
 }
