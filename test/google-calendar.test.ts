@@ -18,7 +18,6 @@ const CAL = "https://www.googleapis.com/auth/calendar";
 describe.each(backends)("Google Calendar on %s", (backend) => {
   const harness = googleHarness();
   let service: Service;
-  let base: string;
   let api: Awaited<ReturnType<typeof startHarnessService>>["api"];
   let hostId: string;
   let connectionId: string;
@@ -34,15 +33,13 @@ describe.each(backends)("Google Calendar on %s", (backend) => {
       calendar_ref: string;
       channel: { id?: string; resourceId?: string; secretHash?: string; expiresAt?: string } | null;
     }>;
-  const metric = async (pattern: RegExp) =>
-    Number(pattern.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
   const start = () =>
     api("POST", `/v1/hosts/${hostId}/connections`, { provider: "google", returnUrl: RETURN });
   const follow = async (callback: string) =>
     (await fetch(callback.replace("localhost", "127.0.0.1"), { redirect: "manual" })).headers.get("location");
 
   beforeAll(async () => {
-    ({ service, base, api, hostId, close } = await startHarnessService({ harness, backend }));
+    ({ service, api, hostId, close } = await startHarnessService({ harness, backend }));
   }, 120_000);
 
   afterAll(async () => {
