@@ -112,6 +112,8 @@ export async function transitionConnection(
     lastError: string | null;
     at: Date;
     lastSyncedAt?: Date;
+    /** Only a completed connect moves a disconnected connection: a sync finishing late must not revive it. */
+    reconnect?: boolean;
     /** Runs in the same transaction (the webhook outbox commits with the change). */
     alsoInTransaction?: (
       tx: Database,
@@ -126,6 +128,13 @@ export async function transitionConnection(
       .where(eq(calendarConnections.id, params.id))
       .for("update");
     if (!current) return undefined;
+    if (current.status === "disconnected" && params.to !== "disconnected" && !params.reconnect) {
+      const [unchanged] = await tx
+        .select()
+        .from(calendarConnections)
+        .where(eq(calendarConnections.id, params.id));
+      return { previous: "disconnected", connection: toRow(unchanged!) };
+    }
     // The first worker to see a dead grant has the provider's reason; a peer that only finds the connection
     // already waiting for the host ("connect again") must not replace it.
     const keepReason = current.status === "needs_reauth" && params.to === "needs_reauth" && current.lastError;

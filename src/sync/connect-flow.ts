@@ -206,7 +206,7 @@ export async function completeConnect(
       updatedAt: now,
     },
   );
-  await deps.events.move({ connectionId: target.id, to: "connected", error: null });
+  await deps.events.move({ connectionId: target.id, to: "connected", error: null, reconnect: true });
   await deps.requestSync(target.id);
   return {
     kind: "redirect",

@@ -34,6 +34,8 @@ export interface ConnectionEvents {
     to: ConnectionStatus;
     error?: string | null;
     lastSyncedAt?: Date;
+    /** The host connected again: the only way out of `disconnected` (a late sync or job stays ignored). */
+    reconnect?: boolean;
   }): Promise<ConnectionStatus | undefined>;
 }
 
@@ -65,6 +67,7 @@ export function createConnectionEvents(deps: {
         lastError: params.error ?? null,
         at,
         ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
+        ...(params.reconnect ? { reconnect: true } : {}),
         async alsoInTransaction(tx, { previous, connection }) {
           const type = eventOf[params.to];
           if (!type || previous === params.to) return;
