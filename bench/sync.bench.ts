@@ -33,6 +33,7 @@ import { createTenant } from "../src/store/tenants-repository.ts";
 import { createConnectionEvents } from "../src/sync/connection-events.ts";
 import { sealOAuthCredentials } from "../src/sync/oauth-credentials.ts";
 import { syncConnection } from "../src/sync/sync-connection.ts";
+import { benchGoogleSync } from "./google-sync-rows.ts";
 
 const EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
 // Both sides run on the real clock; the events lie in the days ahead.
@@ -263,6 +264,8 @@ console.log(
 );
 
 await store.close();
+// The Google rows, on a store of their own in the same database (bench/google-sync-rows.ts).
+await benchGoogleSync({ events: EVENTS, folder, databaseUrl });
 await dropScratch?.();
 child.kill("SIGTERM");
 rmSync(folder, { recursive: true, force: true });
