@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE } from "../sandbox/google/test-accounts.ts";
+import { parseConfig } from "../src/config.ts";
 import { CHANNELS_QUEUE } from "../src/jobs/push-channel-jobs.ts";
 import type { Service } from "../src/main.ts";
+import { googleSettingsOf } from "../src/main.ts";
+import type { SandboxEndpoints } from "../src/providers/sandbox-process.ts";
 import { googleHarness } from "./provider-contract/google-harness.ts";
 import { startHarnessService } from "./provider-contract/provider-contract.ts";
 import { waitFor } from "./support/microsoft-harness.ts";
@@ -155,4 +158,37 @@ describe.each(backends)("Google Calendar on %s", (backend) => {
     expect(harness.sandbox().state.channels.list()).toEqual([]);
     expect(harness.sandbox().state.oauth.summary().liveRefreshTokens).toBe(liveBefore - 1);
   }, 30_000);
+});
+
+describe("Google settings", () => {
+  const sandbox = {
+    google: {
+      authUrl: "http://127.0.0.1:4020/o/oauth2/v2/auth",
+      tokenUrl: "http://127.0.0.1:4020/token",
+      calendarRoot: "http://127.0.0.1:4020/calendar/v3",
+      clients: [
+        { clientId: "demo.apps.googleusercontent.com", clientSecret: "demo-secret", redirectUris: [] },
+      ],
+    },
+  } as unknown as SandboxEndpoints;
+
+  it("defaults to Google's endpoints, and uses the sandbox's demo client when no client is configured", () => {
+    const real = parseConfig({ GOOGLE_CLIENT_ID: "id", GOOGLE_CLIENT_SECRET: "secret" });
+    expect(googleSettingsOf(real, sandbox)).toEqual({
+      clientId: "id",
+      clientSecret: "secret",
+      authUrl: "https://accounts.google.com/o/oauth2/v2/auth",
+      tokenUrl: "https://oauth2.googleapis.com/token",
+      apiUrl: "https://www.googleapis.com/calendar/v3",
+    });
+    expect(googleSettingsOf(parseConfig({}), sandbox)).toEqual({
+      clientId: "demo.apps.googleusercontent.com",
+      clientSecret: "demo-secret",
+      authUrl: "http://127.0.0.1:4020/o/oauth2/v2/auth",
+      tokenUrl: "http://127.0.0.1:4020/token",
+      apiUrl: "http://127.0.0.1:4020/calendar/v3",
+    });
+    expect(googleSettingsOf(parseConfig({}), undefined)).toBeUndefined();
+    expect(() => parseConfig({ GOOGLE_API_URL: "not a url" })).toThrow(/GOOGLE_API_URL/);
+  });
 });
