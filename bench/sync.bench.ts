@@ -39,6 +39,7 @@ import { createTenant } from "../src/store/tenants-repository.ts";
 import { createConnectionEvents } from "../src/sync/connection-events.ts";
 import { sealOAuthCredentials } from "../src/sync/oauth-credentials.ts";
 import { syncConnection } from "../src/sync/sync-connection.ts";
+import { benchGoogleSync } from "./google-sync-rows.ts";
 import { measurePushLatency, PUSH_ACCOUNT, PUSH_EVENT_SUBJECT } from "./sync-push-latency.ts";
 
 const EVENTS = Number(process.env.BENCH_SYNC_EVENTS ?? 10_000);
@@ -321,6 +322,8 @@ console.log(
   `  change in the sandbox -> slots (push: notification, queue, pull, cache, uncached slots answer): p50 ${round(percentile(push.latenciesMs, 50))} ms, p95 ${round(percentile(push.latenciesMs, 95))} ms over ${push.latenciesMs.length} changes (targets 5000 / 30000 ms); ${push.notifications} notifications accepted, ${push.syncJobs} sync jobs, no polling`,
 );
 
+// The Google rows, on a store and database of their own (bench/google-sync-rows.ts).
+await benchGoogleSync({ events: EVENTS, folder, databaseUrl: await scratchDatabase() });
 for (const drop of scratchDrops) await drop();
 child.kill("SIGTERM");
 rmSync(folder, { recursive: true, force: true });

@@ -2438,7 +2438,7 @@ export interface paths {
                 /** @enum {string} */
                 provider: "microsoft" | "google";
                 /**
-                 * @description Where the browser goes back to after the provider's consent screen, with `status` (connected or failed), `connection` and, on failure, `error` (e.g. access_denied) in its query. Must start with one of the tenant's `connectReturnUrls` (PATCH /v1/tenant).
+                 * @description Where the browser goes back to after the provider's consent screen, with `status` (connected or failed), `connection` and, on failure, `error` (e.g. access_denied, or scope_not_granted when a calendar permission was unticked on Google's consent screen) in its query. Must start with one of the tenant's `connectReturnUrls` (PATCH /v1/tenant).
                  * @example https://app.example.com/settings/calendars
                  */
                 returnUrl: string;

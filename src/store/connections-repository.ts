@@ -114,6 +114,8 @@ export async function transitionConnection(
     lastSyncedAt?: Date;
     /** Statuses the connection keeps: no change is made (e.g. a late sync outcome after a disconnect). */
     unlessIn?: ConnectionStatus[];
+    /** Only a completed connect moves a disconnected connection: a sync finishing late must not revive it. */
+    reconnect?: boolean;
     /** Runs in the same transaction (the webhook outbox commits with the change). */
     alsoInTransaction?: (
       tx: Database,
@@ -128,6 +130,13 @@ export async function transitionConnection(
       .where(eq(calendarConnections.id, params.id))
       .for("update");
     if (!current || params.unlessIn?.includes(current.status as ConnectionStatus)) return undefined;
+    if (current.status === "disconnected" && params.to !== "disconnected" && !params.reconnect) {
+      const [unchanged] = await tx
+        .select()
+        .from(calendarConnections)
+        .where(eq(calendarConnections.id, params.id));
+      return { previous: "disconnected", connection: toRow(unchanged!) };
+    }
     // The first worker to see a dead grant has the provider's reason; a peer that only finds the connection
     // already waiting for the host ("connect again") must not replace it.
     const keepReason = current.status === "needs_reauth" && params.to === "needs_reauth" && current.lastError;

@@ -211,6 +211,7 @@ export async function completeConnect(
     connectionId: target.id,
     to: "connected",
     error: null,
+    reconnect: true,
     actor: { kind: "oauth_callback", id: attempt.connectionId },
   });
   await deps.requestSync(target.id);

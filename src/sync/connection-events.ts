@@ -42,6 +42,8 @@ export interface ConnectionEvents {
     actor?: AuditActor;
     requestId?: string;
     unlessIn?: ConnectionStatus[];
+    /** The host connected again: the only way out of `disconnected` (a late sync or job stays ignored). */
+    reconnect?: boolean;
   }): Promise<ConnectionStatus | undefined>;
 }
 
@@ -74,6 +76,7 @@ export function createConnectionEvents(deps: {
         at,
         ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
         ...(params.unlessIn ? { unlessIn: params.unlessIn } : {}),
+        ...(params.reconnect ? { reconnect: true } : {}),
         async alsoInTransaction(tx, { previous, connection }) {
           const type = eventOf[params.to];
           if (!type || previous === params.to) return;

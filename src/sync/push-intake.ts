@@ -49,7 +49,10 @@ export async function acceptNotifications(
     deps.count({ provider, kind: notification.kind, outcome: valid ? "accepted" : "rejected" });
     if (!valid || !owner) {
       report.rejected++;
-      deps.logger.warn(
+      // Google's `sync` hello can arrive before the new channel is stored: expected, so not a warning.
+      const log = !owner && notification.kind === "sync" ? deps.logger.debug : deps.logger.warn;
+      log.call(
+        deps.logger,
         {
           provider,
           channel: notification.channelId.slice(0, 80),

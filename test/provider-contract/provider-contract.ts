@@ -31,8 +31,7 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
     const harness = makeHarness();
     let service: Service;
     let base: string;
-    let dataDir: string;
-    let dropDatabase: (() => Promise<void>) | undefined;
+    let close: (() => Promise<void>) | undefined;
     let api: ReturnType<typeof apiClient>;
     let slug: string;
     let hostId: string;
@@ -117,61 +116,15 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
       Number(pattern.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
 
     beforeAll(async () => {
-      await harness.start();
-      const port = await freePort();
-      dataDir = mkdtempSync(join(tmpdir(), `calbridge-${harness.provider}-`));
-      const scratch = backend === "postgres" ? await createScratchDatabase() : undefined;
-      dropDatabase = scratch?.drop;
-      const config = parseConfig({
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        PUBLIC_URL: `http://localhost:${port}`,
-        DATA_DIR: dataDir,
-        DATABASE_URL: scratch?.url ?? "",
-        ENCRYPTION_KEYS: generateKeySpec("k1"),
-        SANDBOX: "off",
-        LOG_LEVEL: "silent",
-        PUBLIC_RATE_LIMIT: "0",
-        OUTBOUND_ALLOW: "127.0.0.1",
-        ...harness.serviceEnv(),
-      });
-      service = await startService(config, {
-        logger: pino({ level: "silent" }),
-        now: () => new Date(harness.now()),
+      ({ service, base, api, slug, hostId, close } = await startHarnessService({
+        harness,
+        backend,
         providerFetch,
-      });
-      base = `http://127.0.0.1:${port}`;
-      const tenant = await createTestTenant(service.store, "Contract Co");
-      slug = tenant.slug;
-      api = apiClient(base, tenant.auth);
-      expect(
-        (await api("PATCH", "/v1/tenant", { connectReturnUrls: ["http://localhost:4999/settings/"] })).status,
-      ).toBe(200);
-      const { timeZone } = harness.host;
-      hostId = (await api("POST", "/v1/hosts", { name: harness.host.name, timeZone })).body.id;
-      const weekday = [["09:00", "17:00"]];
-      await api("POST", `/v1/hosts/${hostId}/schedules`, {
-        timeZone,
-        weekly: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday },
-      });
-      const eventType = await api("POST", "/v1/event-types", {
-        slug: "consult",
-        title: "Consult",
-        durations: [60],
-        hostIds: [hostId],
-        location: { kind: harness.meeting.kind },
-        rules: { horizon: { type: "rolling", days: 120 } },
-      });
-      expect(eventType.status, JSON.stringify(eventType.body)).toBe(201);
-      // Receives nothing (port 9 is closed): the deliveries written are what is checked.
-      await api("POST", "/v1/webhook-endpoints", { url: "http://127.0.0.1:9/hooks" });
+      }));
     }, 120_000);
 
     afterAll(async () => {
-      await service?.stop();
-      await harness.stop();
-      await dropDatabase?.();
-      rmSync(dataDir, { recursive: true, force: true });
+      await close?.();
     });
 
     it("connects through the consent page during a rate-limit storm; the seeded events remove slots", async () => {
@@ -347,4 +300,83 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
       expect(harness.liveChannels()).toBe(0);
     }, 60_000);
   });
+}
+
+/**
+ * The harness's sandbox and the whole service on it (job engine, sync, routes, on PGlite in a temp folder or on a
+ * scratch PostgreSQL database), with one tenant, its host (schedule Mon-Fri 09-17 in the host's zone), a 60-minute
+ * event type "consult" that asks for the provider's online meeting, and a webhook endpoint.
+ */
+export async function startHarnessService(params: {
+  harness: ProviderHarness;
+  backend: "pglite" | "postgres";
+  providerFetch?: typeof globalThis.fetch;
+}): Promise<{
+  service: Service;
+  base: string;
+  api: ReturnType<typeof apiClient>;
+  slug: string;
+  hostId: string;
+  close(): Promise<void>;
+}> {
+  const { harness, backend, providerFetch } = params;
+  await harness.start();
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), `calbridge-${harness.provider}-`));
+  const scratch = backend === "postgres" ? await createScratchDatabase() : undefined;
+  const config = parseConfig({
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://localhost:${port}`,
+    DATA_DIR: dataDir,
+    DATABASE_URL: scratch?.url ?? "",
+    ENCRYPTION_KEYS: generateKeySpec("k1"),
+    SANDBOX: "off",
+    LOG_LEVEL: "silent",
+    PUBLIC_RATE_LIMIT: "0",
+    OUTBOUND_ALLOW: "127.0.0.1",
+    ...harness.serviceEnv(),
+  });
+  const service = await startService(config, {
+    logger: pino({ level: "silent" }),
+    now: () => new Date(harness.now()),
+    providerFetch,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const tenant = await createTestTenant(service.store, "Contract Co");
+  const api = apiClient(base, tenant.auth);
+  expect(
+    (await api("PATCH", "/v1/tenant", { connectReturnUrls: ["http://localhost:4999/settings/"] })).status,
+  ).toBe(200);
+  const { timeZone } = harness.host;
+  const hostId = (await api("POST", "/v1/hosts", { name: harness.host.name, timeZone })).body.id;
+  const weekday = [["09:00", "17:00"]];
+  await api("POST", `/v1/hosts/${hostId}/schedules`, {
+    timeZone,
+    weekly: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday },
+  });
+  const eventType = await api("POST", "/v1/event-types", {
+    slug: "consult",
+    title: "Consult",
+    durations: [60],
+    hostIds: [hostId],
+    location: { kind: harness.meeting.kind },
+    rules: { horizon: { type: "rolling", days: 120 } },
+  });
+  expect(eventType.status, JSON.stringify(eventType.body)).toBe(201);
+  // Receives nothing (port 9 is closed): the deliveries written are what is checked.
+  await api("POST", "/v1/webhook-endpoints", { url: "http://127.0.0.1:9/hooks" });
+  return {
+    service,
+    base,
+    api,
+    slug: tenant.slug,
+    hostId,
+    async close() {
+      await service?.stop();
+      await harness.stop();
+      await scratch?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

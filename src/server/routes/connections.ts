@@ -40,7 +40,7 @@ export interface ConnectionRouteDeps {
   outbound: OutboundGuard;
   /** Runs or enqueues a sync of the connection. */
   requestSync(connectionId: string): Promise<ConnectionSyncOutcome | "queued" | undefined>;
-  /** The OAuth connect flow (Microsoft, later Google); without it those providers answer "not available". */
+  /** The OAuth connect flow (Microsoft, Google); without it those providers answer "not available". */
   connect?: ConnectFlowDeps;
   /** CalDAV discovery (checks the server, user name and password before anything is stored). */
   caldav?: CalDavConnector;
@@ -164,7 +164,8 @@ const oauthInput = z
       .meta({
         description:
           "Where the browser goes back to after the provider's consent screen, with `status` (connected or failed), " +
-          "`connection` and, on failure, `error` (e.g. access_denied) in its query. Must start with one of the " +
+          "`connection` and, on failure, `error` (e.g. access_denied, or scope_not_granted when a calendar permission was " +
+          "unticked on Google's consent screen) in its query. Must start with one of the " +
           "tenant's `connectReturnUrls` (PATCH /v1/tenant).",
         example: "https://app.example.com/settings/calendars",
       }),
@@ -235,7 +236,7 @@ const calendarsPatch = z
   })
   .strict();
 
-/** Calendar connections of a host. This version connects read-only .ics feeds; the OAuth providers follow. */
+/** Calendar connections of a host: .ics feeds, and Microsoft 365 and Google Calendar through the OAuth connect flow. */
 export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import type { NewCalendarEvent, SourceResult } from "../../core/sync/calendar-source.ts";
+import type { BearerJsonClient } from "../bearer-json-client.ts";
+import { createGoogleEventWrites, googleEventIdOf } from "./google-event-writes.ts";
+
+type Call = { method: string; url: string; body?: unknown };
+
+/** A scripted Calendar API: answers in order, records the calls. */
+function scripted(answers: Array<SourceResult<{ status: number; json: unknown }>>) {
+  const calls: Call[] = [];
+  const client: BearerJsonClient = {
+    async request(params) {
+      calls.push({ method: params.method, url: params.url, body: params.body });
+      const next = answers.shift();
+      if (!next) throw new Error(`unexpected call ${params.method} ${params.url}`);
+      return next;
+    },
+  };
+  return { client, calls };
+}
+
+const booking = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const event: NewCalendarEvent = {
+  idempotencyKey: `calbridge-${booking}-1a2b3c4d`,
+  start: new Date("2030-01-23T10:00:00Z"),
+  end: new Date("2030-01-23T11:00:00Z"),
+  timeZone: "Europe/Berlin",
+  summary: "Consult with Ana",
+  description: "text",
+  attendees: [{ name: "Ana", email: "ana@example.org" }],
+  onlineMeeting: "meet",
+};
+const ok = (json: unknown) => ({ ok: true, value: { status: 200, json } }) as const;
+const pending = {
+  id: "x",
+  etag: '"1"',
+  conferenceData: { createRequest: { status: { statusCode: "pending" } } },
+};
+const ready = {
+  id: "x",
+  etag: '"2"',
+  hangoutLink: "https://meet.google.com/abc-defg-hij",
+  conferenceData: { createRequest: { status: { statusCode: "success" } } },
+};
+
+describe("Google event writes", () => {
+  it("derives a valid client-chosen id (base32hex) from the booking and connection", () => {
+    const id = googleEventIdOf(event.idempotencyKey);
+    expect(id).toMatch(/^[a-v0-9]{5,1024}$/);
+    expect(id).toBe(`calbridge${booking.replaceAll("-", "")}1a2b3c4d`);
+  });
+
+  it("inserts with attendees, sendUpdates, a Meet request and the booking marker; polls a pending Meet", async () => {
+    const { client, calls } = scripted([ok(pending), ok(pending), ok(ready)]);
+    const writes = createGoogleEventWrites(client, { sleep: async () => {} });
+    const written = await writes.createEvent({ calendarRef: "alice@gmail.com", event });
+    expect(written).toEqual({
+      ok: true,
+      value: { eventRef: "x", version: '"2"', joinUrl: "https://meet.google.com/abc-defg-hij" },
+    });
+    expect(calls[0]!.url).toBe("/calendars/alice%40gmail.com/events?sendUpdates=all&conferenceDataVersion=1");
+    expect(calls[0]!.body).toMatchObject({
+      id: googleEventIdOf(event.idempotencyKey),
+      attendees: [{ email: "ana@example.org", displayName: "Ana" }],
+      extendedProperties: { private: { calbridgeBookingId: booking } },
+      conferenceData: { createRequest: { conferenceSolutionKey: { type: "hangoutsMeet" } } },
+      start: { dateTime: "2030-01-23T10:00:00.000Z", timeZone: "Europe/Berlin" },
+    });
+    expect(calls.slice(1).map((c) => c.method)).toEqual(["GET", "GET"]);
+  });
+
+  it("asks for a retry while the Meet link is still pending, and then finds the event by its id", async () => {
+    const stillPending = scripted([ok(pending), ok(pending), ok(pending)]);
+    const first = await createGoogleEventWrites(stillPending.client, {
+      sleep: async () => {},
+      meetPolls: 2,
+    }).createEvent({
+      calendarRef: "primary",
+      event,
+    });
+    expect(first).toMatchObject({ ok: false, error: { kind: "unavailable" } });
+    const retried = scripted([
+      { ok: false, error: { kind: "conflict", message: "409 duplicate" } },
+      ok(ready),
+    ]);
+    const second = await createGoogleEventWrites(retried.client).createEvent({
+      calendarRef: "primary",
+      event,
+    });
+    expect(second).toMatchObject({
+      ok: true,
+      value: { eventRef: "x", joinUrl: "https://meet.google.com/abc-defg-hij" },
+    });
+    expect(retried.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      "POST /calendars/primary/events?sendUpdates=all&conferenceDataVersion=1",
+      `GET /calendars/primary/events/${googleEventIdOf(event.idempotencyKey)}`,
+    ]);
+  });
+
+  it("reports a refused Meet, and deletes with sendUpdates (an event already gone counts as deleted)", async () => {
+    const failed = { id: "x", conferenceData: { createRequest: { status: { statusCode: "failure" } } } };
+    const refused = await createGoogleEventWrites(scripted([ok(failed)]).client).createEvent({
+      calendarRef: "primary",
+      event,
+    });
+    expect(refused).toMatchObject({ ok: true, value: { onlineMeetingRefused: true } });
+    const gone = scripted([{ ok: false, error: { kind: "not_found", message: "410 deleted" } }]);
+    const cancelled = await createGoogleEventWrites(gone.client).cancelEvent({
+      calendarRef: "primary",
+      eventRef: "x",
+      notify: false,
+    });
+    expect(cancelled).toEqual({ ok: true, value: undefined });
+    expect(gone.calls[0]!.url).toBe("/calendars/primary/events/x?sendUpdates=none");
+  });
+});
