@@ -8,7 +8,7 @@ import { createCalDavClient } from "../src/providers/caldav/caldav-client.ts";
 import { discoverCalDavAccount } from "../src/providers/caldav/caldav-discovery.ts";
 import { createGuardedProviderFetch } from "../src/providers/guarded-provider-fetch.ts";
 import { createProviderHttp } from "../src/providers/provider-http.ts";
-import { type RadicaleServer, startRadicale } from "./support/radicale-harness.ts";
+import { type RadicaleServer, radicaleAvailable, startRadicale } from "./support/radicale-harness.ts";
 
 /**
  * The CalDAV adapter on its own, against a real Radicale and small fixture servers: a retried create makes one
@@ -60,7 +60,7 @@ function newEvent(key: string, start: Date): NewCalendarEvent {
   };
 }
 
-describe("CalDAV source against Radicale", () => {
+describe.runIf(radicaleAvailable)("CalDAV source against Radicale", () => {
   let radicale: RadicaleServer;
   let source: CalendarSource;
   let calendarRef: string;
