@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTestEnvironment } from "../../src/config.ts";
-import { freePort, waitFor } from "./microsoft-harness.ts";
+import { holdPort } from "./held-port.ts";
 
 /**
  * Whether Debian's `radicale` is installed: probed once per test process. Without it the CalDAV cases are skipped
@@ -48,7 +48,9 @@ export interface RadicaleServer {
 export async function startRadicale(initialUsers: Record<string, string>): Promise<RadicaleServer> {
   const users = { ...initialUsers };
   const dir = mkdtempSync(join(tmpdir(), "calbridge-radicale-"));
-  const port = await freePort();
+  const held = await holdPort();
+  const port = held.port;
+  await held.release();
   const writeUsers = () =>
     writeFileSync(
       join(dir, "users"),
@@ -88,15 +90,17 @@ export async function startRadicale(initialUsers: Record<string, string>): Promi
   const auth = (user: string) => ({
     authorization: `Basic ${Buffer.from(`${user}:${users[user]}`).toString("base64")}`,
   });
-  await waitFor(`Radicale on ${url} (${stderr})`, async () => {
+  // No vitest here: the CalDAV benchmark starts Radicale through this harness too.
+  for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`radicale exited: ${stderr}`);
-    try {
-      const answer = await fetch(`${url}/.well-known/caldav`, { redirect: "manual" });
-      return answer.status > 0 ? true : undefined;
-    } catch {
-      return undefined;
-    }
-  });
+    const answered = await fetch(`${url}/.well-known/caldav`, { redirect: "manual" }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) break;
+    if (attempt > 200) throw new Error(`Radicale did not start on ${url}: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const calendarUrl = (user: string, name: string) => `/${user}/${name}/`;
   return {
     url,
