@@ -140,6 +140,22 @@ async function measuredSync(expect: "updated" | "unchanged") {
   return { ms, requests: requests - before, rowsWritten };
 }
 
+// Raw: the server's own time for one calendar-query with all the data over the window, plain fetch, nothing parsed.
+const window = syncWindow(now());
+const davTime = (at: Date) => `${at.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z`;
+const rawStarted = performance.now();
+const raw = await fetch(`${radicale.url}/bench/work/`, {
+  method: "REPORT",
+  headers: {
+    authorization: `Basic ${Buffer.from("bench:bench-password").toString("base64")}`,
+    depth: "1",
+    "content-type": "application/xml",
+  },
+  body: `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="${davTime(window.from)}" end="${davTime(window.to)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+});
+const rawBytes = (await raw.arrayBuffer()).byteLength;
+const rawMs = performance.now() - rawStarted;
+
 const first = await measuredSync("updated");
 const counted = await store.executeSql("select count(*)::int as n from busy_intervals where not staged", []);
 for (let i = 0; i < CHANGES; i++) {
@@ -154,8 +170,9 @@ const unchanged = await measuredSync("unchanged");
 const round = (value: number) => Math.round(value * 10) / 10;
 console.log(`bench:sync CalDAV (${store.kind}, ${EVENTS} events on Radicale, loopback)`);
 console.log(`  seeding Radicale (one collection PUT, ${hrefs.length} resources): ${round(seedMs)} ms`);
+console.log(`  raw calendar-query with data (plain fetch): ${round(rawMs)} ms, ${rawBytes} bytes`);
 console.log(
-  `  first fill (calendar-query + map + store): ${round(first.ms)} ms, ${first.requests} requests, ` +
+  `  first fill (calendar-query + multiget + map + store): ${round(first.ms)} ms, ${first.requests} requests, ` +
     `${(counted.rows[0] as { n: number }).n} busy rows`,
 );
 console.log(
