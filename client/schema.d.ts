@@ -2410,7 +2410,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Connect a calendar: an .ics feed URL (polled at once), or Microsoft 365 (answers a pending connection and the authorize URL to send the host to) */
+    /** Connect a calendar: an .ics feed URL (polled at once), a CalDAV account such as iCloud, Fastmail or Nextcloud (user name and app-specific password, checked at once), or Microsoft 365 (answers a pending connection and the authorize URL to send the host to) */
     post: {
       parameters: {
         query?: never;

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CalDavTestService, startCalDavTestService } from "./support/caldav-service.ts";
 import { waitFor } from "./support/microsoft-harness.ts";
-import { type RadicaleServer, startRadicale } from "./support/radicale-harness.ts";
+import { type RadicaleServer, radicaleAvailable, startRadicale } from "./support/radicale-harness.ts";
 import { backends } from "./support/test-stores.ts";
 
 /**
@@ -31,7 +31,7 @@ function vevent(lines: string[]): string {
   return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...lines, "END:VCALENDAR", ""].join("\r\n");
 }
 
-describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
+describe.runIf(radicaleAvailable).each(backends)("CalDAV (Radicale) on %s", (backend) => {
   let radicale: RadicaleServer;
   let svc: CalDavTestService;
   let hostId: string;
@@ -154,6 +154,10 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
       rules: { stepMinutes: 60, horizon: { type: "rolling", days: 60 } },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Receives nothing (port 9 is closed): the deliveries written are what is checked.
+    expect((await svc.api("POST", "/v1/webhook-endpoints", { url: "http://127.0.0.1:9/hooks" })).status).toBe(
+      201,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -235,16 +239,18 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
     expect(await slotsOn(day)).toEqual(["10:00", "11:00", "12:00", "13:00", "14:00", "16:00"]);
     expect(await slotsOn(plusDays(day, 1))).toContain("09:00");
     const before = await svc.service.store.executeSql(
-      "select source_ref, start_at, end_at from busy_intervals where connection_id = $1 order by source_ref, start_at",
+      "select xmin::text as version, source_ref, start_at, end_at from busy_intervals where connection_id = $1 order by source_ref, start_at",
       [connectionId],
     );
     const sync = await svc.syncNow(hostId, connectionId);
     expect(sync.calendars[0].lastError).toBeNull();
     const after = await svc.service.store.executeSql(
-      "select source_ref, start_at, end_at from busy_intervals where connection_id = $1 order by source_ref, start_at",
+      "select xmin::text as version, source_ref, start_at, end_at from busy_intervals where connection_id = $1 order by source_ref, start_at",
       [connectionId],
     );
+    // Same row versions (xmin): nothing was deleted and inserted again.
     expect(after.rows).toEqual(before.rows);
+    expect(before.rows.length).toBeGreaterThan(3);
   }, 60_000);
 
   it("PUTs a booking once, updates it on reschedule and deletes it on cancel", async () => {
@@ -307,5 +313,36 @@ describe.each(backends)("CalDAV (Radicale) on %s", (backend) => {
       return current.status === "cancelled" ? current : undefined;
     });
     expect(cancelled.status).toBe("cancelled");
+  }, 60_000);
+
+  it("moves to needs_reauth with one webhook when the password is revoked, and a reconnect restores it", async () => {
+    const connection = () => svc.api("GET", `/v1/hosts/${hostId}/connections/${connectionId}`);
+    const reauthHooks = async () =>
+      (
+        await svc.service.store.executeSql(
+          "select count(*)::int as n from webhook_deliveries where event_type = 'connection.needs_reauth'",
+          [],
+        )
+      ).rows[0] as { n: number };
+    radicale.setPassword(USER, "new-app-password");
+    await svc.api("POST", `/v1/hosts/${hostId}/connections/${connectionId}/sync`);
+    const revoked = await waitFor("needs_reauth", async () => {
+      const current = (await connection()).body;
+      return current.status === "needs_reauth" ? current : undefined;
+    });
+    expect(revoked.lastError).toMatch(/refused the user name and password \(401\)/);
+    await svc.api("POST", `/v1/hosts/${hostId}/connections/${connectionId}/sync`);
+    expect(await reauthHooks()).toEqual({ n: 1 });
+    const again = await svc.api("POST", `/v1/hosts/${hostId}/connections`, {
+      provider: "caldav",
+      serverUrl: radicale.url,
+      username: USER,
+      password: "new-app-password",
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.id).toBe(connectionId);
+    await waitFor("connected again", async () =>
+      (await connection()).body.status === "connected" ? true : undefined,
+    );
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { createCalDavClient } from "../src/providers/caldav/caldav-client.ts";
 import { discoverCalDavAccount } from "../src/providers/caldav/caldav-discovery.ts";
 import { createGuardedProviderFetch } from "../src/providers/guarded-provider-fetch.ts";
 import { createProviderHttp } from "../src/providers/provider-http.ts";
-import { type RadicaleServer, startRadicale } from "./support/radicale-harness.ts";
+import { type RadicaleServer, radicaleAvailable, startRadicale } from "./support/radicale-harness.ts";
 
 /**
  * The CalDAV adapter on its own, against a real Radicale and small fixture servers: a retried create makes one
@@ -60,7 +60,7 @@ function newEvent(key: string, start: Date): NewCalendarEvent {
   };
 }
 
-describe("CalDAV source against Radicale", () => {
+describe.runIf(radicaleAvailable)("CalDAV source against Radicale", () => {
   let radicale: RadicaleServer;
   let source: CalendarSource;
   let calendarRef: string;
@@ -264,6 +264,59 @@ describe("CalDAV discovery with iCloud's redirect shapes", () => {
       });
       expect(pulled).toMatchObject({ ok: false, error: { kind: "invalid_data" } });
       if (!pulled.ok) expect(pulled.error.message).toMatch(/larger than the limit/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("lists a calendar too large for one answer as ETags plus multiget batches", async () => {
+    const event = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//t//EN",
+      "BEGIN:VEVENT",
+      "UID:big-1",
+      "DTSTAMP:20300101T000000Z",
+      `DTSTART:${at(30).toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`,
+      `DTEND:${at(31).toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`,
+      "END:VEVENT",
+      "END:VCALENDAR",
+    ].join("\r\n");
+    const asked: string[] = [];
+    const server = await fixtureServer((request, body, response) => {
+      const kind = body.includes("calendar-multiget")
+        ? "multiget"
+        : body.includes("calendar-query")
+          ? body.includes("calendar-data")
+            ? "query+data"
+            : "query"
+          : (request.method ?? "");
+      asked.push(kind);
+      const answer =
+        kind === "query+data"
+          ? propResponse("/cal/a.ics", `<c:calendar-data>${"X".repeat(50_000)}</c:calendar-data>`)
+          : kind === "query"
+            ? propResponse("/cal/a.ics", `<d:getetag>"1"</d:getetag>`)
+            : kind === "multiget"
+              ? propResponse(
+                  "/cal/a.ics",
+                  `<d:getetag>"1"</d:getetag><c:calendar-data>${event}</c:calendar-data>`,
+                )
+              : propResponse("/cal/", "<d:sync-token>t1</d:sync-token>");
+      response.writeHead(207, { "content-type": "application/xml" }).end(multistatus(answer));
+    });
+    try {
+      const pulled = await sourceFor(`${server.url}/`, 20_000).pull({
+        calendarRef: `${server.url}/cal/`,
+        cursor: null,
+        window,
+        hostTimeZone: "UTC",
+      });
+      expect(asked).toEqual(["PROPFIND", "query+data", "query", "multiget"]);
+      expect(pulled).toMatchObject({
+        ok: true,
+        value: { kind: "snapshot", intervals: [{ sourceRef: `${server.url}/cal/a.ics`, etag: '"1"' }] },
+      });
     } finally {
       await server.close();
     }

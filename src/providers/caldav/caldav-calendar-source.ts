@@ -8,6 +8,7 @@ import type {
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
 import { type CalDavClient, trackAnswers } from "./caldav-client.ts";
+import { TOO_LARGE_MESSAGE } from "./caldav-errors.ts";
 import { createCalDavEventWrites } from "./caldav-event-writes.ts";
 import { mapCalendarObjects } from "./caldav-mapper.ts";
 import {
@@ -22,7 +23,8 @@ import { canWrite, componentsOf, textOf } from "./caldav-schemas.ts";
 /**
  * A CalDAV account (iCloud, Fastmail, Nextcloud, Radicale ...) as a calendar source (provider-protocols Part 5):
  * calendars from a Depth 1 PROPFIND of the calendar home; the first fill is a time-range calendar-query over the
- * window, taken after reading the collection's sync-token so that nothing changed during the fill is missed.
+ * window (with the data; hrefs and ETags plus calendar-multiget batches when that answer is too large), taken
+ * after reading the collection's sync-token so that nothing changed during the fill is missed.
  * Then:
  * - with a sync-token (RFC 6578): sync-collection since it, changed resources fetched by calendar-multiget;
  *   a token the server refuses (403/409 valid-sync-token, or anything but a 207) lists the window again, beside
@@ -66,29 +68,42 @@ export function createCalDavCalendarSource(options: {
   const { client } = options;
 
   async function snapshot(params: PullParams, calendarUrl: string): Promise<SourceResult<PullResult>> {
-    const listed = await client.run(async (fetch) => {
-      const state = await readCollectionState({ fetch, calendarUrl });
-      const objects = await queryCalendarObjects({
-        fetch,
-        calendarUrl,
-        window: params.window,
-        withData: true,
+    const collection = await client.run((fetch) => readCollectionState({ fetch, calendarUrl }));
+    if (!collection.ok) return collection;
+    // One calendar-query with the data is the cheapest for the server; a calendar whose answer passes the size
+    // limit is listed as hrefs and ETags and fetched in multiget batches instead, so every answer stays bounded.
+    let objects = await client.run((fetch) =>
+      queryCalendarObjects({ fetch, calendarUrl, window: params.window, withData: true }),
+    );
+    if (!objects.ok && objects.error.message === TOO_LARGE_MESSAGE) {
+      objects = await client.run(async (fetch) => {
+        const found = await queryCalendarObjects({
+          fetch,
+          calendarUrl,
+          window: params.window,
+          withData: false,
+        });
+        const fetched = await multigetCalendarObjects({
+          fetch,
+          calendarUrl,
+          hrefs: found.map((o) => o.href),
+        });
+        return fetched.filter((object) => object.status !== 404);
       });
-      return { state, objects };
-    });
-    if (!listed.ok) return listed;
+    }
+    if (!objects.ok) return objects;
     const intervals = mapCalendarObjects({
-      objects: listed.value.objects,
+      objects: objects.value,
       window: params.window,
       hostTimeZone: params.hostTimeZone,
     });
     if (!intervals.ok) return intervals;
-    const { state, objects } = listed.value;
+    const state = collection.value;
     const cursor: CalDavCursor = state.syncToken
       ? { token: state.syncToken, windowTo: params.window.to.getTime() }
       : {
           ...(state.ctag ? { ctag: state.ctag } : {}),
-          etags: etagsOf(objects),
+          etags: etagsOf(objects.value),
           windowTo: params.window.to.getTime(),
         };
     return {

@@ -5,6 +5,8 @@ import type { ProviderHttpResult } from "../provider-http.ts";
  * CalDAV failures mapped to the port's typed set at the adapter boundary. Messages are fixed sentences plus the
  * status: they are stored and shown through the API, so no server text passes through.
  */
+export const TOO_LARGE_MESSAGE = "the CalDAV server sent an answer larger than the limit";
+
 export function mapCalDavFailure(result: ProviderHttpResult): SourceError {
   if (result.kind === "network") {
     if (result.reason === "refused")
@@ -13,8 +15,7 @@ export function mapCalDavFailure(result: ProviderHttpResult): SourceError {
         message:
           "refused: the CalDAV server is or resolves to an internal address; an operator can allow it with OUTBOUND_ALLOW",
       };
-    if (result.reason === "too_large")
-      return { kind: "invalid_data", message: "the CalDAV server sent an answer larger than the limit" };
+    if (result.reason === "too_large") return { kind: "invalid_data", message: TOO_LARGE_MESSAGE };
     return {
       kind: "unavailable",
       message:

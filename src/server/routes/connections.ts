@@ -236,7 +236,7 @@ const calendarsPatch = z
   })
   .strict();
 
-/** Calendar connections of a host: .ics feeds, and Microsoft 365 and Google Calendar through the OAuth connect flow. */
+/** Calendar connections of a host: .ics feeds, CalDAV accounts, and Microsoft 365 and Google Calendar through the OAuth connect flow. */
 export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
@@ -245,8 +245,9 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
         schema: {
           tags: ["Calendar connections"],
           summary:
-            "Connect a calendar: an .ics feed URL (polled at once), or Microsoft 365 (answers a pending connection " +
-            "and the authorize URL to send the host to)",
+            "Connect a calendar: an .ics feed URL (polled at once), a CalDAV account such as iCloud, Fastmail or " +
+            "Nextcloud (user name and app-specific password, checked at once), or Microsoft 365 (answers a pending " +
+            "connection and the authorize URL to send the host to)",
           params: hostParams,
           body: connectInput,
           response: { 201: connectedSchema, ...standardErrors },

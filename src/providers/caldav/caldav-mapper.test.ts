@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { mapCalendarObjects } from "./caldav-mapper.ts";
+
+const window = { from: new Date("2030-01-01T00:00:00Z"), to: new Date("2030-02-01T00:00:00Z") };
+const href = "https://caldav.example.com/1/calendars/work/";
+
+function object(name: string, lines: string[]) {
+  return {
+    href: `${href}${name}`,
+    etag: '"e1"',
+    status: 200,
+    data: ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", ...lines, "END:VCALENDAR", ""].join("\r\n"),
+  };
+}
+
+describe("mapCalendarObjects", () => {
+  it("keys occurrences by resource URL, carries the ETag, and reads our booking marker from the UID", () => {
+    const mapped = mapCalendarObjects({
+      objects: [
+        object("ours.ics", [
+          "BEGIN:VEVENT",
+          "UID:calbridge-0a1b2c3d-1111-4222-8333-444455556666-deadbeef",
+          "DTSTAMP:20300101T000000Z",
+          "DTSTART:20300110T090000Z",
+          "DTEND:20300110T100000Z",
+          "END:VEVENT",
+        ]),
+        object("series.ics", [
+          "BEGIN:VEVENT",
+          "UID:s1",
+          "DTSTAMP:20300101T000000Z",
+          "DTSTART:20300110T130000Z",
+          "DTEND:20300110T140000Z",
+          "RRULE:FREQ=DAILY;COUNT=3",
+          "EXDATE:20300111T130000Z",
+          "END:VEVENT",
+        ]),
+      ],
+      window,
+      hostTimeZone: "Europe/Berlin",
+    });
+    expect(mapped.ok).toBe(true);
+    if (!mapped.ok) return;
+    expect(mapped.value.map((i) => [i.sourceRef.replace(href, ""), i.seriesRef?.replace(href, "")])).toEqual([
+      ["ours.ics", "ours.ics"],
+      ["series.ics#2030-01-10T13:00:00Z", "series.ics"],
+      ["series.ics#2030-01-12T13:00:00Z", "series.ics"],
+    ]);
+    expect(mapped.value[0]).toMatchObject({
+      etag: '"e1"',
+      bookingId: "0a1b2c3d-1111-4222-8333-444455556666",
+    });
+  });
+
+  it("keeps an all-day event as dates with an envelope around them", () => {
+    const mapped = mapCalendarObjects({
+      objects: [
+        object("day.ics", [
+          "BEGIN:VEVENT",
+          "UID:d1",
+          "DTSTAMP:20300101T000000Z",
+          "DTSTART;VALUE=DATE:20300115",
+          "DTEND;VALUE=DATE:20300116",
+          "END:VEVENT",
+        ]),
+      ],
+      window,
+      hostTimeZone: "America/New_York",
+    });
+    expect(mapped.ok && mapped.value[0]?.allDay).toEqual({ startDate: "2030-01-15", endDate: "2030-01-16" });
+  });
+
+  it("fails (closed) on calendar data that is not iCalendar, naming the resource", () => {
+    const mapped = mapCalendarObjects({
+      objects: [
+        { href: `${href}broken.ics`, etag: undefined, status: 200, data: "<html>not a calendar</html>" },
+      ],
+      window,
+      hostTimeZone: "UTC",
+    });
+    expect(mapped).toMatchObject({ ok: false, error: { kind: "invalid_data" } });
+    if (!mapped.ok) expect(mapped.error.message).toMatch(/^broken\.ics: /);
+  });
+});
