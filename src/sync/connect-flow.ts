@@ -35,6 +35,11 @@ export interface OAuthConnector {
   client: OAuthClient;
   readAccount(params: { accessToken: string; tokens: OAuthTokens }): Promise<SourceResult<SourceAccount>>;
   displayName: string;
+  /**
+   * Revokes the grant at the provider (erasure), where the provider offers it (Google's revoke endpoint, RFC 7009).
+   * Microsoft has no per-grant revocation: its refresh tokens expire unused, and deleting them is what we can do.
+   */
+  revoke?(params: { accessToken: string; refreshToken?: string }): Promise<SourceResult<void>>;
 }
 
 export interface ConnectFlowDeps {
