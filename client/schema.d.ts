@@ -204,6 +204,8 @@ export interface paths {
             connectReturnUrls?: string[];
             /** @enum {string} */
             attendeeInvitations?: "provider" | "calbridge";
+            /** @enum {string} */
+            erasure?: "anonymise" | "delete";
           };
         };
       };
@@ -429,6 +431,318 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/audit": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read the audit log (newest first), filtered by host, action, actor and time range */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The host id */
+          hostId?: string;
+          action?:
+            | "api_key.created"
+            | "api_key.revoked"
+            | "portal.signed_in"
+            | "connection.connected"
+            | "connection.disconnected"
+            | "connection.needs_reauth"
+            | "connection.error"
+            | "token.refreshed"
+            | "token.refresh_failed"
+            | "calendar.read"
+            | "calendar.write"
+            | "booking.created"
+            | "booking.rescheduled"
+            | "booking.cancelled"
+            | "booking.confirmed"
+            | "booking.rejected"
+            | "host_feed.read"
+            | "host.exported"
+            | "host.erased"
+            | "attendee.erased"
+            | "secrets.rotated";
+          actorKind?:
+            | "api_key"
+            | "portal_session"
+            | "attendee_link"
+            | "public_page"
+            | "feed_link"
+            | "oauth_callback"
+            | "system_job"
+            | "operator";
+          /** @description The actor's id: an API key id, a booking id (attendee link), a job queue */
+          actorId?: string;
+          /** @description Entries at or after this time */
+          from?: string;
+          /** @description Entries before this time */
+          to?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["AuditEntry"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/hosts/{hostId}/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Export everything held about a host as one JSON document (streamed) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HostExport"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/hosts/{hostId}/erase": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase a host: revoke and disconnect their calendars, delete tokens, busy time, schedules, feeds and profile; their bookings are anonymised or deleted (tenant setting `erasure`) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HostErasure"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/attendees/erase": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase an attendee: their name, e-mail address and answers are replaced in all the tenant's bookings */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: email */
+            email: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              bookingsAnonymised: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -4335,6 +4649,72 @@ export interface components {
        * @enum {string}
        */
       attendeeInvitations: "provider" | "calbridge";
+      /**
+       * @description What erasing a host (POST /v1/hosts/{hostId}/erase) does with the bookings only that host took: `anonymise` (default: kept for the tenant's records, attendee name, e-mail, answers and notes replaced) or `delete`
+       * @enum {string}
+       */
+      erasure: "anonymise" | "delete";
+    };
+    AuditEntryInput: {
+      /** @description Grows with every entry; also the pagination cursor */
+      id: string;
+      at: string;
+      actor: {
+        /** @enum {string} */
+        kind:
+          | "api_key"
+          | "portal_session"
+          | "attendee_link"
+          | "public_page"
+          | "feed_link"
+          | "oauth_callback"
+          | "system_job"
+          | "operator";
+        id: string | null;
+      };
+      /** @enum {string} */
+      action:
+        | "api_key.created"
+        | "api_key.revoked"
+        | "portal.signed_in"
+        | "connection.connected"
+        | "connection.disconnected"
+        | "connection.needs_reauth"
+        | "connection.error"
+        | "token.refreshed"
+        | "token.refresh_failed"
+        | "calendar.read"
+        | "calendar.write"
+        | "booking.created"
+        | "booking.rescheduled"
+        | "booking.cancelled"
+        | "booking.confirmed"
+        | "booking.rejected"
+        | "host_feed.read"
+        | "host.exported"
+        | "host.erased"
+        | "attendee.erased"
+        | "secrets.rotated";
+      target: {
+        hostId: string | null;
+        connectionId: string | null;
+        bookingId: string | null;
+      };
+      provider: string | null;
+      /** @enum {string} */
+      outcome: "success" | "failure";
+      requestId: string | null;
+      details: {
+        itemCount?: number;
+        /** @enum {string} */
+        operation?: "list" | "create" | "update" | "cancel";
+        errorKind?: string;
+        bookingsAnonymised?: number;
+        bookingsDeleted?: number;
+        connectionsRevoked?: number;
+        /** Format: uuid */
+        apiKeyId?: string;
+      };
     };
     BookingCalendarSyncInput: {
       connectionId: string;
@@ -4454,6 +4834,14 @@ export interface components {
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
     };
+    HostErasureInput: {
+      /** @constant */
+      erased: true;
+      /** @description Grants revoked at providers that offer revocation */
+      connectionsRevoked: number;
+      bookingsAnonymised: number;
+      bookingsDeleted: number;
+    };
     EventTypeInput: {
       id: string;
       slug: string;
@@ -4471,6 +4859,57 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    HostInput: {
+      id: string;
+      name: string;
+      email: string | null;
+      timeZone: string;
+      externalId: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    HostExportInput: {
+      /** @constant */
+      format: "calbridge.host-export/1";
+      exportedAt: string;
+      host: components["schemas"]["HostInput"];
+      /** @description Working hours, overrides, out of office */
+      schedules: {
+        [key: string]: unknown;
+      }[];
+      /** @description Calendar connections, without credentials */
+      connections: {
+        [key: string]: unknown;
+      }[];
+      /** @description The calendars of each connection and the host's choices for them */
+      calendars: {
+        [key: string]: unknown;
+      }[];
+      /** @description Event types the host takes bookings for */
+      eventTypes: {
+        [key: string]: unknown;
+      }[];
+      /** @description Bookings with the host, attendees included */
+      bookings: {
+        [key: string]: unknown;
+      }[];
+      /** @description The events Calbridge wrote into the host's calendars for bookings */
+      managedEvents: {
+        [key: string]: unknown;
+      }[];
+      /** @description The cached busy time read from the host's calendars (times, status, provider ids) */
+      busyIntervals: {
+        [key: string]: unknown;
+      }[];
+      /** @description The host's export feeds (their secret tokens are not stored and not shown) */
+      feeds: {
+        [key: string]: unknown;
+      }[];
+      /** @description Audit entries about the host: ids and codes only */
+      auditEntries: {
+        [key: string]: unknown;
+      }[];
+    };
     HostFeedInput: {
       id: string;
       includeBusy: boolean;
@@ -4484,15 +4923,6 @@ export interface components {
       url: string;
       /** @description The same URL as webcal://, which opens a calendar app's subscribe dialog */
       webcalUrl: string;
-    };
-    HostInput: {
-      id: string;
-      name: string;
-      email: string | null;
-      timeZone: string;
-      externalId: string | null;
-      createdAt: string;
-      updatedAt: string;
     };
     ScheduleInput: {
       id: string;
@@ -4573,6 +5003,72 @@ export interface components {
        * @enum {string}
        */
       attendeeInvitations: "provider" | "calbridge";
+      /**
+       * @description What erasing a host (POST /v1/hosts/{hostId}/erase) does with the bookings only that host took: `anonymise` (default: kept for the tenant's records, attendee name, e-mail, answers and notes replaced) or `delete`
+       * @enum {string}
+       */
+      erasure: "anonymise" | "delete";
+    };
+    AuditEntry: {
+      /** @description Grows with every entry; also the pagination cursor */
+      id: string;
+      at: string;
+      actor: {
+        /** @enum {string} */
+        kind:
+          | "api_key"
+          | "portal_session"
+          | "attendee_link"
+          | "public_page"
+          | "feed_link"
+          | "oauth_callback"
+          | "system_job"
+          | "operator";
+        id: string | null;
+      };
+      /** @enum {string} */
+      action:
+        | "api_key.created"
+        | "api_key.revoked"
+        | "portal.signed_in"
+        | "connection.connected"
+        | "connection.disconnected"
+        | "connection.needs_reauth"
+        | "connection.error"
+        | "token.refreshed"
+        | "token.refresh_failed"
+        | "calendar.read"
+        | "calendar.write"
+        | "booking.created"
+        | "booking.rescheduled"
+        | "booking.cancelled"
+        | "booking.confirmed"
+        | "booking.rejected"
+        | "host_feed.read"
+        | "host.exported"
+        | "host.erased"
+        | "attendee.erased"
+        | "secrets.rotated";
+      target: {
+        hostId: string | null;
+        connectionId: string | null;
+        bookingId: string | null;
+      };
+      provider: string | null;
+      /** @enum {string} */
+      outcome: "success" | "failure";
+      requestId: string | null;
+      details: {
+        itemCount?: number;
+        /** @enum {string} */
+        operation?: "list" | "create" | "update" | "cancel";
+        errorKind?: string;
+        bookingsAnonymised?: number;
+        bookingsDeleted?: number;
+        connectionsRevoked?: number;
+        /** Format: uuid */
+        apiKeyId?: string;
+      };
     };
     BookingCalendarSync: {
       connectionId: string;
@@ -4692,6 +5188,14 @@ export interface components {
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
     };
+    HostErasure: {
+      /** @constant */
+      erased: true;
+      /** @description Grants revoked at providers that offer revocation */
+      connectionsRevoked: number;
+      bookingsAnonymised: number;
+      bookingsDeleted: number;
+    };
     EventType: {
       id: string;
       slug: string;
@@ -4709,6 +5213,57 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    Host: {
+      id: string;
+      name: string;
+      email: string | null;
+      timeZone: string;
+      externalId: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    HostExport: {
+      /** @constant */
+      format: "calbridge.host-export/1";
+      exportedAt: string;
+      host: components["schemas"]["Host"];
+      /** @description Working hours, overrides, out of office */
+      schedules: {
+        [key: string]: unknown;
+      }[];
+      /** @description Calendar connections, without credentials */
+      connections: {
+        [key: string]: unknown;
+      }[];
+      /** @description The calendars of each connection and the host's choices for them */
+      calendars: {
+        [key: string]: unknown;
+      }[];
+      /** @description Event types the host takes bookings for */
+      eventTypes: {
+        [key: string]: unknown;
+      }[];
+      /** @description Bookings with the host, attendees included */
+      bookings: {
+        [key: string]: unknown;
+      }[];
+      /** @description The events Calbridge wrote into the host's calendars for bookings */
+      managedEvents: {
+        [key: string]: unknown;
+      }[];
+      /** @description The cached busy time read from the host's calendars (times, status, provider ids) */
+      busyIntervals: {
+        [key: string]: unknown;
+      }[];
+      /** @description The host's export feeds (their secret tokens are not stored and not shown) */
+      feeds: {
+        [key: string]: unknown;
+      }[];
+      /** @description Audit entries about the host: ids and codes only */
+      auditEntries: {
+        [key: string]: unknown;
+      }[];
+    };
     HostFeed: {
       id: string;
       includeBusy: boolean;
@@ -4722,15 +5277,6 @@ export interface components {
       url: string;
       /** @description The same URL as webcal://, which opens a calendar app's subscribe dialog */
       webcalUrl: string;
-    };
-    Host: {
-      id: string;
-      name: string;
-      email: string | null;
-      timeZone: string;
-      externalId: string | null;
-      createdAt: string;
-      updatedAt: string;
     };
     Schedule: {
       id: string;

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
 import type { OAuthClient } from "../src/providers/oauth-client.ts";
