@@ -117,6 +117,9 @@ export const configSchema = z.object({
   ICS_FEED_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   ICS_POLL_MINUTES: z.coerce.number().int().min(1).default(15),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+  PROVIDER_BUDGET_CONNECTION_PER_MINUTE: z.coerce.number().min(0.01).default(60),
+  PROVIDER_BUDGET_TENANT_PER_MINUTE: z.coerce.number().min(0.01).default(600),
+  PROVIDER_BUDGET_APP_PER_MINUTE: z.coerce.number().min(0.01).default(3000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -153,6 +156,8 @@ export interface Config {
   icsFeeds: { maxBytes: number; timeoutMs: number; pollMinutes: number };
   /** Audit entries older than this many days are removed by the daily retention job. */
   auditRetentionDays: number;
+  /** Syncs a minute per connection, per tenant and provider, per provider app (token buckets in the database). */
+  providerBudgets: { connectionPerMinute: number; tenantPerMinute: number; appPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -206,6 +211,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       pollMinutes: raw.ICS_POLL_MINUTES,
     },
     auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
+    providerBudgets: {
+      connectionPerMinute: raw.PROVIDER_BUDGET_CONNECTION_PER_MINUTE,
+      tenantPerMinute: raw.PROVIDER_BUDGET_TENANT_PER_MINUTE,
+      appPerMinute: raw.PROVIDER_BUDGET_APP_PER_MINUTE,
+    },
   };
 }
 
