@@ -138,6 +138,9 @@ export const configSchema = z.object({
   ICS_FEED_WORKERS: z.coerce.number().int().min(1).max(4).default(1),
   ICS_FEED_TIME_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   ICS_FEED_MAX_OCCURRENCES: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+  PROVIDER_BUDGET_CONNECTION_PER_MINUTE: z.coerce.number().min(0.01).default(60),
+  PROVIDER_BUDGET_TENANT_PER_MINUTE: z.coerce.number().min(0.01).default(600),
+  PROVIDER_BUDGET_APP_PER_MINUTE: z.coerce.number().min(0.01).default(3000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -186,6 +189,8 @@ export interface Config {
   };
   /** Audit entries older than this many days are removed by the daily retention job. */
   auditRetentionDays: number;
+  /** Syncs a minute per connection, per tenant and provider, per provider app (token buckets in the database). */
+  providerBudgets: { connectionPerMinute: number; tenantPerMinute: number; appPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -248,6 +253,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxOccurrences: raw.ICS_FEED_MAX_OCCURRENCES,
     },
     auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
+    providerBudgets: {
+      connectionPerMinute: raw.PROVIDER_BUDGET_CONNECTION_PER_MINUTE,
+      tenantPerMinute: raw.PROVIDER_BUDGET_TENANT_PER_MINUTE,
+      appPerMinute: raw.PROVIDER_BUDGET_APP_PER_MINUTE,
+    },
   };
 }
 

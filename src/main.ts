@@ -7,6 +7,7 @@ import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
+import { createProviderBudgetGate } from "./jobs/provider-budget-gate.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
@@ -307,6 +308,12 @@ export async function startService(
     await registerCalendarSyncJobs({
       jobs: startedJobs,
       sync: syncDeps,
+      budget: createProviderBudgetGate({
+        db: store.db,
+        limits: config.providerBudgets,
+        now,
+        count: (labels) => metrics.providerBudget.inc(labels),
+      }),
       pollMinutes: {
         ics: config.icsFeeds.pollMinutes,
         microsoft: oauthPollMinutes,

@@ -1,5 +1,6 @@
 import type { ProviderKind } from "../core/sync/calendar-source.ts";
 import { listConnectionsDue } from "../store/connections-repository.ts";
+import type { BudgetAnswer } from "../store/provider-budgets.ts";
 import {
   type ConnectionSyncDeps,
   type ConnectionSyncOutcome,
@@ -27,6 +28,8 @@ export interface CalendarSyncJobDeps {
   pushPollMinutes?: Partial<Record<ProviderKind, number>>;
   /** Runs after each sync of a connection (push channels are made and renewed there). */
   afterSync?: (connectionId: string, outcome: ConnectionSyncOutcome | undefined) => Promise<void>;
+  /** Provider budgets (see provider-budget-gate.ts): a sync without budget is queued again for later, never dropped. */
+  budget?: (connectionId: string) => Promise<BudgetAnswer>;
 }
 
 /**
@@ -43,6 +46,13 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
     retryDelaySeconds: 30,
     expireInSeconds: 900,
     async handle(data) {
+      const budget = await deps.budget?.(data.connectionId);
+      if (budget && !budget.ok) {
+        await enqueueConnectionSync(deps.jobs, data.connectionId, {
+          startAfterSeconds: Math.max(1, Math.ceil(budget.retryAfterMs / 1000)),
+        });
+        return;
+      }
       const outcome = await syncConnection(sync, data.connectionId);
       await deps.afterSync?.(data.connectionId, outcome);
       const retryAfterMs = retryAfterOf(outcome);

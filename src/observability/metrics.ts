@@ -30,7 +30,13 @@ export function createMetrics() {
     registers: [registry],
   });
   const provider = createProviderMetrics(registry);
-  return { registry, httpRequests, httpDuration, jobsCompleted, pushNotifications, provider };
+  const providerBudget = new Counter({
+    name: "calbridge_provider_budget_total",
+    help: "Syncs that took a provider budget token (taken) or waited for one (delayed), by provider",
+    labelNames: ["provider", "outcome"] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, jobsCompleted, pushNotifications, provider, providerBudget };
 }
 
 /** Calls to provider APIs (src/providers/provider-http.ts), by provider. */

@@ -24,6 +24,7 @@ import type { BookingRouteDeps } from "./routes/booking-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { type ConnectionRoomsDeps, connectionRoomRoutes } from "./routes/connection-rooms.ts";
 import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections.ts";
+import { erasureRoutes } from "./routes/erasure.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { feedDownloadRoutes } from "./routes/feed-download.ts";
 import { healthRoutes, type ReadinessCheck } from "./routes/health.ts";
@@ -128,6 +129,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(tenantRoutes(deps.db));
       await scope.register(auditRoutes(deps.db));
       await scope.register(hostExportRoutes(deps.db));
+      await scope.register(
+        erasureRoutes({ db: deps.db, logger: deps.logger, connect: deps.connections?.connect }),
+      );
       await scope.register(hostRoutes(deps.db));
       await scope.register(scheduleRoutes(deps.db));
       await scope.register(eventTypeRoutes(deps.db));

@@ -4,6 +4,7 @@ import {
   boolean,
   customType,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -585,3 +586,15 @@ export const auditLog = pgTable(
     index("audit_log_at_idx").on(table.at),
   ],
 );
+
+/**
+ * Provider budgets: one token bucket per key (`connection:<id>`, `app:<provider>`), shared by every process through
+ * the database. Capacity and refill rate are configuration, not stored: changing them applies at once.
+ */
+export const providerBudgets = pgTable("provider_budgets", {
+  key: text("key").primaryKey(),
+  tokens: doublePrecision("tokens").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  used: bigint("used", { mode: "number" }).notNull().default(0),
+  delayed: bigint("delayed", { mode: "number" }).notNull().default(0),
+});

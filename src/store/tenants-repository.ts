@@ -12,8 +12,13 @@ export interface TenantRow {
   connectReturnUrls: string[];
   /** Who invites an attendee whose booking is written into a host's calendar (see docs/write-back.md). */
   attendeeInvitations: AttendeeInvitations;
+  /** What erasing a host does with the bookings only that host took (see src/privacy/erase-host.ts). */
+  erasure: ErasureMode;
   createdAt: Date;
 }
+
+export const ERASURE_MODES = ["anonymise", "delete"] as const;
+export type ErasureMode = (typeof ERASURE_MODES)[number];
 
 export const ATTENDEE_INVITATIONS = ["provider", "calbridge"] as const;
 export type AttendeeInvitations = (typeof ATTENDEE_INVITATIONS)[number];
@@ -67,7 +72,11 @@ export async function findTenantById(db: Database, id: TenantId): Promise<Tenant
 export async function updateTenantSettings(
   db: Database,
   id: TenantId,
-  settings: { connectReturnUrls?: string[]; attendeeInvitations?: AttendeeInvitations },
+  settings: {
+    connectReturnUrls?: string[];
+    attendeeInvitations?: AttendeeInvitations;
+    erasure?: ErasureMode;
+  },
 ): Promise<TenantRow | undefined> {
   if (Object.keys(settings).length === 0) return findTenantById(db, id);
   const [row] = await db.update(tenants).set(settings).where(eq(tenants.id, id)).returning();

@@ -240,13 +240,13 @@ export async function disconnect(
   connection: ConnectionRow,
   /** Who asked, for the audit log. */
   by?: { actor: AuditActor; requestId?: string },
-): Promise<void> {
+): Promise<{ revoked: boolean }> {
   await deps.stopChannels?.(connection);
   // Disconnected first, then stopped again: from the moment the status changes no job can store a channel, so the
   // second pass sees every channel a job made while the first pass ran (its access token is usually still fresh).
   await deps.events.move({ connectionId: connection.id, to: "disconnected", error: null, ...by });
   await deps.stopChannels?.(connection);
-  await revokeGrant(deps, connection);
+  const revoked = await revokeGrant(deps, connection);
   await clearBusyForConnection(deps.db, { tenantId: connection.tenantId, connectionId: connection.id });
   for (const state of await listSyncStates(deps.db, connection.id)) {
     await updateSyncState(deps.db, state, {
@@ -262,6 +262,7 @@ export async function disconnect(
     { tenantId: connection.tenantId, id: connection.id },
     { credentials: null, tokenExpiresAt: null },
   );
+  return { revoked };
 }
 
 /**
@@ -271,11 +272,12 @@ export async function disconnect(
 async function revokeGrant(
   deps: Partial<Pick<ConnectFlowDeps, "keyRing" | "connectors">>,
   connection: ConnectionRow,
-): Promise<void> {
-  if (connection.provider !== "microsoft" && connection.provider !== "google") return;
+): Promise<boolean> {
+  if (connection.provider !== "microsoft" && connection.provider !== "google") return false;
   const revoke = deps.connectors?.[connection.provider]?.client.revoke;
-  if (!revoke || !deps.keyRing) return;
+  if (!revoke || !deps.keyRing) return false;
   const credentials = openOAuthCredentials(deps.keyRing, connection.credentials);
   const token = credentials?.refreshToken ?? credentials?.accessToken;
-  if (token) await revoke({ token });
+  if (!token) return false;
+  return (await revoke({ token })).ok;
 }

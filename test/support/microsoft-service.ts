@@ -7,6 +7,7 @@ import { type MicrosoftSandbox, startMicrosoftSandbox } from "../../sandbox/micr
 import { WEB_APP } from "../../sandbox/microsoft/test-sign-in.ts";
 import { parseConfig } from "../../src/config.ts";
 import { type Service, startService } from "../../src/main.ts";
+import type { Logger } from "../../src/observability/logger.ts";
 import { generateKeySpec } from "../../src/secrets/key-ring.ts";
 import { BASE, freePort, waitFor } from "./microsoft-harness.ts";
 import { createTestTenant } from "./test-app.ts";
@@ -41,6 +42,8 @@ export async function startMicrosoftTestService(options: {
   providerFetch?: typeof globalThis.fetch;
   /** More of the service's environment (e.g. MICROSOFT_ROOMS). */
   env?: Record<string, string>;
+  /** The service's logger (default: silent); a test that reads the logs passes a captured one. */
+  logger?: Logger;
 }): Promise<MicrosoftTestService> {
   const t0 = Date.now();
   const clock = () => SANDBOX_BASE + (Date.now() - t0);
@@ -73,7 +76,7 @@ export async function startMicrosoftTestService(options: {
     ...options.env,
   });
   const service = await startService(config, {
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     now: () => new Date(clock()),
     ...(options.providerFetch ? { providerFetch: options.providerFetch } : {}),
   });

@@ -5,6 +5,7 @@ import type { Database } from "../../store/database.ts";
 import {
   ATTENDEE_INVITATIONS,
   createApiKey,
+  ERASURE_MODES,
   findTenantById,
   listApiKeys,
   revokeApiKey,
@@ -44,6 +45,12 @@ const tenantSchema = z
         "attendee is on the Outlook event and Outlook invites; Calbridge does not mail them the same invitation) " +
         "or `calbridge` (the event is written without attendees; Calbridge's mail invites). See docs/write-back.md.",
     }),
+    erasure: z.enum(ERASURE_MODES).meta({
+      description:
+        "What erasing a host (POST /v1/hosts/{hostId}/erase) does with the bookings only that host took: " +
+        "`anonymise` (default: kept for the tenant's records, attendee name, e-mail, answers and notes replaced) " +
+        "or `delete`",
+    }),
   })
   .meta({ id: "Tenant" });
 
@@ -53,6 +60,7 @@ const presentTenant = (tenant: TenantRow) => ({
   name: tenant.name,
   connectReturnUrls: tenant.connectReturnUrls,
   attendeeInvitations: tenant.attendeeInvitations,
+  erasure: tenant.erasure,
 });
 
 /** The calling tenant and its API keys (keys are shown once, at creation, and stored hashed). */
@@ -87,13 +95,14 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
                   "https URL prefixes (http only for localhost), e.g. https://app.example.com/settings/",
               }),
               attendeeInvitations: z.enum(ATTENDEE_INVITATIONS).optional(),
+              erasure: z.enum(ERASURE_MODES).optional(),
             })
             .strict(),
           response: { 200: tenantSchema, ...standardErrors },
         },
       },
       async (request) => {
-        const { connectReturnUrls, attendeeInvitations } = request.body;
+        const { connectReturnUrls, attendeeInvitations, erasure } = request.body;
         const urls: string[] = [];
         for (const [index, raw] of (connectReturnUrls ?? []).entries()) {
           const checked = checkReturnUrlPrefix(raw);
@@ -104,6 +113,7 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
         const tenant = await updateTenantSettings(db, requireTenant(request), {
           ...(connectReturnUrls ? { connectReturnUrls: [...new Set(urls)] } : {}),
           ...(attendeeInvitations ? { attendeeInvitations } : {}),
+          ...(erasure ? { erasure } : {}),
         });
         if (!tenant) throw notFound("tenant");
         return presentTenant(tenant);

@@ -42,3 +42,12 @@ $$;--> statement-breakpoint
 CREATE TRIGGER "audit_log_no_truncate" BEFORE TRUNCATE ON "audit_log"
 	FOR EACH STATEMENT EXECUTE FUNCTION "audit_log_no_truncate"();--> statement-breakpoint
 ALTER TABLE "tenants" ADD COLUMN "erasure" text DEFAULT 'anonymise' NOT NULL;
+--> statement-breakpoint
+-- Provider budgets: token buckets shared by every process (see src/store/provider-budgets.ts).
+CREATE TABLE "provider_budgets" (
+	"key" text PRIMARY KEY NOT NULL,
+	"tokens" double precision NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL,
+	"used" bigint DEFAULT 0 NOT NULL,
+	"delayed" bigint DEFAULT 0 NOT NULL
+);
