@@ -26,8 +26,8 @@ export interface BookingServiceDeps {
   events: BookingEventSink;
   /** The domain that appears in iCalendar UIDs (`<id>@<domain>`). */
   uidDomain: string;
-  /** Told after every committed change, so caches of the tenant's availability can drop their entries. */
-  onAvailabilityChanged?: (tenantId: string) => void;
+  /** Told after every committed change, so caches of the hosts' availability can drop their entries. */
+  onAvailabilityChanged?: (change: { tenantId: string; hostIds: readonly string[] }) => void;
   /** How stale connected calendars are treated when checking a time (fail closed by default). */
   freshness?: CalendarFreshnessPolicy;
 }
@@ -247,7 +247,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         timeZone: input.inviteeTimeZone,
       });
     }
-    deps.onAvailabilityChanged?.(tenantId);
+    deps.onAvailabilityChanged?.({ tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return { booking, replayed: false };
   }
@@ -305,7 +305,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           timeZone: current.inviteeTimeZone,
         });
       });
-    deps.onAvailabilityChanged?.(booking.tenantId);
+    deps.onAvailabilityChanged?.({ tenantId: booking.tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return booking;
   }
@@ -343,7 +343,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       throw error;
     }
     if (!booking) return { kind: "ignored" };
-    deps.onAvailabilityChanged?.(booking.tenantId);
+    deps.onAvailabilityChanged?.({ tenantId: booking.tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return { kind: "moved", booking };
   }
@@ -386,7 +386,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       });
       return changed;
     });
-    deps.onAvailabilityChanged?.(booking.tenantId);
+    deps.onAvailabilityChanged?.({ tenantId: booking.tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return booking;
   }
