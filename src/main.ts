@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import type { ProviderKind } from "./core/sync/calendar-source.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
+import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
@@ -260,6 +261,7 @@ export async function startService(
       logger,
       now,
     });
+    await registerBusyRetentionJob({ jobs: startedJobs, db: store.db, logger, now });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     await registerCalendarSyncJobs({
       jobs: startedJobs,
