@@ -32,15 +32,13 @@ describe("busy retention job", () => {
       const tenant = await createTenant(store.db, { name: "Retention job" });
       const host = await insertHost(store.db, tenant.id, { name: "H", timeZone: "UTC" });
       const connectionId = newId();
-      await store.db
-        .insert(calendarConnections)
-        .values({
-          id: connectionId,
-          tenantId: tenant.id,
-          hostId: host.id,
-          provider: "ics",
-          displayName: "F",
-        });
+      await store.db.insert(calendarConnections).values({
+        id: connectionId,
+        tenantId: tenant.id,
+        hostId: host.id,
+        provider: "ics",
+        displayName: "F",
+      });
       const row = (sourceRef: string, endAt: string) => ({
         id: newId(),
         tenantId: tenant.id,
