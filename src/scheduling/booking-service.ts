@@ -16,7 +16,7 @@ import {
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
-import { isOverlapViolation } from "../store/sql-errors.ts";
+import { isDeadlock, isOverlapViolation } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { explainStart, findSlots } from "./find-slots.ts";
 
@@ -207,31 +207,33 @@ export function createBookingService(deps: BookingServiceDeps) {
       });
       if (!explanation.bookable) throw unavailable(explanation);
       const hostIds = await chooseHosts(deps.db, eventType, explanation.hostIds);
-      booking = await deps.db.transaction(async (tx) => {
-        if (hasBookingLimits(eventType.rules)) await recheckUnderHostLocks(tx, { ...input, hostIds });
-        const id = randomUUID();
-        const row = await insertBooking(tx, {
-          id,
-          tenantId,
-          eventTypeId: eventType.id,
-          status: eventType.requiresConfirmation ? "pending" : "confirmed",
-          startAt: input.start,
-          endAt: end,
-          bufferBeforeMinutes: eventType.rules.bufferBeforeMinutes,
-          bufferAfterMinutes: eventType.rules.bufferAfterMinutes,
-          inviteeTimeZone: input.inviteeTimeZone,
-          attendeeName: input.attendee.name,
-          attendeeEmail: input.attendee.email,
-          answers: input.answers,
-          location: eventType.location ?? null,
-          icalUid: `${id}@${deps.uidDomain}`,
-          idempotencyKey: input.idempotencyKey ?? null,
-          requestHash,
-          hostIds,
-        });
-        afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
-        return row;
-      });
+      booking = await retryDeadlocks(() =>
+        deps.db.transaction(async (tx) => {
+          if (hasBookingLimits(eventType.rules)) await recheckUnderHostLocks(tx, { ...input, hostIds });
+          const id = randomUUID();
+          const row = await insertBooking(tx, {
+            id,
+            tenantId,
+            eventTypeId: eventType.id,
+            status: eventType.requiresConfirmation ? "pending" : "confirmed",
+            startAt: input.start,
+            endAt: end,
+            bufferBeforeMinutes: eventType.rules.bufferBeforeMinutes,
+            bufferAfterMinutes: eventType.rules.bufferAfterMinutes,
+            inviteeTimeZone: input.inviteeTimeZone,
+            attendeeName: input.attendee.name,
+            attendeeEmail: input.attendee.email,
+            answers: input.answers,
+            location: eventType.location ?? null,
+            icalUid: `${id}@${deps.uidDomain}`,
+            idempotencyKey: input.idempotencyKey ?? null,
+            requestHash,
+            hostIds,
+          });
+          afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
+          return row;
+        }),
+      );
     } catch (error) {
       // A repeated Idempotency-Key is looked up only when the attempt fails, which a repeat always does (its slot
       // is held by its own first booking, or the key's unique index refuses it, also when two arrive at once), so
@@ -395,3 +397,17 @@ export function createBookingService(deps: BookingServiceDeps) {
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
+
+/**
+ * Runs a booking transaction again when PostgreSQL chose it as a deadlock victim (racing bookings of the same hosts:
+ * see isDeadlock); the next attempt meets the winner as a plain overlap, a 409. A few tries, then the error stands.
+ */
+async function retryDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= 3) throw error;
+    }
+  }
+}
