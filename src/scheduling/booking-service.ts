@@ -16,7 +16,7 @@ import {
 import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
-import { isDeadlock, isOverlapViolation } from "../store/sql-errors.ts";
+import { isOverlapViolation, retryDeadlocks } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { explainStart, findSlots } from "./find-slots.ts";
 
@@ -397,17 +397,3 @@ export function createBookingService(deps: BookingServiceDeps) {
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
-
-/**
- * Runs a booking transaction again when PostgreSQL chose it as a deadlock victim (racing bookings of the same hosts:
- * see isDeadlock); the next attempt meets the winner as a plain overlap, a 409. A few tries, then the error stands.
- */
-async function retryDeadlocks<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (!isDeadlock(error) || attempt >= 3) throw error;
-    }
-  }
-}

@@ -29,3 +29,17 @@ export function isForeignKeyViolation(error: unknown): boolean {
 export function isDeadlock(error: unknown): boolean {
   return sqlState(error) === "40P01";
 }
+
+/**
+ * Runs a transaction again when PostgreSQL chose it as a deadlock victim (racing bookings of the same hosts: see
+ * isDeadlock); the next attempt meets the winner as a plain overlap. A few tries, then the error stands.
+ */
+export async function retryDeadlocks<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= attempts) throw error;
+    }
+  }
+}
