@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import type { ProviderKind } from "./core/sync/calendar-source.ts";
 import { registerAuditRetentionJob } from "./jobs/audit-retention-job.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
+import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
@@ -39,7 +40,7 @@ import {
 import { createSourceFactory, type SourceSettings } from "./providers/source-registry.ts";
 import { createBookingEffects } from "./scheduling/booking-effects.ts";
 import { createBookingService } from "./scheduling/booking-service.ts";
-import { createSlotsCache } from "./scheduling/slots-cache.ts";
+import { type AvailabilityChange, createSlotsCache } from "./scheduling/slots-cache.ts";
 import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
 import { newAdminToken, publishAdminHandoff } from "./server/admin-handoff.ts";
@@ -52,6 +53,11 @@ import {
 import { adminRoutes } from "./server/routes/admin.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
+import {
+  type AvailabilityListener,
+  listenForAvailabilityChanges,
+  notifyAvailabilityChanged,
+} from "./store/availability-notifications.ts";
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
@@ -134,6 +140,7 @@ export async function startService(
     timeBudgetMs: config.icsFeeds.timeBudgetMs,
     maxOccurrences: config.icsFeeds.maxOccurrences,
   });
+  let availabilityListener: AvailabilityListener | undefined;
   try {
     jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
     const startedJobs = jobs;
@@ -229,8 +236,31 @@ export async function startService(
       tokens: { db: store.db, now },
       caldav: { http: caldavHttp, now },
     };
-    // Public slot answers are cached for 10 s per process and dropped on any change this process makes.
-    const slotsCache = createSlotsCache({ ttlMs: 10_000, maxEntries: 5_000 });
+    // Public slot answers are cached for 10 s per process and dropped per host on any change, whichever process
+    // makes it: on PostgreSQL the processes tell each other (LISTEN/NOTIFY); PGlite has one process.
+    const slotsCache = createSlotsCache({
+      ttlMs: 10_000,
+      maxEntries: 5_000,
+      ...(store.kind === "postgres"
+        ? {
+            broadcast: (change: AvailabilityChange) =>
+              void notifyAvailabilityChanged(store, change).catch((error: unknown) =>
+                logger.warn(
+                  { err: error },
+                  "availability change not broadcast; other processes' caches expire it",
+                ),
+              ),
+          }
+        : {}),
+    });
+    if (config.databaseUrl)
+      availabilityListener = await listenForAvailabilityChanges({
+        databaseUrl: config.databaseUrl,
+        onChange: (change) => slotsCache.apply(change),
+        onMissed: () => slotsCache.apply("all"),
+        onError: (error) =>
+          logger.warn({ err: error }, "availability listener lost its connection; reconnecting"),
+      });
     const freshness = {
       staleAfterMs: config.staleCalendar.minutes * 60_000,
       stale: config.staleCalendar.policy,
@@ -238,7 +268,7 @@ export async function startService(
     };
     const bookings = createBookingService({
       freshness,
-      onAvailabilityChanged: (tenantId) => slotsCache.invalidateTenant(tenantId),
+      onAvailabilityChanged: (change) => slotsCache.invalidate(change),
       db: store.db,
       now,
       events: createBookingEffects({ jobs: startedJobs, logger, now, mailEnabled: Boolean(config.smtpUrl) }),
@@ -295,6 +325,7 @@ export async function startService(
       logger,
       now,
     });
+    await registerBusyRetentionJob({ jobs: startedJobs, db: store.db, logger, now });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     const syncDeps: ConnectionSyncDeps = {
       db: store.db,
@@ -304,6 +335,7 @@ export async function startService(
       now,
       window: (at) => syncWindow(at, config.syncWindowDays),
       ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
+      onBusyChanged: ({ tenantId, hostId }) => slotsCache.invalidate({ tenantId, hostIds: [hostId] }),
     };
     await registerCalendarSyncJobs({
       jobs: startedJobs,
@@ -476,6 +508,7 @@ export async function startService(
             await new Promise((resolve) => setTimeout(resolve, 20));
           await startedJobs.stop();
           await feedReader.close();
+          await availabilityListener?.close();
           await store.close();
           await rateLimits?.close();
           await sandbox?.stop();
@@ -489,6 +522,7 @@ export async function startService(
     await sandbox?.stop().catch(() => undefined);
     await rateLimits?.close();
     await feedReader.close();
+    await availabilityListener?.close();
     await store.close();
     throw error;
   }

@@ -124,6 +124,57 @@ describe.each(backends)("concurrent bookings on %s", (backend) => {
     expect(stored.rows[0]?.n).toBe(winners.length);
   });
 
+  it("answers racing bookings of a collective event type with 201 or 409, never a deadlock's 500", async () => {
+    // Concurrent inserts that conflict on the exclusion constraint for two hosts can deadlock in PostgreSQL; the
+    // victim must be retried into an ordinary 409, not surface as a 500.
+    const hostIds: string[] = [];
+    for (const name of ["C1", "C2"]) {
+      const host = (
+        await app.inject({
+          method: "POST",
+          url: "/v1/hosts",
+          headers: auth,
+          payload: { name, timeZone: "UTC" },
+        })
+      ).json();
+      await app.inject({
+        method: "POST",
+        url: `/v1/hosts/${host.id}/schedules`,
+        headers: auth,
+        payload: { timeZone: "UTC", weekly: { mon: [["08:00", "18:00"]] } },
+      });
+      hostIds.push(host.id);
+    }
+    const created = await app.inject({
+      method: "POST",
+      url: "/v1/event-types",
+      headers: auth,
+      payload: { slug: "pair", title: "Pair", durations: [30], hostIds, mode: "collective" },
+    });
+    expect(created.statusCode).toBe(201);
+    const starts = Array.from(
+      { length: 10 },
+      (_, index) => new Date(Date.UTC(2030, 2, 4, 8, 0) + index * 30 * 60_000),
+    );
+    const responses = await Promise.all(
+      Array.from({ length: 120 }, (_, index) =>
+        app.inject({
+          method: "POST",
+          url: `/v1/public/${slug}/pair/bookings`,
+          payload: {
+            start: starts[index % starts.length]!.toISOString(),
+            timeZone: "UTC",
+            name: `Q${index}`,
+            email: `q${index}@example.com`,
+          },
+        }),
+      ),
+    );
+    const statuses = responses.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status !== 201 && status !== 409)).toEqual([]);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(starts.length);
+  });
+
   it("answers concurrent repeats of one Idempotency-Key with one booking, and other bodies with 422", async () => {
     const post = (key: string, start: string, name: string) =>
       app.inject({

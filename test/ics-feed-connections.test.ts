@@ -53,6 +53,8 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     keyRing,
     icsFeeds: { guard: createOutboundGuard({ allow: ["127.0.0.1"] }), maxBytes: 1_000_000, timeoutMs: 5000 },
   };
+  /** Hosts whose busy rows a sync may have changed (the service drops their cached slots). */
+  const busyChanged: string[] = [];
   const syncDeps = () => ({
     db: store.db,
     sources: createSourceFactory({ ...settings, tokens: { db: store.db, now } }),
@@ -60,6 +62,7 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     logger: pino({ level: "silent" }),
     now,
     window: (at: Date) => syncWindow(at),
+    onBusyChanged: (target: { hostId: string }) => busyChanged.push(target.hostId),
   });
 
   beforeAll(async () => {
@@ -146,6 +149,7 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
       lastError: null,
     });
     expect(JSON.stringify(connection)).not.toContain("team.ics"); // the URL is a secret: never echoed
+    expect(busyChanged).toEqual([host.id]);
 
     // The weekly 10:00-11:00 Berlin meeting blocks 09:00 UTC; the cancelled occurrence on the 11th blocks nothing.
     expect(await slotsOn("2030-03-04")).toEqual(["2030-03-04T08:00:00Z", "2030-03-04T10:00:00Z"]);
@@ -162,6 +166,7 @@ describe.each(backends)(".ics feed connections on %s", (backend) => {
     });
     expect(again.json()).toEqual({ status: "unchanged" });
     expect(conditionalRequests).toEqual(["/team.ics"]);
+    expect(busyChanged).toEqual([host.id]); // nothing written, nothing to drop
 
     mode = "fail";
     const failed = await app.inject({

@@ -17,7 +17,7 @@ import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
 import { reserveRoom } from "../store/rooms-repository.ts";
-import { isOverlapViolation } from "../store/sql-errors.ts";
+import { isOverlapViolation, retryDeadlocks } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { explainStart, findSlots } from "./find-slots.ts";
 
@@ -27,8 +27,8 @@ export interface BookingServiceDeps {
   events: BookingEventSink;
   /** The domain that appears in iCalendar UIDs (`<id>@<domain>`). */
   uidDomain: string;
-  /** Told after every committed change, so caches of the tenant's availability can drop their entries. */
-  onAvailabilityChanged?: (tenantId: string) => void;
+  /** Told after every committed change, so caches of the hosts' availability can drop their entries. */
+  onAvailabilityChanged?: (change: { tenantId: string; hostIds: readonly string[] }) => void;
   /** How stale connected calendars are treated when checking a time (fail closed by default). */
   freshness?: CalendarFreshnessPolicy;
 }
@@ -255,33 +255,35 @@ export function createBookingService(deps: BookingServiceDeps) {
       });
       if (!explanation.bookable) throw unavailable(explanation);
       const hostIds = await chooseHosts(deps.db, eventType, explanation.hostIds);
-      booking = await deps.db.transaction(async (tx) => {
-        if (hasBookingLimits(eventType.rules)) await recheckUnderHostLocks(tx, { ...input, hostIds });
-        const id = randomUUID();
-        const row = await insertBooking(tx, {
-          id,
-          tenantId,
-          eventTypeId: eventType.id,
-          status: eventType.requiresConfirmation ? "pending" : "confirmed",
-          startAt: input.start,
-          endAt: end,
-          bufferBeforeMinutes: eventType.rules.bufferBeforeMinutes,
-          bufferAfterMinutes: eventType.rules.bufferAfterMinutes,
-          inviteeTimeZone: input.inviteeTimeZone,
-          attendeeName: input.attendee.name,
-          attendeeEmail: input.attendee.email,
-          answers: input.answers,
-          location: eventType.location ?? null,
-          icalUid: `${id}@${deps.uidDomain}`,
-          idempotencyKey: input.idempotencyKey ?? null,
-          requestHash,
-          hostIds,
-        }).then((inserted) =>
-          holdRoom(tx, { eventType, booking: inserted, start: input.start, end, free: explanation.rooms }),
-        );
-        afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
-        return row;
-      });
+      booking = await retryDeadlocks(() =>
+        deps.db.transaction(async (tx) => {
+          if (hasBookingLimits(eventType.rules)) await recheckUnderHostLocks(tx, { ...input, hostIds });
+          const id = randomUUID();
+          const row = await insertBooking(tx, {
+            id,
+            tenantId,
+            eventTypeId: eventType.id,
+            status: eventType.requiresConfirmation ? "pending" : "confirmed",
+            startAt: input.start,
+            endAt: end,
+            bufferBeforeMinutes: eventType.rules.bufferBeforeMinutes,
+            bufferAfterMinutes: eventType.rules.bufferAfterMinutes,
+            inviteeTimeZone: input.inviteeTimeZone,
+            attendeeName: input.attendee.name,
+            attendeeEmail: input.attendee.email,
+            answers: input.answers,
+            location: eventType.location ?? null,
+            icalUid: `${id}@${deps.uidDomain}`,
+            idempotencyKey: input.idempotencyKey ?? null,
+            requestHash,
+            hostIds,
+          }).then((inserted) =>
+            holdRoom(tx, { eventType, booking: inserted, start: input.start, end, free: explanation.rooms }),
+          );
+          afterCommit = await deps.events.record(tx, { type: "booking.created", booking: row });
+          return row;
+        }),
+      );
     } catch (error) {
       // A repeated Idempotency-Key is looked up only when the attempt fails, which a repeat always does (its slot
       // is held by its own first booking, or the key's unique index refuses it, also when two arrive at once), so
@@ -297,7 +299,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         timeZone: input.inviteeTimeZone,
       });
     }
-    deps.onAvailabilityChanged?.(tenantId);
+    deps.onAvailabilityChanged?.({ tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return { booking, replayed: false };
   }
@@ -359,7 +361,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           timeZone: current.inviteeTimeZone,
         });
       });
-    deps.onAvailabilityChanged?.(booking.tenantId);
+    deps.onAvailabilityChanged?.({ tenantId: booking.tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return booking;
   }
@@ -397,7 +399,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       throw error;
     }
     if (!booking) return { kind: "ignored" };
-    deps.onAvailabilityChanged?.(booking.tenantId);
+    deps.onAvailabilityChanged?.({ tenantId: booking.tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return { kind: "moved", booking };
   }
@@ -440,7 +442,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       });
       return changed;
     });
-    deps.onAvailabilityChanged?.(booking.tenantId);
+    deps.onAvailabilityChanged?.({ tenantId: booking.tenantId, hostIds: booking.hostIds });
     await afterCommit();
     return booking;
   }

@@ -119,7 +119,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         // Any successful change through the tenant API may change availability: drop the tenant's cached slots.
         scope.addHook("onResponse", async (request, reply) => {
           if (request.method !== "GET" && reply.statusCode < 400 && request.tenantId) {
-            slotsCache.invalidateTenant(request.tenantId);
+            slotsCache.invalidate({ tenantId: request.tenantId });
           }
         });
       }

@@ -8,6 +8,7 @@ import {
   getConnectionForSync,
 } from "../store/connections-repository.ts";
 import type { Database } from "../store/database.ts";
+import type { HostId, TenantId } from "../store/ids.ts";
 import { reconcileCalendars } from "../store/sync-states-repository.ts";
 import type { ConnectionEvents } from "./connection-events.ts";
 import { type SyncOutcome, type SyncTarget, syncCalendar } from "./sync-calendar.ts";
@@ -35,6 +36,8 @@ export interface ConnectionSyncDeps {
   window: (now: Date) => { from: Date; to: Date };
   /** Two-way sync: told every stored page, to apply the host's changes to the events we wrote. */
   ownEvents?: OwnEventsHandler;
+  /** Told when a calendar's run may have changed its host's busy rows (caches of availability drop theirs). */
+  onBusyChanged?: (target: { tenantId: TenantId; hostId: HostId }) => void;
 }
 
 export interface OwnEventsHandler {
@@ -168,6 +171,8 @@ async function pullConnection(
     calendars.push({ ref: state.calendarRef, outcome });
     if ((outcome.status === "updated" || outcome.status === "unchanged") && ownEvents?.calendarSynced)
       await ownEvents.calendarSynced({ target, source: built.source, window });
+    // A failed run may have committed pages before it failed.
+    if (outcome.status === "updated" || outcome.status === "failed") deps.onBusyChanged?.(target);
     if (outcome.status === "failed") {
       firstFailure ??= { name: state.name ?? state.calendarRef, error: outcome.error };
       // A dead grant fails every calendar alike: stop calling the provider.

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "../../src/observability/logger.ts";
 import { type BookingEventSink, noBookingEffects } from "../../src/scheduling/booking-events.ts";
 import { createBookingService } from "../../src/scheduling/booking-service.ts";
-import type { SlotsCache } from "../../src/scheduling/slots-cache.ts";
+import type { AvailabilityChange, SlotsCache } from "../../src/scheduling/slots-cache.ts";
 import { generateKeySpec, type KeyRing, parseKeyRing } from "../../src/secrets/key-ring.ts";
 import type { RateLimitStore } from "../../src/server/rate-limit-store.ts";
 import type { BookingRouteDeps } from "../../src/server/routes/booking-context.ts";
@@ -35,7 +35,7 @@ export async function buildBookingTestApp(
       events: options.events ?? noBookingEffects,
       uidDomain: "calbridge.test",
       ...(options.slotsCache
-        ? { onAvailabilityChanged: (tenantId: string) => options.slotsCache?.invalidateTenant(tenantId) }
+        ? { onAvailabilityChanged: (change: AvailabilityChange) => options.slotsCache?.invalidate(change) }
         : {}),
     }),
     keyRing,

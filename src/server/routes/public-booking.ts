@@ -40,12 +40,13 @@ async function loadEventType(
 async function loadEventTypeForSlots(
   deps: BookingRouteDeps,
   params: z.infer<typeof pathParams>,
+  ticket: number,
 ): Promise<EventTypeRow> {
   const key = JSON.stringify(["event-type", params.tenantSlug, params.eventTypeSlug]);
   const cached = deps.slotsCache?.get(key);
   if (cached !== undefined) return cached as EventTypeRow;
   const eventType = await loadEventType(deps, params);
-  deps.slotsCache?.set(key, eventType.tenantId, eventType);
+  deps.slotsCache?.set(key, { tenantId: eventType.tenantId }, ticket, eventType);
   return eventType;
 }
 
@@ -192,11 +193,13 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           timeZone,
           duration,
         ]);
+        // Before the first read: an answer whose reads race a booking is then not kept (see slots-cache.ts).
+        const ticket = deps.slotsCache?.ticket() ?? 0;
         const cached = deps.slotsCache?.get(cacheKey);
         // Cached answers are kept serialized: a string with a JSON content type is sent as it is.
         if (typeof cached === "string")
           return reply.type("application/json; charset=utf-8").send(preSerialized(cached));
-        const eventType = await loadEventTypeForSlots(deps, request.params);
+        const eventType = await loadEventTypeForSlots(deps, request.params, ticket);
         const durationMinutes = pickDuration(eventType, duration);
         const formatInstant = createInstantFormatter();
         const found = await findSlotsAnswer({
@@ -227,7 +230,12 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           ...(found.emptyReason ? { reason: found.emptyReason } : {}),
         };
         const body = JSON.stringify(answer);
-        deps.slotsCache?.set(cacheKey, eventType.tenantId, body);
+        deps.slotsCache?.set(
+          cacheKey,
+          { tenantId: eventType.tenantId, hostIds: eventType.hostIds },
+          ticket,
+          body,
+        );
         return reply.type("application/json; charset=utf-8").send(preSerialized(body));
       },
     );
