@@ -204,6 +204,8 @@ export interface paths {
             connectReturnUrls?: string[];
             /** @enum {string} */
             attendeeInvitations?: "provider" | "calbridge";
+            /** @enum {string} */
+            erasure?: "anonymise" | "delete";
           };
         };
       };
@@ -602,6 +604,144 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/hosts/{hostId}/erase": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase a host: revoke and disconnect their calendars, delete tokens, busy time, schedules, feeds and profile; their bookings are anonymised or deleted (tenant setting `erasure`) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["HostErasure"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/attendees/erase": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase an attendee: their name, e-mail address and answers are replaced in all the tenant's bookings */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: email */
+            email: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              bookingsAnonymised: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -4706,6 +4846,11 @@ export interface components {
        * @enum {string}
        */
       attendeeInvitations: "provider" | "calbridge";
+      /**
+       * @description What erasing a host (POST /v1/hosts/{hostId}/erase) does with the bookings only that host took: `anonymise` (default: kept for the tenant's records, attendee name, e-mail, answers and notes replaced) or `delete`
+       * @enum {string}
+       */
+      erasure: "anonymise" | "delete";
     };
     AuditEntryInput: {
       /** @description Grows with every entry; also the pagination cursor */
@@ -4946,6 +5091,14 @@ export interface components {
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
     };
+    HostErasureInput: {
+      /** @constant */
+      erased: true;
+      /** @description Grants revoked at providers that offer revocation */
+      connectionsRevoked: number;
+      bookingsAnonymised: number;
+      bookingsDeleted: number;
+    };
     EventTypeInput: {
       id: string;
       slug: string;
@@ -5114,6 +5267,11 @@ export interface components {
        * @enum {string}
        */
       attendeeInvitations: "provider" | "calbridge";
+      /**
+       * @description What erasing a host (POST /v1/hosts/{hostId}/erase) does with the bookings only that host took: `anonymise` (default: kept for the tenant's records, attendee name, e-mail, answers and notes replaced) or `delete`
+       * @enum {string}
+       */
+      erasure: "anonymise" | "delete";
     };
     AuditEntry: {
       /** @description Grows with every entry; also the pagination cursor */
@@ -5353,6 +5511,14 @@ export interface components {
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
+    };
+    HostErasure: {
+      /** @constant */
+      erased: true;
+      /** @description Grants revoked at providers that offer revocation */
+      connectionsRevoked: number;
+      bookingsAnonymised: number;
+      bookingsDeleted: number;
     };
     EventType: {
       id: string;
