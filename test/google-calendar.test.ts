@@ -144,10 +144,14 @@ describe.each(backends)("Google Calendar on %s", (backend) => {
       const ids = (await storedChannels()).map((row) => row.channel?.id);
       return ids.every((id) => id && !before.includes(id)) ? ids : undefined;
     });
-    const live = harness
-      .sandbox()
-      .state.channels.list()
-      .map((c) => c.id);
+    // The old ones are stopped once their replacements are stored.
+    const live = await waitFor("the old channels stopped", async () => {
+      const ids = harness
+        .sandbox()
+        .state.channels.list()
+        .map((c) => c.id);
+      return ids.length === after.length && ids.every((id) => after.includes(id)) ? ids : undefined;
+    });
     expect(live.sort()).toEqual([...after].sort());
   }, 40_000);
 
