@@ -45,7 +45,9 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
       },
       connectionRooms: {
         db,
-        sources: { build: () => ({ ok: false, error: { kind: "unavailable", message: "not in the export" } }) },
+        sources: {
+          build: () => ({ ok: false, error: { kind: "unavailable", message: "not in the export" } }),
+        },
         events: { move: async () => undefined },
         roomsEnabled: false,
       },
