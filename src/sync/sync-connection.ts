@@ -138,10 +138,6 @@ async function pullConnection(
     });
   }
   const window = deps.window(deps.now());
-  // Rooms first: a caller waiting for the calendars' sync then sees the rooms read too.
-  await syncRooms(deps, { connection, source: built.source, window }).catch((error: unknown) =>
-    deps.logger.error({ err: error, connectionId }, "rooms not synced"),
-  );
   const calendars: Array<{ ref: string; outcome: SyncOutcome }> = [];
   let firstFailure: { name: string; error: SourceError } | undefined;
   for (const state of states) {
@@ -201,6 +197,10 @@ async function pullConnection(
     error: null,
     lastSyncedAt: deps.now(),
   });
+  // Rooms last, once the calendars are in: a room that is not read stays stale and counts as busy (fail closed).
+  await syncRooms(deps, { connection, source: built.source, window }).catch((error: unknown) =>
+    deps.logger.error({ err: error, connectionId }, "rooms not synced"),
+  );
   const updated = calendars.some(({ outcome }) => outcome.status === "updated");
   return { status: updated ? "updated" : "unchanged", calendars };
 }
