@@ -112,6 +112,8 @@ export async function transitionConnection(
     lastError: string | null;
     at: Date;
     lastSyncedAt?: Date;
+    /** Statuses this move must not leave (a sync that ends after a disconnect must not revive the connection). */
+    unless?: ConnectionStatus[];
     /** Runs in the same transaction (the webhook outbox commits with the change). */
     alsoInTransaction?: (
       tx: Database,
@@ -126,6 +128,7 @@ export async function transitionConnection(
       .where(eq(calendarConnections.id, params.id))
       .for("update");
     if (!current) return undefined;
+    if (params.unless?.includes(current.status as ConnectionStatus)) return undefined;
     // The first worker to see a dead grant has the provider's reason; a peer that only finds the connection
     // already waiting for the host ("connect again") must not replace it.
     const keepReason = current.status === "needs_reauth" && params.to === "needs_reauth" && current.lastError;

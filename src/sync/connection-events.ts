@@ -35,6 +35,8 @@ export interface ConnectionEvents {
     to: ConnectionStatus;
     error?: string | null;
     lastSyncedAt?: Date;
+    /** Statuses the move must not leave: a sync passes `disconnected`, only the connect flow revives one. */
+    unless?: ConnectionStatus[];
     /** Who caused the change, for the audit log (default: the sync engine). */
     actor?: AuditActor;
     requestId?: string;
@@ -69,6 +71,7 @@ export function createConnectionEvents(deps: {
         lastError: params.error ?? null,
         at,
         ...(params.lastSyncedAt ? { lastSyncedAt: params.lastSyncedAt } : {}),
+        ...(params.unless ? { unless: params.unless } : {}),
         async alsoInTransaction(tx, { previous, connection }) {
           const type = eventOf[params.to];
           if (!type || previous === params.to) return;

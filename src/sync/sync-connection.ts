@@ -84,7 +84,12 @@ async function pullConnection(
   const { connection, hostTimeZone } = loaded;
   if (waitsForHost(connection)) return { status: "skipped", reason: connection.status };
   const fail = async (error: SourceError): Promise<ConnectionSyncOutcome> => {
-    await deps.events.move({ connectionId, to: statusFor(error), error: error.message });
+    await deps.events.move({
+      unless: ["disconnected"],
+      connectionId,
+      to: statusFor(error),
+      error: error.message,
+    });
     deps.logger.warn(
       { connectionId, provider: connection.provider, error: error.kind },
       "calendar connection failed",
@@ -95,7 +100,12 @@ async function pullConnection(
   const built = deps.sources.build(connection, {
     onAuthRevoked: async (error) => {
       revoked = error;
-      await deps.events.move({ connectionId, to: "needs_reauth", error: error.message });
+      await deps.events.move({
+        unless: ["disconnected"],
+        connectionId,
+        to: "needs_reauth",
+        error: error.message,
+      });
     },
   });
   if (!built.ok) return fail(built.error);
@@ -155,13 +165,20 @@ async function pullConnection(
   if (firstFailure) {
     const { error } = firstFailure;
     await deps.events.move({
+      unless: ["disconnected"],
       connectionId,
       to: statusFor(error),
       error: states.length > 1 ? `${firstFailure.name}: ${error.message}` : error.message,
     });
     return { status: "failed", error, calendars };
   }
-  await deps.events.move({ connectionId, to: "connected", error: null, lastSyncedAt: deps.now() });
+  await deps.events.move({
+    unless: ["disconnected"],
+    connectionId,
+    to: "connected",
+    error: null,
+    lastSyncedAt: deps.now(),
+  });
   const updated = calendars.some(({ outcome }) => outcome.status === "updated");
   return { status: updated ? "updated" : "unchanged", calendars };
 }
