@@ -41,6 +41,7 @@ export interface ConnectionEvents {
     /** Who caused the change, for the audit log (default: the sync engine). */
     actor?: AuditActor;
     requestId?: string;
+    /** Statuses the move must not leave (the sync engine's moves keep `disconnected`). */
     unlessIn?: ConnectionStatus[];
     /** The host connected again: the only way out of `disconnected` (a late sync or job stays ignored). */
     reconnect?: boolean;
