@@ -44,16 +44,21 @@ describe.each(backends)("Microsoft 365 connection on %s", (backend) => {
   const connection = async () => (await api("GET", `/v1/hosts/${hostId}/connections/${connectionId}`)).body;
   /** Asks for a sync and waits until every blocking calendar has attempted one since. */
   const syncNow = async () => {
-    const before = Date.now();
+    // Done when every blocking calendar shows an attempt newer than the one it showed before the request: a
+    // comparison with the wall clock would take an earlier attempt stamped by a moved service clock for this one.
+    const attemptsOf = (current: {
+      calendars: Array<{ ref: string; blocking: boolean; lastAttemptAt: string | null }>;
+    }) => new Map(current.calendars.filter((c) => c.blocking).map((c) => [c.ref, c.lastAttemptAt]));
+    const before = attemptsOf(await connection());
     expect((await api("POST", `/v1/hosts/${hostId}/connections/${connectionId}/sync`)).status).toBe(202);
     return waitFor("a sync", async () => {
       const current = await connection();
-      const calendars = current.calendars.filter((c: { blocking: boolean }) => c.blocking);
-      const done = calendars.every(
-        (c: { lastAttemptAt: string | null }) =>
-          c.lastAttemptAt && Date.parse(c.lastAttemptAt) - BASE + t0 >= before - 50,
+      const now = attemptsOf(current);
+      const done = [...now].every(
+        ([ref, at]) =>
+          at !== null && (before.get(ref) == null || Date.parse(at) > Date.parse(before.get(ref)!)),
       );
-      return done && calendars.length > 0 ? current : undefined;
+      return done && now.size > 0 ? current : undefined;
     });
   };
   const eventId = (subject: string) =>
