@@ -458,7 +458,11 @@ export const calendarSyncStates = pgTable(
     incompleteFrom: timestamp("incomplete_from", { withTimezone: true }),
     updatedAt: updatedAt(),
   },
-  (table) => [primaryKey({ columns: [table.connectionId, table.calendarRef] })],
+  (table) => [
+    primaryKey({ columns: [table.connectionId, table.calendarRef] }),
+    // Notifications find their calendar by channel id (migration 0013).
+    index("calendar_sync_states_channel_id_idx").on(sql`(${table.channel}->>'id')`),
+  ],
 );
 
 /**
