@@ -7,6 +7,7 @@ import type {
   SourceResult,
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
+import { windowMovedError, windowMovedOn } from "../window-cursor.ts";
 import { type CalDavClient, trackAnswers } from "./caldav-client.ts";
 import { TOO_LARGE_MESSAGE } from "./caldav-errors.ts";
 import { createCalDavEventWrites } from "./caldav-event-writes.ts";
@@ -39,8 +40,6 @@ interface CalDavCursor {
   etags?: Record<string, string>;
   windowTo: number;
 }
-
-const WINDOW_SLACK_MS = 86_400_000;
 
 function readCursor(cursor: SyncCursor | null): CalDavCursor | null {
   if (!cursor) return null;
@@ -253,11 +252,8 @@ export function createCalDavCalendarSource(options: {
       const previous = readCursor(params.cursor);
       if (!previous) return snapshot(params, calendarUrl);
       // The rolling window moved on: occurrences of series in the new part were never expanded.
-      if (params.window.to.getTime() - previous.windowTo > WINDOW_SLACK_MS)
-        return {
-          ok: false,
-          error: { kind: "sync_cursor_invalid", message: "the sync window moved on: listing again" },
-        };
+      if (windowMovedOn(previous.windowTo, params.window.to.getTime()))
+        return { ok: false, error: windowMovedError };
       const answer = await changes(params, calendarUrl, previous);
       if (!answer.ok) return answer;
       if (answer.value === "relist")

@@ -9,6 +9,7 @@ import type {
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
 import type { OAuthTokens } from "../oauth-client.ts";
+import { windowMovedError, windowMovedOn } from "../window-cursor.ts";
 import { createGoogleChannelMethods } from "./google-channels.ts";
 import { calendarPath, type GoogleClient } from "./google-client.ts";
 import { createGoogleEventWrites } from "./google-event-writes.ts";
@@ -35,8 +36,6 @@ interface GoogleCursor {
   syncToken?: string;
   windowTo: number;
 }
-
-const WINDOW_SLACK_MS = 86_400_000;
 
 function readCursor(cursor: SyncCursor | null): GoogleCursor | null {
   if (!cursor) return null;
@@ -104,12 +103,8 @@ export function createGoogleCalendarSource(options: {
     async pull(params: PullParams): Promise<SourceResult<PullResult>> {
       const previous = readCursor(params.cursor);
       const windowTo = params.window.to.getTime();
-      if (params.cursor && (!previous || windowTo - previous.windowTo > WINDOW_SLACK_MS)) {
-        return {
-          ok: false,
-          error: { kind: "sync_cursor_invalid", message: "the sync window moved on: listing again" },
-        };
-      }
+      if (params.cursor && (!previous || windowMovedOn(previous.windowTo, windowTo)))
+        return { ok: false, error: windowMovedError };
       const chain =
         previous?.query ??
         new URLSearchParams({

@@ -5,6 +5,7 @@ import type {
   SourceResult,
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
+import { windowMovedOn } from "../window-cursor.ts";
 import type { ExpandedFeed } from "./feed-expansion.ts";
 import type { FeedReader } from "./feed-worker-pool.ts";
 import { type FeedFetchOptions, fetchFeed } from "./fetch-feed.ts";
@@ -21,8 +22,6 @@ interface FeedCursor {
 }
 
 /** A rolling window moves on even when the feed doesn't: re-expand once it has moved by a day. */
-const WINDOW_SLACK_MS = 86_400_000;
-
 function readCursor(cursor: SyncCursor | null): FeedCursor {
   if (!cursor) return {};
   try {
@@ -63,7 +62,7 @@ export function createIcsFeedSource(params: {
     },
     async pull({ cursor, window, hostTimeZone }): Promise<SourceResult<PullResult>> {
       const previous = readCursor(cursor);
-      const windowMoved = (previous.windowTo ?? 0) + WINDOW_SLACK_MS < window.to.getTime();
+      const windowMoved = windowMovedOn(previous.windowTo ?? 0, window.to.getTime());
       const fetched = await fetchFeed(params.url, {
         ...params.fetch,
         ...(windowMoved ? {} : { conditional: previous }),

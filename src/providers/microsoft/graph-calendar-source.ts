@@ -8,6 +8,7 @@ import type {
   SourceResult,
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
+import { windowMovedError, windowMovedOn } from "../window-cursor.ts";
 import type { GraphClient } from "./graph-client.ts";
 import { createGraphEventWrites } from "./graph-event-writes.ts";
 import { ianaZoneOf, mapGraphEvent } from "./graph-mapper.ts";
@@ -33,8 +34,6 @@ interface GraphCursor {
   link: string;
   windowTo: number;
 }
-
-const WINDOW_SLACK_MS = 86_400_000;
 
 function readCursor(cursor: SyncCursor | null): GraphCursor | null {
   if (!cursor) return null;
@@ -99,12 +98,8 @@ export function createGraphCalendarSource(options: {
     async pull(params: PullParams): Promise<SourceResult<PullResult>> {
       const previous = readCursor(params.cursor);
       const windowTo = params.window.to.getTime();
-      if (params.cursor && (!previous || windowTo - previous.windowTo > WINDOW_SLACK_MS)) {
-        return {
-          ok: false,
-          error: { kind: "sync_cursor_invalid", message: "the sync window moved on: listing again" },
-        };
-      }
+      if (params.cursor && (!previous || windowMovedOn(previous.windowTo, windowTo)))
+        return { ok: false, error: windowMovedError };
       const url =
         previous?.link ??
         `/me/calendars/${encodeURIComponent(params.calendarRef)}/calendarView/delta?startDateTime=${encodeURIComponent(
