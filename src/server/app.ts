@@ -34,6 +34,7 @@ import { hostRoutes } from "./routes/hosts.ts";
 import { manageBookingRoutes } from "./routes/manage-booking.ts";
 import { publicBookingRoutes } from "./routes/public-booking.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { webUiRoutes } from "./routes/web-ui.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface ServerDeps {
@@ -60,6 +61,8 @@ export interface ServerDeps {
   keyRing?: KeyRing;
   /** The SSRF guard for webhook endpoint URLs (OUTBOUND_ALLOW); without it every internal address is refused. */
   outbound?: OutboundGuard;
+  /** The web UI (booking page, host portal) from web/dist; on unless false. */
+  webUi?: boolean;
   /** Enqueues webhook test and retry deliveries at once (without it the sweeper picks them up). */
   jobs?: JobEngine;
 }
@@ -155,6 +158,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     );
   }
   for (const plugin of deps.extraPublicRoutes ?? []) await app.register(plugin);
+  if (deps.webUi !== false) await app.register(webUiRoutes());
 
   return base;
 }

@@ -1,0 +1,9 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { BookingApp } from "./booking-app.tsx";
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <BookingApp />
+  </StrictMode>,
+);
