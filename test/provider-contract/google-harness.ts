@@ -1,7 +1,7 @@
 import { type GoogleSandbox, startGoogleSandbox } from "../../sandbox/google/server.ts";
 import { ALICE, DENTIST } from "../../sandbox/google/test-accounts.ts";
 import { SANDBOX_CLIENT } from "../../sandbox/google/test-login.ts";
-import type { ProviderHarness } from "./provider-harness.ts";
+import { lossyCreates, type ProviderHarness } from "./provider-harness.ts";
 
 const BASE = Date.parse("2030-01-01T00:00:00Z");
 
@@ -13,6 +13,8 @@ export function googleHarness(options: { consentScopes?: string } = {}): Provide
   sandbox(): GoogleSandbox;
   /** The consent form, with the scope field as the user left it (unticking a box removes a scope). */
   consentWith(authorizeUrl: string, scopes: string): Promise<string>;
+  /** The consent as the contract suite gives it. */
+  consent(authorizeUrl: string): Promise<string>;
 } {
   let sandbox: GoogleSandbox;
   const admin = async (path: string, body: unknown) => {
@@ -46,6 +48,8 @@ export function googleHarness(options: { consentScopes?: string } = {}): Provide
     [...(sandbox.state.calendars.get(ALICE)?.events.values() ?? [])].map((e) => e.event);
   return {
     provider: "google",
+    ...lossyCreates((method, path) => method === "POST" && path.endsWith("/events")),
+    push: true,
     sandbox: () => sandbox,
     async start() {
       const t0 = Date.now();
@@ -61,6 +65,7 @@ export function googleHarness(options: { consentScopes?: string } = {}): Provide
       GOOGLE_API_URL: `${sandbox.url}/calendar/v3`,
     }),
     host: { name: "Alice", timeZone: "Europe/Berlin", account: ALICE },
+    connect: { kind: "oauth", consent: (authorizeUrl) => consentWith(authorizeUrl, options.consentScopes) },
     consent: (authorizeUrl) => consentWith(authorizeUrl, options.consentScopes),
     consentWith,
     dayStartUtc: "T00:00:00Z",

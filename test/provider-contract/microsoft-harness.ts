@@ -1,7 +1,7 @@
 import { type MicrosoftSandbox, startMicrosoftSandbox } from "../../sandbox/microsoft/server.ts";
 import { WEB_APP } from "../../sandbox/microsoft/test-sign-in.ts";
 import { BASE, sandboxAdmin } from "../support/microsoft-harness.ts";
-import type { ProviderHarness } from "./provider-harness.ts";
+import { lossyCreates, type ProviderHarness } from "./provider-harness.ts";
 
 const ADELE = "adele@contoso.com";
 
@@ -16,6 +16,8 @@ export function microsoftHarness(): ProviderHarness {
   const wall = (at: Date) => at.toISOString().slice(0, 19);
   return {
     provider: "microsoft",
+    ...lossyCreates((method, path) => method === "POST" && path.endsWith("/events")),
+    push: true,
     async start() {
       const t0 = Date.now();
       sandbox = await startMicrosoftSandbox({ port: 0, clock: () => BASE + (Date.now() - t0) });
@@ -30,14 +32,17 @@ export function microsoftHarness(): ProviderHarness {
       MICROSOFT_GRAPH_URL: `${sandbox.url}/v1.0`,
     }),
     host: { name: "Adele", timeZone: "America/Los_Angeles", account: ADELE },
-    async consent(authorizeUrl) {
-      const page = await (await fetch(authorizeUrl)).text();
-      const href = /<a class="account" href="([^"]+)">Adele/.exec(page)?.[1]?.replaceAll("&amp;", "&");
-      if (!href) throw new Error("the consent page does not offer Adele");
-      const back = await fetch(new URL(href, sandbox.url), { redirect: "manual" });
-      const location = back.headers.get("location");
-      if (back.status !== 302 || !location) throw new Error(`the consent answered ${back.status}`);
-      return location;
+    connect: {
+      kind: "oauth",
+      consent: async (authorizeUrl) => {
+        const page = await (await fetch(authorizeUrl)).text();
+        const href = /<a class="account" href="([^"]+)">Adele/.exec(page)?.[1]?.replaceAll("&amp;", "&");
+        if (!href) throw new Error("the consent page does not offer Adele");
+        const back = await fetch(new URL(href, sandbox.url), { redirect: "manual" });
+        const location = back.headers.get("location");
+        if (back.status !== 302 || !location) throw new Error(`the consent answered ${back.status}`);
+        return location;
+      },
     },
     dayStartUtc: "T08:00:00Z",
     seededSlots: {
