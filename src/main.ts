@@ -315,6 +315,7 @@ export async function startService(
         enqueueChannelWork(startedJobs, { connectionId, reauthorize }),
       count: (labels) => metrics.pushNotifications.inc(labels),
     };
+    const twoWaySync = createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now });
     await registerCalendarWriteJobs({
       jobs: startedJobs,
       db: store.db,
@@ -324,6 +325,7 @@ export async function startService(
       publicUrl: config.publicUrl,
       logger,
       now,
+      hostVersions: twoWaySync,
     });
     await registerBusyRetentionJob({ jobs: startedJobs, db: store.db, logger, now });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
@@ -334,7 +336,7 @@ export async function startService(
       logger,
       now,
       window: (at) => syncWindow(at, config.syncWindowDays),
-      ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
+      ownEvents: twoWaySync,
       onBusyChanged: ({ tenantId, hostId }) => slotsCache.invalidate({ tenantId, hostIds: [hostId] }),
     };
     await registerCalendarSyncJobs({

@@ -315,6 +315,48 @@ describe.runIf(radicaleAvailable).each(backends)("CalDAV (Radicale) on %s", (bac
     expect(cancelled.status).toBe("cancelled");
   }, 60_000);
 
+  it("a reschedule that meets the host's change (412) re-reads the event: the host's move or deletion wins", async () => {
+    const moveOnServer = async (href: string, date: string, from: string, to: string) => {
+      const object = await radicale.get(USER, href);
+      const moved = object.body
+        .replace(/^DTSTART;TZID=[^\r\n]*/m, `DTSTART:${basic(date, from)}`)
+        .replace(/^DTEND;TZID=[^\r\n]*/m, `DTEND:${basic(date, to)}`);
+      expect((await radicale.put(USER, href, moved)).status).toBeLessThan(300);
+    };
+    const date = plusDays(day, 8);
+    const id = await book(`${date}T11:00:00Z`);
+    await settled(id, "create");
+    const [href] = await ourObjects();
+    // The host moves the event on their phone; before any sync sees it, the booking is rescheduled through us.
+    await moveOnServer(href!, date, "15:00", "16:00");
+    const asked = await svc.api("POST", `/v1/bookings/${id}/reschedule`, { start: `${date}T13:00:00Z` });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    const moved = await waitFor("the host's version to win", async () => {
+      const current = await booking(id);
+      return current.start === `${date}T15:00:00.000Z` ? current : undefined;
+    });
+    // Not overwritten, and not a failed write: the booking follows the host's calendar.
+    expect((await radicale.get(USER, href!)).body).toContain(`DTSTART:${basic(date, "15:00")}`);
+    expect(moved.status).toBe("confirmed");
+    const writes = (await settled(id, "update")).calendarSync;
+    expect(writes).toEqual([expect.objectContaining({ state: "written", error: null })]);
+
+    // Deleted on the server meanwhile: the If-Match update meets a 412 again, the read finds nothing, cancelled.
+    const gone = await book(`${plusDays(day, 9)}T11:00:00Z`);
+    await settled(gone, "create");
+    const [goneHref] = (await ourObjects()).filter((candidate) => candidate.includes(gone));
+    expect(await radicale.remove(USER, goneHref!)).toBe(200);
+    const again = await svc.api("POST", `/v1/bookings/${gone}/reschedule`, {
+      start: `${plusDays(day, 9)}T13:00:00Z`,
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const cancelled = await waitFor("the cancellation", async () => {
+      const current = await booking(gone);
+      return current.status === "cancelled" ? current : undefined;
+    });
+    expect(cancelled.status).toBe("cancelled");
+  }, 90_000);
+
   it("moves to needs_reauth with one webhook when the password is revoked, and a reconnect restores it", async () => {
     const connection = () => svc.api("GET", `/v1/hosts/${hostId}/connections/${connectionId}`);
     const reauthHooks = async () =>

@@ -106,6 +106,14 @@ describe.runIf(radicaleAvailable)("CalDAV source against Radicale", () => {
     });
     expect(update).toMatchObject({ ok: false, error: { kind: "conflict" } });
     expect((await radicale.get(USER, path)).body).toContain("SUMMARY:Mine now");
+    // The write job reads the host's version back (two-way rules apply it); gone is null.
+    const read = await source.readEvent!({ calendarRef, eventRef: created.value.eventRef });
+    expect(read).toMatchObject({ ok: true, value: { start: at(72), etag: edited.etag } });
+    await radicale.remove(USER, path);
+    expect(await source.readEvent!({ calendarRef, eventRef: created.value.eventRef })).toEqual({
+      ok: true,
+      value: null,
+    });
   });
 
   it("answers sync_cursor_invalid for a sync token the server refuses", async () => {

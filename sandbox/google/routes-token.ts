@@ -50,7 +50,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: SandboxContex
     const account = state.accounts.get(issued.access.account);
     if (account && issued.access.scopes.includes("openid")) {
       body.id_token = await context.signer.sign({
-        issuer: context.origin(),
+        issuer: context.idTokenIssuer(),
         clientId: client.clientId,
         account,
         ...(issued.nonce === undefined ? {} : { nonce: issued.nonce }),

@@ -32,6 +32,11 @@ export interface GoogleSandboxOptions {
   clock?: () => number;
   /** A pino-compatible logger; silent when omitted. */
   logger?: FastifyBaseLogger;
+  /**
+   * ID tokens name the issuer without its scheme (`127.0.0.1:41234`), as Google documents it may
+   * (`accounts.google.com` beside `https://accounts.google.com`).
+   */
+  bareIssuer?: boolean;
 }
 
 export interface GoogleSandbox {
@@ -57,6 +62,7 @@ export async function startGoogleSandbox(options: GoogleSandboxOptions = {}): Pr
     state,
     signer: await createIdTokenSigner(),
     origin: () => origin,
+    idTokenIssuer: () => (options.bareIssuer ? new URL(origin).host : origin),
     autoApprove: options.autoApprove ?? false,
   };
 

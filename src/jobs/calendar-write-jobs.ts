@@ -22,8 +22,10 @@ import { findTenantById } from "../store/tenants-repository.ts";
 import { emitWebhookEvent } from "../store/webhooks-repository.ts";
 import type { ConnectionEvents } from "../sync/connection-events.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
+import type { HostVersions } from "../sync/two-way-sync.ts";
 import type { JobEngine } from "./job-engine.ts";
 import { webhookDeliveryJobs } from "./webhook-jobs.ts";
+import { applyHostVersionAfterConflict } from "./write-conflict.ts";
 
 export const CALENDAR_WRITE_QUEUE = "calendar.write";
 
@@ -53,6 +55,8 @@ export interface CalendarWriteDeps {
   publicUrl: string;
   logger: Logger;
   now: () => Date;
+  /** Two-way sync's rules for the host's version of an event (applied when an update meets a changed event). */
+  hostVersions?: HostVersions;
 }
 
 type WriteOutcome = { kind: "settled"; error?: SourceError } | { kind: "retry"; error: SourceError };
@@ -179,6 +183,18 @@ async function writeOne(
         ...(row.changeKey ? { version: row.changeKey } : {}),
       })
     : await source.createEvent({ calendarRef: row.calendarRef, event });
+  if (!result.ok && result.error.kind === "conflict" && row.providerEventRef && deps.hostVersions) {
+    const unapplied = await applyHostVersionAfterConflict({
+      db: deps.db,
+      hostVersions: deps.hostVersions,
+      source,
+      booking,
+      row: { ...row, providerEventRef: row.providerEventRef },
+      contentHash: hash,
+      now: deps.now,
+    });
+    return unapplied ? fail(unapplied) : { kind: "settled" };
+  }
   if (!result.ok) return fail(result.error);
   const written = result.value;
   const noTeams = wantsTeams && (personal || written.onlineMeetingRefused === true);

@@ -10,6 +10,12 @@ import type { ProviderHttp, ProviderHttpResult } from "./provider-http.ts";
 export interface OAuthProviderSettings {
   provider: "microsoft" | "google";
   issuer: string;
+  /**
+   * Other spellings of `issuer` the provider documents for its ID tokens' `iss` (Google: `accounts.google.com`
+   * beside `https://accounts.google.com`). An ID token naming one of them is read as naming `issuer`; every other
+   * check (audience, expiry, issued-at, nonce) stays openid-client's.
+   */
+  issuerAliases?: readonly string[];
   authorizationEndpoint: string;
   tokenEndpoint: string;
   revocationEndpoint?: string;
@@ -89,7 +95,10 @@ export function createOAuthClient(params: {
       });
       last = result;
       if (result.kind === "network") throw new Error("token endpoint unreachable");
-      return new Response(result.body, { status: result.status, headers: result.headers });
+      const body = settings.issuerAliases?.length
+        ? withCanonicalIssuer(result.body, settings.issuer, settings.issuerAliases)
+        : result.body;
+      return new Response(body, { status: result.status, headers: result.headers });
     };
     return { config, last: () => last };
   }
@@ -187,4 +196,31 @@ export function createOAuthClient(params: {
       }
     },
   };
+}
+
+/**
+ * A token answer whose ID token names its issuer in a documented alternative spelling, with `iss` written as the
+ * canonical one, so openid-client's exact comparison holds. The token came straight from the token endpoint over
+ * TLS (OIDC Core 3.1.3.7: its signature need not be checked, and openid-client does not), and only `iss` is
+ * touched; the token itself is not kept (only its claims are). Anything else passes unchanged.
+ */
+export function withCanonicalIssuer(body: string, issuer: string, aliases: readonly string[]): string {
+  let answer: { id_token?: unknown };
+  try {
+    answer = JSON.parse(body) as { id_token?: unknown };
+  } catch {
+    return body;
+  }
+  if (typeof answer.id_token !== "string") return body;
+  const parts = answer.id_token.split(".");
+  if (parts.length !== 3) return body;
+  let claims: { iss?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as { iss?: unknown };
+  } catch {
+    return body;
+  }
+  if (typeof claims.iss !== "string" || !aliases.includes(claims.iss)) return body;
+  const payload = Buffer.from(JSON.stringify({ ...claims, iss: issuer }), "utf8").toString("base64url");
+  return JSON.stringify({ ...answer, id_token: `${parts[0]}.${payload}.${parts[2]}` });
 }

@@ -1,4 +1,4 @@
-import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
+import type { ProviderKind, SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { emitCalendarSyncFailed } from "../jobs/calendar-write-jobs.ts";
 import type { JobEngine } from "../jobs/job-engine.ts";
 import { webhookDeliveryJobs } from "../jobs/webhook-jobs.ts";
@@ -20,6 +20,15 @@ import { setRoomResponse } from "../store/rooms-repository.ts";
 import { sqlExecutorOf } from "../store/sql-executor-of.ts";
 import { emitWebhookEvent } from "../store/webhooks-repository.ts";
 import type { OwnEventsHandler } from "./sync-connection.ts";
+
+/** The host's version of one event we wrote, applied to its booking as a sync would (the write job's 412 path). */
+export interface HostVersions {
+  applyHostVersion(params: {
+    row: CalendarWriteRow;
+    provider: ProviderKind;
+    event: SourceBusyInterval | null;
+  }): Promise<void>;
+}
 
 /**
  * Two-way sync: what the host does in their own calendar to an event we wrote reaches the booking. The sync engine
@@ -46,9 +55,11 @@ export function createTwoWaySync(deps: {
   jobs: JobEngine;
   logger: Logger;
   now: () => Date;
-}): OwnEventsHandler {
+}): OwnEventsHandler & HostVersions {
   const providerName = { microsoft: "Outlook", google: "Google Calendar", caldav: "CalDAV", ics: "feed" };
   return {
+    applyHostVersion: ({ row, provider, event }) => applyHostVersion(row, provider, event),
+
     async pageApplied({ target, provider, upserts, removedRefs }) {
       const refs = [...upserts.map((interval) => interval.sourceRef), ...removedRefs];
       const rows = await findWritesByEventRefs(deps.db, { connectionId: target.connectionId, refs });
@@ -121,14 +132,7 @@ export function createTwoWaySync(deps: {
         });
         // Unreadable now (throttled, offline): the next completed sync asks again.
         if (!read.ok) continue;
-        const event = read.value;
-        const applied =
-          event === null
-            ? applyRemoval(row, providerName[source.provider])
-            : event.allDay
-              ? Promise.resolve()
-              : applyMove(row, { start: event.start, end: event.end, version: event.etag ?? null });
-        await applied.catch((error: unknown) =>
+        await applyHostVersion(row, source.provider, read.value).catch((error: unknown) =>
           deps.logger.error(
             { err: error, bookingId: row.bookingId },
             "a change in the host's calendar to an event no sync had shown was not applied",
@@ -137,6 +141,13 @@ export function createTwoWaySync(deps: {
       }
     },
   };
+
+  function applyHostVersion(row: CalendarWriteRow, provider: ProviderKind, event: SourceBusyInterval | null) {
+    if (event === null) return applyRemoval(row, providerName[provider]);
+    // An all-day event has no time of day to move the booking to: left as it is.
+    if (event.allDay) return Promise.resolve();
+    return applyMove(row, { start: event.start, end: event.end, version: event.etag ?? null });
+  }
 
   async function applyMove(row: CalendarWriteRow, moved: { start: Date; end: Date; version: string | null }) {
     const booking = await getBooking(deps.db, row.tenantId, row.bookingId);

@@ -1,19 +1,29 @@
+import { readFileSync } from "node:fs";
+import { DEFAULT_SEED_PATH, type GoogleSeedInput } from "../../sandbox/google/seed-schema.ts";
 import { type GoogleSandbox, startGoogleSandbox } from "../../sandbox/google/server.ts";
 import { ALICE, DENTIST } from "../../sandbox/google/test-accounts.ts";
 import { SANDBOX_CLIENT } from "../../sandbox/google/test-login.ts";
-import type { ProviderHarness } from "./provider-harness.ts";
+import type { CrashHarness } from "./killed-mid-sync.ts";
+import { lossyCreates, type ProviderHarness } from "./provider-harness.ts";
 
 const BASE = Date.parse("2030-01-01T00:00:00Z");
+/** A secondary calendar of Alice's holding only the bulk events of the killed-mid-sync case. */
+const BULK = "b0lk0000000000000000000000@group.calendar.google.com";
 
 /**
  * Google Calendar for the contract suite: Alice (personal account, Europe/Berlin) with her seeded primary and Family
  * calendars (both hers, so both block); the holiday calendar she only reads does not.
  */
-export function googleHarness(options: { consentScopes?: string } = {}): ProviderHarness & {
-  sandbox(): GoogleSandbox;
-  /** The consent form, with the scope field as the user left it (unticking a box removes a scope). */
-  consentWith(authorizeUrl: string, scopes: string): Promise<string>;
-} {
+export function googleHarness(
+  options: { consentScopes?: string; bulkEvents?: number } = {},
+): ProviderHarness &
+  CrashHarness & {
+    sandbox(): GoogleSandbox;
+    /** The consent form, with the scope field as the user left it (unticking a box removes a scope). */
+    consentWith(authorizeUrl: string, scopes: string): Promise<string>;
+    /** The consent as the contract suite gives it. */
+    consent(authorizeUrl: string): Promise<string>;
+  } {
   let sandbox: GoogleSandbox;
   const admin = async (path: string, body: unknown) => {
     const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
@@ -46,10 +56,33 @@ export function googleHarness(options: { consentScopes?: string } = {}): Provide
     [...(sandbox.state.calendars.get(ALICE)?.events.values() ?? [])].map((e) => e.event);
   return {
     provider: "google",
+    ...lossyCreates((method, path) => method === "POST" && path.endsWith("/events")),
+    push: true,
     sandbox: () => sandbox,
     async start() {
       const t0 = Date.now();
-      sandbox = await startGoogleSandbox({ port: 0, clock: () => BASE + (Date.now() - t0) });
+      const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as GoogleSeedInput;
+      if (options.bulkEvents) {
+        seed.calendars.push({
+          id: BULK,
+          summary: "Bulk",
+          timeZone: "UTC",
+          kind: "secondary",
+          access: { [ALICE]: "owner" },
+        });
+        for (let index = 0; index < options.bulkEvents; index++) {
+          // Twenty a day from 3 January: all inside the service's sync window (a year).
+          const start = BASE + (2 + Math.floor(index / 20)) * 86_400_000 + (4 + (index % 20)) * 3_600_000;
+          seed.events.push({
+            calendarId: BULK,
+            id: `b0lk${String(index).padStart(6, "0")}`,
+            summary: `Bulk ${index}`,
+            start: { dateTime: new Date(start).toISOString() },
+            end: { dateTime: new Date(start + 30 * 60_000).toISOString() },
+          });
+        }
+      }
+      sandbox = await startGoogleSandbox({ port: 0, clock: () => BASE + (Date.now() - t0), seed });
     },
     stop: () => sandbox?.close() ?? Promise.resolve(),
     now: () => sandbox.state.now(),
@@ -61,6 +94,7 @@ export function googleHarness(options: { consentScopes?: string } = {}): Provide
       GOOGLE_API_URL: `${sandbox.url}/calendar/v3`,
     }),
     host: { name: "Alice", timeZone: "Europe/Berlin", account: ALICE },
+    connect: { kind: "oauth", consent: (authorizeUrl) => consentWith(authorizeUrl, options.consentScopes) },
     consent: (authorizeUrl) => consentWith(authorizeUrl, options.consentScopes),
     consentWith,
     dayStartUtc: "T00:00:00Z",
@@ -118,6 +152,28 @@ export function googleHarness(options: { consentScopes?: string } = {}): Provide
       },
       body: "",
     }),
+    bulkCalendarRef: () => BULK,
+    async providerBusy() {
+      const events = [...(sandbox.state.calendars.get(BULK)?.events.values() ?? [])].map((e) => e.event);
+      return new Map(
+        events
+          .filter((event) => event.status !== "cancelled")
+          .map((event) => [event.id, Date.parse((event.start as { dateTime: string }).dateTime)]),
+      );
+    },
+    setLatency: (ms) => admin("latency", { ms }),
+    async changeBulk(count) {
+      const ids = [...(await this.providerBusy()).keys()];
+      for (const eventId of ids.slice(0, count))
+        await admin("events/delete", { account: ALICE, calendarId: BULK, eventId });
+      for (const eventId of ids.slice(count, 2 * count))
+        await admin("events/change", {
+          account: ALICE,
+          calendarId: BULK,
+          eventId,
+          patch: { start: { dateTime: "2030-03-01T20:00:00Z" }, end: { dateTime: "2030-03-01T20:30:00Z" } },
+        });
+    },
     seededEvent: { id: () => DENTIST, date: "2030-01-09", slot: "09:00" },
   };
 }

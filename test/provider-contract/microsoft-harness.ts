@@ -1,12 +1,15 @@
+import { instancesInWindow } from "../../sandbox/microsoft/instances.ts";
+import { readSeed } from "../../sandbox/microsoft/seed.ts";
 import { type MicrosoftSandbox, startMicrosoftSandbox } from "../../sandbox/microsoft/server.ts";
 import { WEB_APP } from "../../sandbox/microsoft/test-sign-in.ts";
 import { BASE, sandboxAdmin } from "../support/microsoft-harness.ts";
-import type { ProviderHarness } from "./provider-harness.ts";
+import type { CrashHarness } from "./killed-mid-sync.ts";
+import { lossyCreates, type ProviderHarness } from "./provider-harness.ts";
 
 const ADELE = "adele@contoso.com";
 
 /** Microsoft 365 for the contract suite: Adele (work account, America/Los_Angeles) and her seeded Outlook calendar. */
-export function microsoftHarness(): ProviderHarness {
+export function microsoftHarness(options: { bulkEvents?: number } = {}): ProviderHarness & CrashHarness {
   let sandbox: MicrosoftSandbox;
   let admin: ReturnType<typeof sandboxAdmin>;
   const bookingEvents = (bookingId: string) =>
@@ -16,9 +19,30 @@ export function microsoftHarness(): ProviderHarness {
   const wall = (at: Date) => at.toISOString().slice(0, 19);
   return {
     provider: "microsoft",
+    ...lossyCreates((method, path) => method === "POST" && path.endsWith("/events")),
+    push: true,
     async start() {
       const t0 = Date.now();
-      sandbox = await startMicrosoftSandbox({ port: 0, clock: () => BASE + (Date.now() - t0) });
+      const seed = readSeed(undefined);
+      if (options.bulkEvents) {
+        // Adele's default calendar gains single events, ten a day from 3 January, outside her working hours.
+        const adele = seed.users.find((user) => user.userPrincipalName === ADELE)!;
+        const calendar = adele.calendars!.find((c) => c.isDefaultCalendar)!;
+        calendar.events = [
+          ...(calendar.events ?? []),
+          ...Array.from({ length: options.bulkEvents }, (_, index) => {
+            const start = new Date(BASE + 2 * 86_400_000 + Math.floor(index / 10) * 86_400_000);
+            start.setUTCHours(16 + (index % 10));
+            const end = new Date(start.getTime() + 30 * 60_000);
+            return {
+              subject: `Bulk ${index}`,
+              start: { dateTime: start.toISOString().slice(0, 19), timeZone: "UTC" },
+              end: { dateTime: end.toISOString().slice(0, 19), timeZone: "UTC" },
+            };
+          }),
+        ];
+      }
+      sandbox = await startMicrosoftSandbox({ port: 0, clock: () => BASE + (Date.now() - t0), seed });
       admin = sandboxAdmin(sandbox.url);
     },
     stop: () => sandbox?.close() ?? Promise.resolve(),
@@ -30,14 +54,17 @@ export function microsoftHarness(): ProviderHarness {
       MICROSOFT_GRAPH_URL: `${sandbox.url}/v1.0`,
     }),
     host: { name: "Adele", timeZone: "America/Los_Angeles", account: ADELE },
-    async consent(authorizeUrl) {
-      const page = await (await fetch(authorizeUrl)).text();
-      const href = /<a class="account" href="([^"]+)">Adele/.exec(page)?.[1]?.replaceAll("&amp;", "&");
-      if (!href) throw new Error("the consent page does not offer Adele");
-      const back = await fetch(new URL(href, sandbox.url), { redirect: "manual" });
-      const location = back.headers.get("location");
-      if (back.status !== 302 || !location) throw new Error(`the consent answered ${back.status}`);
-      return location;
+    connect: {
+      kind: "oauth",
+      consent: async (authorizeUrl) => {
+        const page = await (await fetch(authorizeUrl)).text();
+        const href = /<a class="account" href="([^"]+)">Adele/.exec(page)?.[1]?.replaceAll("&amp;", "&");
+        if (!href) throw new Error("the consent page does not offer Adele");
+        const back = await fetch(new URL(href, sandbox.url), { redirect: "manual" });
+        const location = back.headers.get("location");
+        if (back.status !== 302 || !location) throw new Error(`the consent answered ${back.status}`);
+        return location;
+      },
     },
     dayStartUtc: "T08:00:00Z",
     seededSlots: {
@@ -103,6 +130,45 @@ export function microsoftHarness(): ProviderHarness {
         value: [{ subscriptionId: channel.id, clientState: "forged-state", changeType: "updated" }],
       }),
     }),
+    bulkCalendarRef: () => sandbox.state.defaultCalendar(sandbox.state.findMailbox(ADELE)!.id).id,
+    async providerBusy() {
+      const mailboxId = sandbox.state.findMailbox(ADELE)!.id;
+      return new Map(
+        instancesInWindow({
+          state: sandbox.state,
+          mailboxId,
+          calendarId: sandbox.state.defaultCalendar(mailboxId).id,
+          startMs: BASE - 86_400_000,
+          endMs: BASE + 366 * 86_400_000,
+        })
+          .filter(
+            (instance) =>
+              !instance.event.fields.isCancelled &&
+              !["free", "workingElsewhere"].includes(instance.event.fields.showAs),
+          )
+          // All-day rows keep a wider envelope than the item's start: only their presence is compared.
+          .map((instance) => [instance.id, instance.event.fields.isAllDay ? null : instance.startMs]),
+      );
+    },
+    setLatency: async (ms) => {
+      await admin("latency", { ms });
+    },
+    async changeBulk(count) {
+      const bulk = [...sandbox.state.events.values()].filter((event) =>
+        event.fields.subject.startsWith("Bulk "),
+      );
+      for (const event of bulk.slice(0, count))
+        await admin("events/delete", { account: ADELE, eventId: event.id });
+      for (const event of bulk.slice(count, 2 * count))
+        await admin("events/change", {
+          account: ADELE,
+          eventId: event.id,
+          patch: {
+            start: { dateTime: "2030-03-01T20:00:00", timeZone: "UTC" },
+            end: { dateTime: "2030-03-01T20:30:00", timeZone: "UTC" },
+          },
+        });
+    },
     seededEvent: {
       id: () =>
         [...sandbox.state.events.values()].find(

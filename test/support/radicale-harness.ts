@@ -40,6 +40,11 @@ export interface RadicaleServer {
   remove(user: string, path: string): Promise<number>;
   /** Changes a user's password (Radicale reads the htpasswd file at each login): the old one is revoked. */
   setPassword(user: string, password: string): void;
+  /**
+   * Forgets every sync token the calendar handed out (Radicale keeps each token's state in its cache folder): an
+   * old token then meets 403 DAV:valid-sync-token, as a server that expired it answers, once the calendar changed.
+   */
+  forgetSyncTokens(calendarPath: string): void;
   /** The object hrefs of a calendar (Depth 1 PROPFIND). */
   list(user: string, calendarPath: string): Promise<string[]>;
   stop(): Promise<void>;
@@ -143,6 +148,10 @@ export async function startRadicale(initialUsers: Record<string, string>): Promi
     setPassword(user, password) {
       users[user] = password;
       writeUsers();
+    },
+    forgetSyncTokens(calendarPath) {
+      const folder = join(dir, "collections", "collection-root", ...calendarPath.split("/").filter(Boolean));
+      rmSync(join(folder, ".Radicale.cache", "sync-token"), { recursive: true, force: true });
     },
     async list(user, calendarPath) {
       const answer = await fetch(`${url}${calendarPath}`, {

@@ -8,6 +8,7 @@ import type {
   SourceResult,
   WrittenEvent,
 } from "../../core/sync/calendar-source.ts";
+import { icsToBusy } from "../ical-busy.ts";
 import type { CalDavClient } from "./caldav-client.ts";
 import { mapCalDavStatus } from "./caldav-errors.ts";
 
@@ -18,10 +19,17 @@ import { mapCalDavStatus } from "./caldav-errors.ts";
  *   is never a second one. The UID is the same key: it is our marker (ical-busy reads the booking back from it).
  * - update is a PUT with `If-Match` on the ETag we last wrote: a 412 means the host changed the event meanwhile,
  *   which is not overwritten (conflict): the next sync applies the host's change through two-way sync.
- * - cancel is a DELETE; a server with implicit scheduling (RFC 6638) sends the attendees the cancellation.
+ * - cancel is a DELETE; a server with implicit scheduling (RFC 6638) sends the attendees the cancellation;
+ * - readEvent GETs the object as the server holds it now (null when it is gone or no longer blocks): the write job
+ *   reads it after a 412, and two-way sync applies the host's version.
  * No METHOD in a stored object (RFC 4791 §4.1); ORGANIZER and ATTENDEE are set so that scheduling servers invite.
  */
-type CalDavWrites = Required<Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent">>;
+type CalDavWrites = Required<
+  Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent" | "readEvent">
+>;
+
+/** How far around now `readEvent` looks for the event's time (a booking lies inside the sync window). */
+const READ_BACK_MS = 800 * 86_400_000;
 
 const PRODUCT_ID = "-//Calbridge//Calbridge CalDAV//EN";
 /** SEQUENCE from the clock (seconds since 2024): every later version of the event has a higher one. */
@@ -138,6 +146,27 @@ export function createCalDavEventWrites(options: {
       if (!answer.ok) return answer;
       if (answer.value.status >= 300) return { ok: false, error: mapCalDavStatus(answer.value.status) };
       return written(eventRef, answer.value.etag);
+    },
+
+    async readEvent({ eventRef }) {
+      const answer = await client.run(async (fetch) => {
+        const read = await fetch(eventRef, { method: "GET" });
+        return { status: read.status, body: await read.text(), etag: read.headers.get("etag") ?? undefined };
+      });
+      if (!answer.ok) return answer;
+      const { status, body, etag } = answer.value;
+      if (status === 404 || status === 410) return { ok: true, value: null };
+      if (status >= 300) return { ok: false, error: mapCalDavStatus(status) };
+      const at = options.now().getTime();
+      const busy = icsToBusy({
+        text: body,
+        window: { from: new Date(at - READ_BACK_MS), to: new Date(at + READ_BACK_MS) },
+        hostTimeZone: "UTC",
+        resource: { href: eventRef, ...(etag ? { etag } : {}) },
+      });
+      if (!busy.ok) return busy;
+      // Cancelled or made transparent by the host: it no longer holds the time, as a sync would see it.
+      return { ok: true, value: busy.value.intervals[0] ?? null };
     },
 
     async cancelEvent({ eventRef }) {

@@ -41,6 +41,8 @@ export function googleOAuthSettings(settings: GoogleSettings): OAuthProviderSett
     provider: "google",
     // Google's ID tokens are issued by the origin of its authorization endpoint (https://accounts.google.com).
     issuer: new URL(settings.authUrl).origin,
+    // Google documents `iss` as https://accounts.google.com or accounts.google.com: both are Google.
+    issuerAliases: [new URL(settings.authUrl).host],
     authorizationEndpoint: settings.authUrl,
     tokenEndpoint: settings.tokenUrl,
     // oauth2.googleapis.com/revoke beside /token.
