@@ -80,11 +80,12 @@ export async function prepareListingPage(
     // A single complete listing equal to the last one changes nothing.
     if (hash !== null && hash === state.contentHash && state.cursor !== null) return { kind: "same", hash };
   }
-  // A snapshot starts a new listing; so does the first page of one. Generations only grow, so a new one never meets
-  // rows an abandoned listing left.
+  // A snapshot starts a new listing; so does the first page of one (no staging cursor yet). Generations only grow
+  // (staging_generation keeps the highest one started until a swap makes it the served one), so a new one never
+  // meets rows an abandoned listing left.
   let generation = state.stagingGeneration;
   let started: Partial<SyncStateRow> = {};
-  if (result.kind === "snapshot" || generation === null) {
+  if (result.kind === "snapshot" || state.stagingCursor === null || generation === null) {
     generation = Math.max(state.busyGeneration, state.stagingGeneration ?? 0) + 1;
     started = { stagingGeneration: generation };
     params.staging.refs = new Set();

@@ -149,13 +149,12 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
             await updateSyncState(tx, key, {
               cursor: null,
               stagingCursor: null,
-              stagingGeneration: null,
               contentHash: null,
               updatedAt: at,
             });
           });
           staging.refs = new Set();
-          state = { ...state, cursor: null, stagingCursor: null, stagingGeneration: null, contentHash: null };
+          state = { ...state, cursor: null, stagingCursor: null, contentHash: null };
           continue;
         }
         if (!pulled.ok) {
