@@ -88,7 +88,7 @@ export function createOAuthClient(params: {
         idempotent: false,
       });
       last = result;
-      if (result.kind === "network") throw new Error("token endpoint unreachable");
+      if (result.kind !== "response") throw new Error("token endpoint unreachable");
       return new Response(result.body, { status: result.status, headers: result.headers });
     };
     return { config, last: () => last };
