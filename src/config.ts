@@ -26,6 +26,36 @@ const allowList = optionalString.superRefine((value, context) => {
   }
 });
 
+/**
+ * PROVIDER_BUDGETS: JSON overrides of the provider request budgets (defaults in src/jobs/provider-budget-gate.ts),
+ * e.g. {"google":{"appPerMinute":50000}}.
+ */
+const budgetOverride = z
+  .object({
+    connectionPerMinute: z.number().min(0.01),
+    connectionBurst: z.number().min(1),
+    tenantPerMinute: z.number().min(0.01),
+    appPerMinute: z.number().min(0.01),
+  })
+  .partial()
+  .strict();
+const providerBudgetsSetting = optionalString
+  .transform((value, context) => {
+    if (value === undefined) return {};
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: "custom", message: 'must be JSON, e.g. {"google":{"appPerMinute":50000}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .object({ microsoft: budgetOverride, google: budgetOverride, caldav: budgetOverride })
+      .partial()
+      .strict(),
+  );
+
 /** proxy-addr's names for address ranges, accepted in TRUST_PROXY lists like addresses. */
 const proxyRangeNames = new Set(["loopback", "linklocal", "uniquelocal"]);
 
@@ -138,9 +168,7 @@ export const configSchema = z.object({
   ICS_FEED_WORKERS: z.coerce.number().int().min(1).max(4).default(1),
   ICS_FEED_TIME_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   ICS_FEED_MAX_OCCURRENCES: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
-  PROVIDER_BUDGET_CONNECTION_PER_MINUTE: z.coerce.number().min(0.01).default(60),
-  PROVIDER_BUDGET_TENANT_PER_MINUTE: z.coerce.number().min(0.01).default(600),
-  PROVIDER_BUDGET_APP_PER_MINUTE: z.coerce.number().min(0.01).default(3000),
+  PROVIDER_BUDGETS: providerBudgetsSetting,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -189,8 +217,8 @@ export interface Config {
   };
   /** Audit entries older than this many days are removed by the daily retention job. */
   auditRetentionDays: number;
-  /** Syncs a minute per connection, per tenant and provider, per provider app (token buckets in the database). */
-  providerBudgets: { connectionPerMinute: number; tenantPerMinute: number; appPerMinute: number };
+  /** Overrides of the provider request budgets (PROVIDER_BUDGETS; defaults in src/jobs/provider-budget-gate.ts). */
+  providerBudgets: z.infer<typeof providerBudgetsSetting>;
 }
 
 export class ConfigError extends Error {
@@ -253,11 +281,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxOccurrences: raw.ICS_FEED_MAX_OCCURRENCES,
     },
     auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
-    providerBudgets: {
-      connectionPerMinute: raw.PROVIDER_BUDGET_CONNECTION_PER_MINUTE,
-      tenantPerMinute: raw.PROVIDER_BUDGET_TENANT_PER_MINUTE,
-      appPerMinute: raw.PROVIDER_BUDGET_APP_PER_MINUTE,
-    },
+    providerBudgets: raw.PROVIDER_BUDGETS,
   };
 }
 

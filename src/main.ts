@@ -8,7 +8,7 @@ import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
-import { createProviderBudgetGate } from "./jobs/provider-budget-gate.ts";
+import { createProviderBudgetGate, providerBudgetsWith } from "./jobs/provider-budget-gate.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
@@ -235,6 +235,13 @@ export async function startService(
         : {}),
       tokens: { db: store.db, now },
       caldav: { http: caldavHttp, now },
+      // Every provider request takes a token from its connection's, tenant's and app's budgets (issue #15).
+      budget: createProviderBudgetGate({
+        db: store.db,
+        limits: providerBudgetsWith(config.providerBudgets),
+        now,
+        count: (labels) => metrics.providerBudget.inc(labels),
+      }),
     };
     // Public slot answers are cached for 10 s per process and dropped per host on any change, whichever process
     // makes it: on PostgreSQL the processes tell each other (LISTEN/NOTIFY); PGlite has one process.
@@ -342,12 +349,6 @@ export async function startService(
     await registerCalendarSyncJobs({
       jobs: startedJobs,
       sync: syncDeps,
-      budget: createProviderBudgetGate({
-        db: store.db,
-        limits: config.providerBudgets,
-        now,
-        count: (labels) => metrics.providerBudget.inc(labels),
-      }),
       pollMinutes: {
         ics: config.icsFeeds.pollMinutes,
         microsoft: oauthPollMinutes,

@@ -119,7 +119,7 @@ describe.each(backends)("Google Calendar on %s", (backend) => {
     const rowsOf = async () =>
       (
         await service.store.executeSql(
-          "select start_at from busy_intervals where connection_id = $1 and source_ref = $2 and not staged",
+          `select start_at from busy_intervals where connection_id = $1 and source_ref = $2 and generation = (select busy_generation from calendar_sync_states s where s.connection_id = busy_intervals.connection_id and s.calendar_ref = busy_intervals.calendar_ref)`,
           [connectionId, "a1ce00000000000000000000003"],
         )
       ).rows as Array<{ start_at: Date | string }>;

@@ -73,7 +73,7 @@ describe.each(backends)("Microsoft 365 push on %s", (backend) => {
   const busyRowsOf = async (event: string) =>
     (
       await service.store.executeSql(
-        "select start_at, end_at from busy_intervals where connection_id = $1 and source_ref = $2 and not staged",
+        `select start_at, end_at from busy_intervals where connection_id = $1 and source_ref = $2 and generation = (select busy_generation from calendar_sync_states s where s.connection_id = busy_intervals.connection_id and s.calendar_ref = busy_intervals.calendar_ref)`,
         [connectionId, event],
       )
     ).rows;

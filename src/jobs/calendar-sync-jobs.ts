@@ -1,6 +1,5 @@
 import type { ProviderKind } from "../core/sync/calendar-source.ts";
 import { listConnectionsDue } from "../store/connections-repository.ts";
-import type { BudgetAnswer } from "../store/provider-budgets.ts";
 import {
   type ConnectionSyncDeps,
   type ConnectionSyncOutcome,
@@ -28,14 +27,13 @@ export interface CalendarSyncJobDeps {
   pushPollMinutes?: Partial<Record<ProviderKind, number>>;
   /** Runs after each sync of a connection (push channels are made and renewed there). */
   afterSync?: (connectionId: string, outcome: ConnectionSyncOutcome | undefined) => Promise<void>;
-  /** Provider budgets (see provider-budget-gate.ts): a sync without budget is queued again for later, never dropped. */
-  budget?: (connectionId: string) => Promise<BudgetAnswer>;
 }
 
 /**
  * `calendar.sync` pulls one connection; `calendar.poll` runs every minute and enqueues the connections whose last
- * attempt is older than their provider's polling interval (longer for calendars with a live push channel). A sync stopped by a long Retry-After is queued again for
- * when the provider allows (its listing resumes where it stopped).
+ * attempt is older than their provider's polling interval (longer for calendars with a live push channel). A sync stopped by a long Retry-After, or held back by a
+ * provider request budget (budgeted-http.ts), is queued again for when it may go on (its listing resumes where it
+ * stopped): delayed, never dropped.
  */
 export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promise<void> {
   const { sync } = deps;
@@ -46,13 +44,6 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
     retryDelaySeconds: 30,
     expireInSeconds: 900,
     async handle(data) {
-      const budget = await deps.budget?.(data.connectionId);
-      if (budget && !budget.ok) {
-        await enqueueConnectionSync(deps.jobs, data.connectionId, {
-          startAfterSeconds: Math.max(1, Math.ceil(budget.retryAfterMs / 1000)),
-        });
-        return;
-      }
       const outcome = await syncConnection(sync, data.connectionId);
       await deps.afterSync?.(data.connectionId, outcome);
       const retryAfterMs = retryAfterOf(outcome);

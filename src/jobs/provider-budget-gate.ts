@@ -1,50 +1,89 @@
-import { eq } from "drizzle-orm";
+import type { ProviderKind } from "../core/sync/calendar-source.ts";
 import type { Database } from "../store/database.ts";
 import { type BudgetAnswer, takeProviderBudget } from "../store/provider-budgets.ts";
-import { calendarConnections } from "../store/schema.ts";
 
-/** Syncs a minute: per connection, per tenant and provider (its fair share of the app), per provider app. */
-export interface ProviderBudgetLimits {
+/**
+ * Provider request budgets: every HTTP request to a provider API (each call through src/providers/provider-http.ts,
+ * made through src/providers/budgeted-http.ts) takes one token from three buckets, all or none, kept in the
+ * database so every worker process shares them:
+ * - the connection's (the provider's per-mailbox / per-user limit),
+ * - its tenant's share of the provider app (so one busy tenant cannot use up the app-wide quota of everyone),
+ * - the provider app's (the limit the provider sets for the whole app or project).
+ */
+export interface RequestBudget {
+  /** Requests a minute, and how many may go at once after a quiet spell (bucket size). */
   connectionPerMinute: number;
+  connectionBurst: number;
   tenantPerMinute: number;
   appPerMinute: number;
 }
 
+export type ProviderBudgetLimits = Record<Exclude<ProviderKind, "ics">, RequestBudget>;
+
 /**
- * The gate in front of a connection's sync: one token from the connection's bucket, its tenant's bucket for the
- * provider and the provider app's bucket, all or none. The tenant bucket is smaller than the app's, so one busy
- * tenant cannot use up the app-wide quota of everyone; its syncs wait, the others' go on.
+ * Defaults from the providers' documented limits (provider-protocols.md 2.13, 4.7), a little under them:
+ * - Microsoft Graph (Outlook): 10,000 requests per 10 minutes per app per mailbox (1,000 a minute, a burst of up to
+ *   10,000), and 2,000 requests a second per app across all tenants;
+ * - Google Calendar: 600 requests a minute per user per project and 10,000 a minute per project (the defaults of a
+ *   new Cloud project; raise them with the quota you were granted);
+ * - CalDAV servers (iCloud, Fastmail, Nextcloud, ...) publish no limits: 60 a minute per account, conservatively.
+ * A tenant gets at most a quarter of the app's budget.
  */
+export const defaultProviderBudgets: ProviderBudgetLimits = {
+  microsoft: {
+    connectionPerMinute: 900,
+    connectionBurst: 9_000,
+    tenantPerMinute: 25_000,
+    appPerMinute: 100_000,
+  },
+  google: { connectionPerMinute: 540, connectionBurst: 540, tenantPerMinute: 2_250, appPerMinute: 9_000 },
+  caldav: { connectionPerMinute: 60, connectionBurst: 60, tenantPerMinute: 1_500, appPerMinute: 6_000 },
+};
+
+/** The defaults with an operator's overrides (PROVIDER_BUDGETS) laid over them. */
+export function providerBudgetsWith(
+  overrides: Partial<Record<keyof ProviderBudgetLimits, Partial<RequestBudget>>>,
+): ProviderBudgetLimits {
+  return {
+    microsoft: { ...defaultProviderBudgets.microsoft, ...overrides.microsoft },
+    google: { ...defaultProviderBudgets.google, ...overrides.google },
+    caldav: { ...defaultProviderBudgets.caldav, ...overrides.caldav },
+  };
+}
+
+export interface BudgetScope {
+  connectionId: string;
+  tenantId: string;
+  provider: ProviderKind;
+}
+
+/** Takes one request's tokens for a connection; `ics` feeds are not budgeted (a feed is one conditional GET). */
 export function createProviderBudgetGate(deps: {
   db: Database;
   limits: ProviderBudgetLimits;
   now: () => Date;
   count?: (labels: { provider: string; outcome: "taken" | "delayed" }) => void;
-}): (connectionId: string) => Promise<BudgetAnswer> {
-  return async (connectionId) => {
-    const [connection] = await deps.db
-      .select({ tenantId: calendarConnections.tenantId, provider: calendarConnections.provider })
-      .from(calendarConnections)
-      .where(eq(calendarConnections.id, connectionId));
-    if (!connection) return { ok: true }; // deleted meanwhile: the sync finds nothing to do
-    const { limits } = deps;
+}): (scope: BudgetScope) => Promise<BudgetAnswer> {
+  return async ({ connectionId, tenantId, provider }) => {
+    if (provider === "ics") return { ok: true };
+    const limits = deps.limits[provider];
     const answer = await takeProviderBudget(deps.db, {
       now: deps.now(),
       buckets: [
         {
           key: `connection:${connectionId}`,
-          capacity: limits.connectionPerMinute,
+          capacity: limits.connectionBurst,
           perMinute: limits.connectionPerMinute,
         },
         {
-          key: `tenant:${connection.tenantId}:${connection.provider}`,
+          key: `tenant:${tenantId}:${provider}`,
           capacity: limits.tenantPerMinute,
           perMinute: limits.tenantPerMinute,
         },
-        { key: `app:${connection.provider}`, capacity: limits.appPerMinute, perMinute: limits.appPerMinute },
+        { key: `app:${provider}`, capacity: limits.appPerMinute, perMinute: limits.appPerMinute },
       ],
     });
-    deps.count?.({ provider: connection.provider, outcome: answer.ok ? "taken" : "delayed" });
+    deps.count?.({ provider, outcome: answer.ok ? "taken" : "delayed" });
     return answer;
   };
 }

@@ -70,7 +70,7 @@ export function createBearerJsonClient(options: {
           token = await options.tokens.refreshed(token.value);
           continue;
         }
-        if (result.kind === "network" || result.status >= 400)
+        if (result.kind !== "response" || result.status >= 400)
           return { ok: false, error: options.mapFailure(result) };
         let json: unknown = null;
         if (result.body.length > 0) {

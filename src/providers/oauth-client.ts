@@ -94,7 +94,7 @@ export function createOAuthClient(params: {
         idempotent: false,
       });
       last = result;
-      if (result.kind === "network") throw new Error("token endpoint unreachable");
+      if (result.kind !== "response") throw new Error("token endpoint unreachable");
       const body = settings.issuerAliases?.length
         ? withCanonicalIssuer(result.body, settings.issuer, settings.issuerAliases)
         : result.body;

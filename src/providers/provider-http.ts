@@ -29,9 +29,29 @@ export interface ProviderHttpRequest {
   idempotent: boolean;
 }
 
-export type ProviderHttpResult =
+type ProviderAnswer =
   | { kind: "response"; status: number; headers: Headers; body: string; retryAfterMs: number | null }
   | { kind: "network"; reason: NetworkFailureReason; retryAfterMs: null };
+
+/**
+ * `held`: not sent, because this service's request budget for the provider is used up (budgeted-http.ts); the
+ * request may be made again after `retryAfterMs`. Adapters map it with `heldBackError`.
+ */
+export type ProviderHttpResult = ProviderAnswer | { kind: "held"; retryAfterMs: number; budget: string };
+
+/** The port's error for a request held back by a budget: rate limited, so the work is queued again, never dropped. */
+export function heldBackError(result: { retryAfterMs: number; budget: string }): {
+  kind: "rate_limited";
+  retryAfterMs: number;
+  message: string;
+} {
+  const scope = result.budget.split(":")[0];
+  return {
+    kind: "rate_limited",
+    retryAfterMs: result.retryAfterMs,
+    message: `held back by this service's request budget (${scope}); it goes on when the budget refills`,
+  };
+}
 
 /**
  * `refused` (the address policy refused the target) and `too_large` (an answer over the size limit) come from a
@@ -89,7 +109,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const provider = options.provider;
   const isThrottled = options.isThrottled ?? ((answer: { status: number }) => answer.status === 429);
 
-  async function attempt(request: ProviderHttpRequest): Promise<ProviderHttpResult> {
+  async function attempt(request: ProviderHttpRequest): Promise<ProviderAnswer> {
     const started = now();
     const signal = AbortSignal.timeout(timeoutMs);
     try {

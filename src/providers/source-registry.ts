@@ -2,8 +2,10 @@ import type { SourceError } from "../core/sync/calendar-source.ts";
 import type { OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { ConnectionRow } from "../store/connections-repository.ts";
+import type { BudgetAnswer } from "../store/provider-budgets.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
 import { createTokenKeeper, type TokenKeeperDeps } from "../sync/token-keeper.ts";
+import { withRequestBudget } from "./budgeted-http.ts";
 import { createCalDavCalendarSource } from "./caldav/caldav-calendar-source.ts";
 import { createCalDavClient } from "./caldav/caldav-client.ts";
 import { calDavStoredCredentialsSchema } from "./caldav/caldav-schemas.ts";
@@ -28,6 +30,15 @@ export interface SourceSettings {
   tokens: Omit<TokenKeeperDeps, "keyRing">;
   /** CalDAV servers: a provider HTTP layer whose fetch goes through the address policy. */
   caldav?: { http: ProviderHttp; now: () => Date };
+  /**
+   * Provider request budgets (src/jobs/provider-budget-gate.ts): when set, every request a connection's adapter
+   * makes takes a token first (src/providers/budgeted-http.ts).
+   */
+  budget?: (scope: {
+    connectionId: string;
+    tenantId: string;
+    provider: ConnectionRow["provider"];
+  }) => Promise<BudgetAnswer>;
 }
 
 const notConfigured = (provider: string): SourceError => ({
@@ -40,6 +51,19 @@ const notConfigured = (provider: string): SourceError => ({
  * that is not handled here fails to compile).
  */
 export function createSourceFactory(settings: SourceSettings): SourceFactory {
+  const { budget } = settings;
+  /** The HTTP layer as one connection uses it: behind its request budgets when they are on. */
+  const httpOf = (connection: ConnectionRow, http: ProviderHttp): ProviderHttp =>
+    budget
+      ? withRequestBudget(http, {
+          take: () =>
+            budget({
+              connectionId: connection.id,
+              tenantId: connection.tenantId,
+              provider: connection.provider,
+            }),
+        })
+      : http;
   return {
     build(connection: ConnectionRow, hooks) {
       switch (connection.provider) {
@@ -69,7 +93,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
           });
           const client = createGraphClient({
             graphUrl: microsoft.graphUrl,
-            http: microsoft.http,
+            http: httpOf(connection, microsoft.http),
             // Graph's concurrency limit is per mailbox.
             account: connection.accountId ?? connection.id,
             tokens,
@@ -104,7 +128,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
             ok: true,
             source: createCalDavCalendarSource({
               client: createCalDavClient({
-                http: caldav.http,
+                http: httpOf(connection, caldav.http),
                 credentials: { username, password },
                 account: connection.id,
                 serverUrl,
@@ -127,7 +151,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
           });
           const client = createGoogleClient({
             apiUrl: google.apiUrl,
-            http: google.http,
+            http: httpOf(connection, google.http),
             // Google's per-user quota: one budget per account.
             account: connection.accountId ?? connection.id,
             tokens,

@@ -4,15 +4,18 @@ import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { allDayRangeMs } from "../core/time/all-day-range.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
-import { busyIntervals, hosts } from "./schema.ts";
+import { busyIntervals, calendarSyncStates, hosts } from "./schema.ts";
 
 /**
  * The busy cache, by event: rows keyed by connection, calendar and the provider's occurrence (`sourceRef`), with the
- * series they belong to, so a delta replaces or removes single events. A full listing is written as *staged* rows
- * beside the live ones and swapped in by `swapStagedRows` in one transaction with the cursor: readers see the old set
- * until the new one is complete (sync-failure-modes.md #4), and a listing interrupted half way resumes where it
- * stopped. Availability reads live rows only. Writers return how many rows they changed, so that a sync that
- * finds no change can be seen to write nothing.
+ * series they belong to, so a delta replaces or removes single events. Rows carry their calendar's *generation*: a
+ * full listing is written under a new generation beside the served one (in small transactions), and the sync engine
+ * swaps it in by updating the calendar's `busy_generation` (one row, in the transaction of the last page's cursor);
+ * the superseded rows are then deleted in small batches (`dropSupersededRows`). Readers see the old set until the
+ * new one is complete (sync-failure-modes.md #4), a listing interrupted half way resumes where it stopped, and what a
+ * crash leaves of an unfinished generation is never served and goes with the next swap. Availability reads the
+ * served generation only (`servedGeneration`). Writers return how many rows they changed, so that a sync that finds
+ * no change can be seen to write nothing.
  */
 export type { BusyStatus };
 
@@ -40,10 +43,22 @@ const CHUNK = 1000;
  * PGlite runs on the main thread, and one statement over 25k rows (or building its SQL) stalls every request.
  */
 const WRITE_BATCH = 250;
+/** Rows of a full listing per transaction (see src/sync/stage-listing.ts). */
+export const LISTING_TRANSACTION_ROWS = WRITE_BATCH;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Window, staged: boolean) {
+/**
+ * The readers' filter: a row is served only when it belongs to its calendar's live generation (0 for a calendar
+ * without sync state: rows seeded by `replaceBusyWindow`, rooms). Written with literal table names on purpose: it is
+ * embedded in selects where Drizzle leaves columns unqualified, and must not mean the subquery's own columns.
+ */
+export const servedGeneration: SQL = sql.raw(`busy_intervals.generation = coalesce((
+    select served.busy_generation from calendar_sync_states served
+     where served.connection_id = busy_intervals.connection_id and served.calendar_ref = busy_intervals.calendar_ref
+  ), 0)`);
+
+function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Window, generation: number) {
   // Timed intervals are clipped to the window so a later listing owns exactly what it wrote; all-day rows keep their
   // dates (the envelope only finds them).
   return intervals
@@ -66,16 +81,16 @@ function rowsOf(target: BusyTarget, intervals: SourceBusyInterval[], window: Win
       allDayEnd: interval.allDay?.endDate ?? null,
       bookingId: interval.bookingId ?? null,
       resource: target.resource ?? null,
-      staged,
+      generation,
     }));
 }
 
-function ofCalendar(target: BusyTarget, staged: boolean): SQL {
+function ofCalendar(target: BusyTarget, generation: number): SQL {
   return and(
     eq(busyIntervals.tenantId, target.tenantId),
     eq(busyIntervals.connectionId, target.connectionId),
     eq(busyIntervals.calendarRef, target.calendarRef),
-    eq(busyIntervals.staged, staged),
+    eq(busyIntervals.generation, generation),
   ) as SQL;
 }
 
@@ -101,12 +116,12 @@ function rowsJson(rows: BusyRowValues[]): string {
   );
 }
 
-function insertStatement(target: BusyTarget, staged: boolean, rows: BusyRowValues[]): SQL {
+function insertStatement(target: BusyTarget, generation: number, rows: BusyRowValues[]): SQL {
   return sql`insert into busy_intervals (id, tenant_id, host_id, connection_id, calendar_ref, resource, start_at,
-      end_at, status, source_ref, series_ref, etag, all_day_start, all_day_end, booking_id, staged)
+      end_at, status, source_ref, series_ref, etag, all_day_start, all_day_end, booking_id, generation)
     select r.id, ${target.tenantId}::uuid, ${target.hostId}::uuid, ${target.connectionId}::uuid, ${target.calendarRef},
       ${target.resource ?? null}::text, r.start_at, r.end_at, r.status, r.source_ref, r.series_ref, r.etag,
-      r.all_day_start, r.all_day_end, r.booking_id, ${staged}
+      r.all_day_start, r.all_day_end, r.booking_id, ${generation}::int
     from jsonb_to_recordset(${rowsJson(rows)}::jsonb) as r(id uuid, start_at timestamptz, end_at timestamptz,
       status text, source_ref text, series_ref text, etag text, all_day_start date, all_day_end date, booking_id uuid)`;
 }
@@ -114,12 +129,12 @@ function insertStatement(target: BusyTarget, staged: boolean, rows: BusyRowValue
 async function insertRows(
   db: Database,
   target: BusyTarget,
-  staged: boolean,
+  generation: number,
   rows: BusyRowValues[],
 ): Promise<number> {
   for (let i = 0; i < rows.length; i += WRITE_BATCH) {
     if (i > 0) await nextTurn();
-    await db.execute(insertStatement(target, staged, rows.slice(i, i + WRITE_BATCH)));
+    await db.execute(insertStatement(target, generation, rows.slice(i, i + WRITE_BATCH)));
   }
   return rows.length;
 }
@@ -127,13 +142,13 @@ async function insertRows(
 /** Inserts intervals as rows a batch at a time: the rows of a 50k-event listing never exist all at once. */
 async function insertIntervals(
   db: Database,
-  params: BusyTarget & { window: Window; intervals: SourceBusyInterval[]; staged: boolean },
+  params: BusyTarget & { window: Window; intervals: SourceBusyInterval[]; generation: number },
 ): Promise<number> {
   let written = 0;
   for (let i = 0; i < params.intervals.length; i += WRITE_BATCH) {
     if (i > 0) await nextTurn();
-    const rows = rowsOf(params, params.intervals.slice(i, i + WRITE_BATCH), params.window, params.staged);
-    await db.execute(insertStatement(params, params.staged, rows));
+    const rows = rowsOf(params, params.intervals.slice(i, i + WRITE_BATCH), params.window, params.generation);
+    await db.execute(insertStatement(params, params.generation, rows));
     written += rows.length;
   }
   return written;
@@ -150,11 +165,11 @@ async function inBatches(step: () => Promise<unknown[]>): Promise<number> {
   }
 }
 
-/** Deletes the rows of some occurrences and series (live or staged); returns how many went. */
+/** Deletes the rows of some occurrences and series (of one generation); returns how many went. */
 async function deleteRefs(
   db: Database,
   target: BusyTarget,
-  staged: boolean,
+  generation: number,
   refs: string[],
   seriesRefs: string[],
 ): Promise<number> {
@@ -162,7 +177,7 @@ async function deleteRefs(
   for (let i = 0; i < refs.length; i += CHUNK) {
     const rows = await db
       .delete(busyIntervals)
-      .where(and(ofCalendar(target, staged), inArray(busyIntervals.sourceRef, refs.slice(i, i + CHUNK))))
+      .where(and(ofCalendar(target, generation), inArray(busyIntervals.sourceRef, refs.slice(i, i + CHUNK))))
       .returning({ id: busyIntervals.id });
     deleted += rows.length;
   }
@@ -172,7 +187,7 @@ async function deleteRefs(
       .delete(busyIntervals)
       .where(
         and(
-          ofCalendar(target, staged),
+          ofCalendar(target, generation),
           or(inArray(busyIntervals.seriesRef, chunk), inArray(busyIntervals.sourceRef, chunk)),
         ),
       )
@@ -182,22 +197,36 @@ async function deleteRefs(
   return deleted;
 }
 
-/** Starts a new full listing of a calendar: whatever an earlier, abandoned listing staged is dropped. */
-export async function discardStagedRows(db: Database, target: BusyTarget): Promise<number> {
-  const rows = await db
-    .delete(busyIntervals)
-    .where(ofCalendar(target, true))
-    .returning({ id: busyIntervals.id });
-  return rows.length;
+/**
+ * Deletes a calendar's rows of every generation below the served one (superseded listings, and what an abandoned
+ * listing left), a batch per statement and transaction with a turn of the event loop between them: PGlite runs on
+ * the main thread. Call after the swap, outside a transaction; a crash half way leaves rows that are never served and
+ * go with the next swap. Returns how many went.
+ */
+export async function dropSupersededRows(
+  db: Database,
+  target: BusyTarget & { servedGeneration: number },
+): Promise<number> {
+  return inBatches(async () => {
+    const result = await db.execute(sql`delete from busy_intervals where id in (
+        select id from busy_intervals
+         where connection_id = ${target.connectionId}::uuid and calendar_ref = ${target.calendarRef}
+           and generation < ${target.servedGeneration}::int and tenant_id = ${target.tenantId}::uuid
+         limit ${WRITE_BATCH}::int)
+      returning 1`);
+    return (result as unknown as { rows: unknown[] }).rows;
+  });
 }
 
 /**
- * Adds one page of a full listing to the staged set (a replayed event replaces its earlier copy); for a page of a
- * provider's size the removal of earlier copies and the insert are one statement.
+ * Adds one page of a full listing to the generation being written (a replayed event replaces its earlier copy); for
+ * a page of a provider's size the removal of earlier copies and the insert are one statement.
  */
 export async function stageRows(
   db: Database,
   params: BusyTarget & {
+    /** The generation of the listing (never the served one). */
+    generation: number;
     window: Window;
     intervals: SourceBusyInterval[];
     removedRefs?: string[];
@@ -217,56 +246,35 @@ export async function stageRows(
     for (const ref of params.removedRefs ?? []) known.delete(ref);
     for (const interval of params.intervals) known.add(interval.sourceRef);
   }
-  let deleted = await deleteRefs(db, params, true, [], params.removedSeriesRefs ?? []);
+  let deleted = await deleteRefs(db, params, params.generation, [], params.removedSeriesRefs ?? []);
   if (refs.length > 0 && (refs.length > WRITE_BATCH || params.intervals.length > WRITE_BATCH))
-    deleted += await deleteRefs(db, params, true, refs, []);
+    deleted += await deleteRefs(db, params, params.generation, refs, []);
   if (refs.length === 0 || refs.length > WRITE_BATCH || params.intervals.length > WRITE_BATCH)
-    return deleted + (await insertIntervals(db, { ...params, staged: true }));
-  const rows = rowsOf(params, params.intervals, params.window, true);
+    return deleted + (await insertIntervals(db, params));
+  const rows = rowsOf(params, params.intervals, params.window, params.generation);
   // The CTEs see the same snapshot: the delete removes earlier copies only, never the rows inserted beside it.
   const result = await db.execute(sql`with gone as (
       delete from busy_intervals
       where tenant_id = ${params.tenantId}::uuid and connection_id = ${params.connectionId}::uuid
-        and calendar_ref = ${params.calendarRef} and staged
+        and calendar_ref = ${params.calendarRef} and generation = ${params.generation}::int
         and source_ref = any(array(select jsonb_array_elements_text(${JSON.stringify(refs)}::jsonb)))
       returning 1
-    ), added as (${rows.length > 0 ? sql`${insertStatement(params, true, rows)} returning 1` : sql`select 1 where false`})
+    ), added as (${rows.length > 0 ? sql`${insertStatement(params, params.generation, rows)} returning 1` : sql`select 1 where false`})
     select (select count(*) from gone)::int as deleted, (select count(*) from added)::int as added`);
   const counts = (result as unknown as { rows: Array<{ deleted: number; added: number }> }).rows[0]!;
   return deleted + counts.deleted + counts.added;
 }
 
-/** The refs of a calendar's staged rows: a run that resumes a listing started elsewhere learns what is staged. */
-export async function listStagedRefs(db: Database, target: BusyTarget): Promise<Set<string>> {
+/** The refs a listing has written so far: a run that resumes a listing started elsewhere learns what is staged. */
+export async function listStagedRefs(
+  db: Database,
+  target: BusyTarget & { generation: number },
+): Promise<Set<string>> {
   const rows = await db
     .select({ sourceRef: busyIntervals.sourceRef })
     .from(busyIntervals)
-    .where(ofCalendar(target, true));
+    .where(ofCalendar(target, target.generation));
   return new Set(rows.map((row) => row.sourceRef));
-}
-
-/** The listing is complete: the staged set replaces the live rows of the calendar. Call inside a transaction. */
-export async function swapStagedRows(db: Database, target: BusyTarget): Promise<number> {
-  const batchOf = (staged: boolean) =>
-    db
-      .select({ id: busyIntervals.id })
-      .from(busyIntervals)
-      .where(ofCalendar(target, staged))
-      .limit(WRITE_BATCH);
-  const removed = await inBatches(() =>
-    db
-      .delete(busyIntervals)
-      .where(inArray(busyIntervals.id, batchOf(false)))
-      .returning({ id: busyIntervals.id }),
-  );
-  const promoted = await inBatches(() =>
-    db
-      .update(busyIntervals)
-      .set({ staged: false })
-      .where(inArray(busyIntervals.id, batchOf(true)))
-      .returning({ id: busyIntervals.id }),
-  );
-  return removed + promoted;
 }
 
 type BusyRowValues = ReturnType<typeof rowsOf>[number];
@@ -298,7 +306,7 @@ function signature(row: {
  */
 async function withoutReplays(
   db: Database,
-  target: BusyTarget,
+  target: BusyTarget & { generation: number },
   rows: BusyRowValues[],
 ): Promise<BusyRowValues[]> {
   if (rows.length === 0) return rows;
@@ -308,7 +316,12 @@ async function withoutReplays(
     const found = await db
       .select()
       .from(busyIntervals)
-      .where(and(ofCalendar(target, false), inArray(busyIntervals.sourceRef, refs.slice(i, i + CHUNK))));
+      .where(
+        and(
+          ofCalendar(target, target.generation),
+          inArray(busyIntervals.sourceRef, refs.slice(i, i + CHUNK)),
+        ),
+      );
     for (const row of found)
       stored.set(row.sourceRef, [...(stored.get(row.sourceRef) ?? []), signature(row)]);
   }
@@ -323,23 +336,31 @@ async function withoutReplays(
   return rows.filter((row) => !same.has(row.sourceRef));
 }
 
-/** Applies a page of changes to the live rows: changed events replace their rows, removed ones go. */
+/** Applies a page of changes to the served rows: changed events replace their rows, removed ones go. */
 export async function applyDeltaRows(
   db: Database,
   params: BusyTarget & {
+    /** The served generation of the calendar. */
+    generation: number;
     window: Window;
     upserts: SourceBusyInterval[];
     removedRefs?: string[];
     removedSeriesRefs?: string[];
   },
 ): Promise<number> {
-  const rows = await withoutReplays(db, params, rowsOf(params, params.upserts, params.window, false));
+  const rows = await withoutReplays(
+    db,
+    params,
+    rowsOf(params, params.upserts, params.window, params.generation),
+  );
   // An upsert that now falls outside the window still removes its old rows.
   const upserted = new Set(rows.map((row) => row.sourceRef));
   const unchanged = new Set(
     params.upserts.map((interval) => interval.sourceRef).filter((ref) => !upserted.has(ref)),
   );
-  const inWindow = new Set(rowsOf(params, params.upserts, params.window, false).map((row) => row.sourceRef));
+  const inWindow = new Set(
+    rowsOf(params, params.upserts, params.window, params.generation).map((row) => row.sourceRef),
+  );
   const refs = [
     ...new Set([
       ...upserted,
@@ -347,8 +368,8 @@ export async function applyDeltaRows(
       ...(params.removedRefs ?? []),
     ]),
   ];
-  const deleted = await deleteRefs(db, params, false, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, params, false, rows));
+  const deleted = await deleteRefs(db, params, params.generation, refs, params.removedSeriesRefs ?? []);
+  return deleted + (await insertRows(db, params, params.generation, rows));
 }
 
 /** Replaces the live rows of a calendar that overlap a window (seeding in tests and benchmarks). */
@@ -356,18 +377,30 @@ export async function replaceBusyWindow(
   db: Database,
   params: BusyTarget & { window: Window; intervals: BusyInterval[] },
 ): Promise<{ written: number }> {
-  const rows = rowsOf(params, params.intervals, params.window, false);
+  let rows: BusyRowValues[] = [];
   await db.transaction(async (tx) => {
+    // The calendar's served generation (0 when it has no sync state: rooms, seeded calendars).
+    const [state] = await tx
+      .select({ generation: calendarSyncStates.busyGeneration })
+      .from(calendarSyncStates)
+      .where(
+        and(
+          eq(calendarSyncStates.connectionId, params.connectionId),
+          eq(calendarSyncStates.calendarRef, params.calendarRef),
+        ),
+      );
+    const generation = state?.generation ?? 0;
+    rows = rowsOf(params, params.intervals, params.window, generation);
     await tx
       .delete(busyIntervals)
       .where(
         and(
-          ofCalendar(params, false),
+          ofCalendar(params, generation),
           lt(busyIntervals.startAt, params.window.to),
           gt(busyIntervals.endAt, params.window.from),
         ),
       );
-    await insertRows(tx, params, false, rows);
+    await insertRows(tx, params, generation, rows);
   });
   return { written: rows.length };
 }
@@ -402,7 +435,8 @@ export async function readBusy(
       and(
         eq(busyIntervals.tenantId, params.tenantId),
         inArray(busyIntervals.hostId, params.hostIds),
-        eq(busyIntervals.staged, false),
+        // Only the calendar's served generation (see servedGeneration).
+        servedGeneration,
         // Rooms' busy time is not the host's.
         isNull(busyIntervals.resource),
         lt(busyIntervals.startAt, params.to),

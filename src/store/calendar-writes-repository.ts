@@ -1,4 +1,5 @@
 import { and, eq, gt, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from "drizzle-orm";
+import { servedGeneration } from "./busy-cache.ts";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
 import {
@@ -276,7 +277,7 @@ export async function findUnseenWrites(
         notInArray(bookings.status, ["cancelled", "rejected"]),
         lt(bookings.startAt, params.window.to),
         gt(bookings.endAt, params.window.from),
-        sql`not exists (select 1 from ${busyIntervals} where ${busyIntervals.connectionId} = ${bookingCalendarEvents.connectionId} and ${busyIntervals.calendarRef} = ${bookingCalendarEvents.calendarRef} and ${busyIntervals.sourceRef} = ${bookingCalendarEvents.providerEventRef} and not ${busyIntervals.staged})`,
+        sql`not exists (select 1 from ${busyIntervals} where ${busyIntervals.connectionId} = ${bookingCalendarEvents.connectionId} and ${busyIntervals.calendarRef} = ${bookingCalendarEvents.calendarRef} and ${busyIntervals.sourceRef} = ${bookingCalendarEvents.providerEventRef} and ${servedGeneration})`,
       ),
     );
   return rows.map(({ row }) => toRow(row));

@@ -2,7 +2,7 @@ import { and, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { HostAvailabilityData } from "../core/bookings/availability-request.ts";
 import type { ScheduleRules } from "../core/schedules/schedule.ts";
 import { allDayRangeMs } from "../core/time/all-day-range.ts";
-import type { BusyStatus } from "./busy-cache.ts";
+import { type BusyStatus, servedGeneration } from "./busy-cache.ts";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
 import { preparedPerDatabase } from "./prepared-per-database.ts";
@@ -73,6 +73,8 @@ function prepareHostAvailability(db: Database) {
            and ${busyIntervals.endAt} > ${busyIntervals.startAt}
            -- A listing still being built is not served (the rows it will replace are).
            and not ${busyIntervals.staged}
+           -- #11: only the calendar's served generation (a listing in progress, or a superseded one, is not served).
+           and ${servedGeneration}
            -- Our own booking's copy in the host's calendar: the booking itself blocks (with its buffers), and a
            -- reschedule must not collide with the copy of the booking it moves.
            and ${busyIntervals.bookingId} is null

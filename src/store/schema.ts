@@ -324,9 +324,14 @@ export const busyIntervals = pgTable(
     // Rows of a full listing still being built: invisible to availability until the listing completes and the
     // sync engine swaps them in, in one transaction with the cursor (sync-failure-modes.md #4).
     staged: boolean("staged").notNull().default(false),
+    // The calendar's listing the row belongs to (migration 0019): only the generation named by the calendar's
+    // sync state (busy_generation) is served; a new listing is written under a new one and swapped in by one update.
+    // Since 0019 the sync engine stages by generation and `staged` stays false.
+    generation: integer("generation").notNull().default(0),
   },
   (table) => [
     index("busy_intervals_host_time_idx").on(table.hostId, table.startAt),
+    index("busy_intervals_generation_idx").on(table.connectionId, table.calendarRef, table.generation),
     index("busy_intervals_connection_idx").on(table.connectionId, table.calendarRef, table.startAt),
     index("busy_intervals_source_idx").on(table.connectionId, table.calendarRef, table.sourceRef),
   ],
@@ -457,6 +462,9 @@ export const calendarSyncStates = pgTable(
     // From here on the calendar's busy time is unknown (the cut of a truncated listing): availability fails closed.
     incompleteFrom: timestamp("incomplete_from", { withTimezone: true }),
     updatedAt: updatedAt(),
+    // The generation of busy rows availability serves, and the one a full listing in progress writes (0019).
+    busyGeneration: integer("busy_generation").notNull().default(0),
+    stagingGeneration: integer("staging_generation"),
   },
   (table) => [
     primaryKey({ columns: [table.connectionId, table.calendarRef] }),

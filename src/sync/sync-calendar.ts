@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type {
   CalendarSource,
   PullResult,
@@ -6,14 +5,7 @@ import type {
   SourceError,
   SyncCursor,
 } from "../core/sync/calendar-source.ts";
-import {
-  applyDeltaRows,
-  type BusyTarget,
-  discardStagedRows,
-  listStagedRefs,
-  stageRows,
-  swapStagedRows,
-} from "../store/busy-cache.ts";
+import { applyDeltaRows, type BusyTarget, dropSupersededRows } from "../store/busy-cache.ts";
 import type { Database } from "../store/database.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
 import type { SyncWarning } from "../store/schema.ts";
@@ -29,6 +21,7 @@ import {
   saveWithLease,
   updateSyncState,
 } from "../store/sync-states-repository.ts";
+import { finishListingPage, LeaseLost, type PreparedListing, prepareListingPage } from "./stage-listing.ts";
 
 /**
  * Pulls one calendar into the busy cache, page by page. The engine is the only writer of busy rows and sync state;
@@ -37,8 +30,9 @@ import {
  *
  * - One writer per calendar across all processes (a lease renewed per page); a run that lost its lease stops
  *   without writing, and a run that finds the lease taken marks the calendar dirty so the holder pulls again.
- * - A full listing (first sync, or after the cursor was invalidated: #4) is staged beside the live rows and swapped
- *   in when complete: the old rows serve until then.
+ * - A full listing (first sync, or after the cursor was invalidated: #4) is written under a new generation beside
+ *   the served rows and swapped in when complete by one update of the calendar's served generation: the old rows
+ *   serve until then, and are deleted afterwards in small batches (see stage-listing.ts).
  * - Changes that arrive during a pull bump `dirty`; the run clears it by compare-and-clear and pulls again if it
  *   moved (#3), a bounded number of times.
  * - A pull that finds nothing new writes no busy rows: an unchanged delta, a 304, or a listing whose content hash
@@ -80,19 +74,6 @@ export interface SyncCalendarParams {
    * runs outside the page's transaction and must not throw for a single event it cannot apply.
    */
   onPageApplied?: (page: { upserts: SourceBusyInterval[]; removedRefs: string[] }) => Promise<void>;
-}
-
-class LeaseLost extends Error {}
-
-/** Stable hash of a listing's content: the same events in any order give the same hash. */
-function contentHashOf(intervals: SourceBusyInterval[]): string {
-  const lines = intervals
-    .map(
-      (i) =>
-        `${i.sourceRef}\u0000${i.start.getTime()}\u0000${i.end.getTime()}\u0000${i.status}\u0000${i.allDay?.startDate ?? ""}\u0000${i.allDay?.endDate ?? ""}\u0000${i.bookingId ?? ""}`,
-    )
-    .sort();
-  return createHash("sha256").update(lines.join("\n")).digest("base64url");
 }
 
 /**
@@ -162,11 +143,9 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
         prefetched = undefined;
         const at = params.now();
         if (!pulled.ok && pulled.error.kind === "sync_cursor_invalid" && resets++ < 2) {
-          // Start a full listing; the live rows keep serving until it completes (#4).
+          // Start a full listing (under a new generation); the served rows keep serving until it completes (#4).
           await db.transaction(async (tx) => {
             if (!(await holdCalendarLease(tx, { ...key, owner, now: at, ttlMs }))) throw new LeaseLost();
-            rowsWritten += await discardStagedRows(tx, busyTarget);
-            staging.refs = new Set();
             await updateSyncState(tx, key, {
               cursor: null,
               stagingCursor: null,
@@ -174,6 +153,7 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
               updatedAt: at,
             });
           });
+          staging.refs = new Set();
           state = { ...state, cursor: null, stagingCursor: null, contentHash: null };
           continue;
         }
@@ -196,6 +176,18 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           next.catch(() => undefined);
           prefetched = { cursor: result.nextCursor, pull: next };
         }
+        // A listing page's rows are written first: a big page in transactions of its own (stage-listing.ts).
+        const written = asListingPage(result, state, listing);
+        const prepared = written
+          ? await prepareListingPage(db, {
+              target: busyTarget,
+              window: params.window,
+              state,
+              result: written,
+              staging,
+              lease: { ...key, owner, now: params.now, ttlMs },
+            })
+          : undefined;
         // The page, the cursor that follows it and the lease renewal commit together (#5), or not at all.
         const { applied, patch } = await db.transaction(async (tx) => {
           const page = await applyPage(tx, {
@@ -203,14 +195,16 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
             window: params.window,
             state,
             result,
-            listing,
             cursor,
             staging,
+            prepared,
           });
-          const pagePatch = {
+          const pagePatch: Partial<SyncStateRow> = {
             cursor: page.cursor,
             stagingCursor: page.stagingCursor,
             contentHash: page.contentHash,
+            ...page.started,
+            ...page.generations,
             lastAttemptAt: at,
             ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
             ...(complete && result.kind === "snapshot" ? truncationOf(result, at) : {}),
@@ -222,6 +216,12 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
         });
         rowsWritten += applied.rowsWritten;
         intervals += applied.intervals;
+        // The swap is done: the superseded generation goes, in small batches, while the new one serves.
+        if (patch.busyGeneration !== undefined)
+          rowsWritten += await dropSupersededRows(db, {
+            ...busyTarget,
+            servedGeneration: patch.busyGeneration,
+          });
         if (params.onPageApplied && result.kind !== "unchanged") {
           await params.onPageApplied({
             upserts: result.kind === "snapshot" ? result.intervals : result.upserts,
@@ -255,6 +255,24 @@ interface PageWrite {
   cursor: string | null;
   stagingCursor: string | null;
   contentHash: string | null;
+  /** Set when the page completed a listing: its generation is now the served one. */
+  generations?: { busyGeneration: number; stagingGeneration: null };
+  /** Set when the page started a listing (stored with the page when stage-listing.ts did not store it). */
+  started?: Partial<SyncStateRow>;
+}
+
+/** The page as part of a full listing, or undefined for a delta of the served rows and for "nothing new". */
+function asListingPage(
+  pulled: PullResult,
+  state: SyncStateRow,
+  listing: boolean,
+): Extract<PullResult, { kind: "snapshot" | "delta" }> | undefined {
+  // "Nothing more" on the last page of a listing still completes it: the staged generation is swapped in.
+  if (pulled.kind === "unchanged")
+    return state.stagingCursor !== null
+      ? { kind: "delta", upserts: [], removedRefs: [], nextCursor: pulled.nextCursor, complete: true }
+      : undefined;
+  return pulled.kind === "snapshot" || listing ? pulled : undefined;
 }
 
 /** Writes one page; returns the cursors to store with it. Runs inside the page's transaction. */
@@ -265,77 +283,64 @@ async function applyPage(
     window: { from: Date; to: Date };
     state: SyncStateRow;
     result: PullResult;
-    listing: boolean;
     cursor: SyncCursor | null;
     staging: { refs?: Set<string> };
+    prepared: PreparedListing | undefined;
   },
 ): Promise<PageWrite> {
-  const { target, window, state } = params;
-  // "Nothing more" on the last page of a listing still completes it: the staged set is swapped in.
-  const result: PullResult =
-    params.result.kind === "unchanged" && state.stagingCursor !== null
-      ? { kind: "delta", upserts: [], removedRefs: [], nextCursor: params.result.nextCursor, complete: true }
-      : params.result;
-  if (result.kind === "unchanged") {
+  const { target, window, state, result, prepared } = params;
+  if (result.kind === "unchanged" && prepared === undefined) {
     const cursor = result.nextCursor ?? state.cursor;
     return { rowsWritten: 0, intervals: 0, cursor, stagingCursor: null, contentHash: state.contentHash };
   }
-  const complete = result.complete !== false;
-  const intervals = result.kind === "snapshot" ? result.intervals : result.upserts;
-  const removal =
-    result.kind === "delta"
-      ? {
-          removedRefs: result.removedRefs,
-          ...(result.removedSeriesRefs ? { removedSeriesRefs: result.removedSeriesRefs } : {}),
-        }
-      : {};
-  if (result.kind === "delta" && !params.listing) {
-    const rowsWritten = await applyDeltaRows(tx, { ...target, window, upserts: intervals, ...removal });
+  const complete = result.kind === "unchanged" || result.complete !== false;
+  const intervals =
+    result.kind === "snapshot" ? result.intervals : result.kind === "delta" ? result.upserts : [];
+  if (prepared === undefined && result.kind === "delta") {
+    const rowsWritten = await applyDeltaRows(tx, {
+      ...target,
+      generation: state.busyGeneration,
+      window,
+      upserts: intervals,
+      removedRefs: result.removedRefs,
+      ...(result.removedSeriesRefs ? { removedSeriesRefs: result.removedSeriesRefs } : {}),
+    });
     const cursor = result.nextCursor ?? params.cursor;
     return { rowsWritten, intervals: intervals.length, cursor, stagingCursor: null, contentHash: null };
   }
-  // A page of a full listing: the first one (a snapshot) starts a new staged set, later ones add to it.
-  let rowsWritten = 0;
-  let hash: string | null = null;
-  if (result.kind === "snapshot") {
-    rowsWritten += await discardStagedRows(tx, target);
-    params.staging.refs = new Set();
-    hash = complete ? (result.contentHash ?? contentHashOf(intervals)) : null;
-    // A single complete listing equal to the last one changes nothing.
-    if (hash !== null && hash === state.contentHash && state.cursor !== null) {
-      return {
-        rowsWritten,
-        intervals: intervals.length,
-        cursor: result.nextCursor,
-        stagingCursor: null,
-        contentHash: hash,
-      };
-    }
+  const nextCursor = result.nextCursor;
+  if (prepared === undefined || prepared.kind === "same") {
+    return {
+      rowsWritten: 0,
+      intervals: intervals.length,
+      cursor: nextCursor,
+      stagingCursor: null,
+      contentHash: prepared?.hash ?? state.contentHash,
+    };
   }
-  // A listing resumed from an earlier run (or process) learns once what that run staged.
-  params.staging.refs ??= await listStagedRefs(tx, target);
-  rowsWritten += await stageRows(tx, {
-    ...target,
-    window,
-    intervals,
-    ...removal,
-    stagedRefs: params.staging.refs,
-  });
+  const listingPage = asListingPage(result, state, true) as Extract<
+    PullResult,
+    { kind: "snapshot" | "delta" }
+  >;
+  const rowsWritten =
+    prepared.rowsWritten +
+    (await finishListingPage(tx, { target, window, result: listingPage, prepared, staging: params.staging }));
   if (!complete) {
     return {
       rowsWritten,
       intervals: intervals.length,
       cursor: null,
-      stagingCursor: result.nextCursor,
+      stagingCursor: nextCursor,
       contentHash: null,
+      started: prepared.started,
     };
   }
-  rowsWritten += await swapStagedRows(tx, target);
   return {
     rowsWritten,
     intervals: intervals.length,
-    cursor: result.nextCursor,
+    cursor: nextCursor,
     stagingCursor: null,
-    contentHash: hash,
+    contentHash: prepared.hash,
+    generations: { busyGeneration: prepared.generation, stagingGeneration: null },
   };
 }

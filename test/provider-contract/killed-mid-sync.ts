@@ -53,9 +53,16 @@ export function describeKilledMidSync(
     let connectionId: string;
     let base: string;
 
+    /**
+     * Rows of the bulk calendar in the busy cache, source ref -> start (ms): served (of the calendar's served
+     * generation) or staged (of any other: a listing in progress, or what a killed one left).
+     */
     const cached = async (staged: boolean) => {
       const { rows } = await store.executeSql(
-        "select source_ref, start_at from busy_intervals where connection_id = $1 and calendar_ref = $2 and staged = $3",
+        `select source_ref, start_at from busy_intervals b
+          where connection_id = $1 and calendar_ref = $2
+            and (generation = coalesce((select busy_generation from calendar_sync_states s
+                  where s.connection_id = b.connection_id and s.calendar_ref = b.calendar_ref), 0)) <> $3`,
         [connectionId, harness.bulkCalendarRef(), staged],
       );
       const typed = rows as Array<{ source_ref: string; start_at: Date | string }>;

@@ -94,7 +94,7 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
     const busyRowsOf = async (eventRef: string) =>
       (
         await service.store.executeSql(
-          "select start_at from busy_intervals where connection_id = $1 and source_ref = $2 and not staged",
+          `select start_at from busy_intervals where connection_id = $1 and source_ref = $2 and generation = (select busy_generation from calendar_sync_states s where s.connection_id = busy_intervals.connection_id and s.calendar_ref = busy_intervals.calendar_ref)`,
           [connectionId, eventRef],
         )
       ).rows;

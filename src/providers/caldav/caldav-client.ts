@@ -59,7 +59,7 @@ export function createCalDavClient(options: {
         // Reads, and writes made safe by If-None-Match / If-Match, may be repeated; a plain DELETE too.
         idempotent: true,
       });
-      if (result.kind === "network") throw new CalDavFailure(mapCalDavFailure(result));
+      if (result.kind !== "response") throw new CalDavFailure(mapCalDavFailure(result));
       const { status } = result;
       if (redirectStatuses.has(status)) {
         const location = result.headers.get("location");

@@ -1,5 +1,5 @@
 import type { SourceError } from "../../core/sync/calendar-source.ts";
-import type { ProviderHttpResult } from "../provider-http.ts";
+import { heldBackError, type ProviderHttpResult } from "../provider-http.ts";
 
 /**
  * CalDAV failures mapped to the port's typed set at the adapter boundary. Messages are fixed sentences plus the
@@ -8,6 +8,7 @@ import type { ProviderHttpResult } from "../provider-http.ts";
 export const TOO_LARGE_MESSAGE = "the CalDAV server sent an answer larger than the limit";
 
 export function mapCalDavFailure(result: ProviderHttpResult): SourceError {
+  if (result.kind === "held") return heldBackError(result);
   if (result.kind === "network") {
     if (result.reason === "refused")
       return {

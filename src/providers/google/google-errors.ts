@@ -1,5 +1,5 @@
 import type { SourceError } from "../../core/sync/calendar-source.ts";
-import type { ProviderHttpResult } from "../provider-http.ts";
+import { heldBackError, type ProviderHttpResult } from "../provider-http.ts";
 import { googleErrorSchema, googleTokenErrorSchema } from "./google-schemas.ts";
 
 /**
@@ -29,6 +29,7 @@ export function isGoogleThrottled(answer: { status: number; body: string }): boo
 }
 
 export function mapGoogleFailure(result: ProviderHttpResult): SourceError {
+  if (result.kind === "held") return heldBackError(result);
   if (result.kind === "network") {
     return {
       kind: "unavailable",
@@ -77,7 +78,7 @@ export function mapGoogleFailure(result: ProviderHttpResult): SourceError {
  * operator's problem; 5xx is retried later.
  */
 export function mapGoogleTokenFailure(result: ProviderHttpResult): SourceError {
-  if (result.kind === "network") return mapGoogleFailure(result);
+  if (result.kind !== "response") return mapGoogleFailure(result);
   const parsed = googleTokenErrorSchema.safeParse(readJson(result.body));
   if (!parsed.success || result.status >= 500 || result.status === 429)
     return { kind: "unavailable", message: `the Google token endpoint is unavailable (${result.status})` };

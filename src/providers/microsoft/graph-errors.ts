@@ -1,5 +1,5 @@
 import type { SourceError } from "../../core/sync/calendar-source.ts";
-import type { ProviderHttpResult } from "../provider-http.ts";
+import { heldBackError, type ProviderHttpResult } from "../provider-http.ts";
 import { entraTokenErrorSchema, graphErrorSchema } from "./graph-schemas.ts";
 
 /**
@@ -21,6 +21,7 @@ export function graphErrorCode(body: string): string | undefined {
 }
 
 export function mapGraphFailure(result: ProviderHttpResult): SourceError {
+  if (result.kind === "held") return heldBackError(result);
   if (result.kind === "network") {
     return {
       kind: "unavailable",
@@ -63,7 +64,7 @@ const clientConfigurationCodes = new Set([7000215, 7000218, 7000222, 700016, 700
  * retried later.
  */
 export function mapEntraTokenFailure(result: ProviderHttpResult): SourceError {
-  if (result.kind === "network") return mapGraphFailure(result);
+  if (result.kind !== "response") return mapGraphFailure(result);
   const parsed = entraTokenErrorSchema.safeParse(readJson(result.body));
   if (!parsed.success || result.status >= 500 || parsed.data.error === "temporarily_unavailable") {
     return { kind: "unavailable", message: `the Microsoft token endpoint is unavailable (${result.status})` };
