@@ -31,6 +31,10 @@ export interface BookingRow {
   hostIds: HostId[];
   /** The room the booking reserved (event types with rooms), and the room's answer. */
   room: BookingRoom | null;
+  /** The session this seat belongs to (event types with seats; null otherwise). */
+  sessionId?: string | null;
+  /** The attendee's answer to the invitation as the host's calendar shows it (null: not seen yet). */
+  attendeeResponse?: string | null;
 }
 
 export interface BookingRoom {
@@ -100,11 +104,17 @@ async function hostsOfBookings(db: Database, ids: string[]): Promise<Map<string,
  */
 export async function insertBooking(
   db: Database,
-  params: Omit<BookingRecord, "createdAt" | "updatedAt" | "sequence" | "cancelReason" | "cancelledAt"> & {
+  params: Omit<
+    BookingRecord,
+    "createdAt" | "updatedAt" | "sequence" | "cancelReason" | "cancelledAt" | "sessionId" | "attendeeResponse"
+  > & {
     hostIds: HostId[];
+    /** A seat's session: seats of one session may share the hosts' time (migration 0016). */
+    sessionId?: string | null;
   },
 ): Promise<BookingRow> {
-  const { hostIds, ...fields } = params;
+  const { hostIds, sessionId: session, ...rest } = params;
+  const fields = { ...rest, sessionId: session ?? null, attendeeResponse: null };
   if (hostIds.length === 0) throw new RangeError("a booking needs at least one host");
   const active = fields.status === "confirmed" || fields.status === "pending";
   const blocked = blockedRange({
@@ -124,8 +134,8 @@ export async function insertBooking(
   const { rows } = (await db.execute(sql`
     with booking as ${inserted},
     held as (
-      insert into ${bookingHosts} (tenant_id, booking_id, host_id, blocked, active)
-      select booking.tenant_id, booking.id, host_id, ${blocked}::tstzrange, ${active}
+      insert into ${bookingHosts} (tenant_id, booking_id, host_id, blocked, active, session_id)
+      select booking.tenant_id, booking.id, host_id, ${blocked}::tstzrange, ${active}, ${fields.sessionId}::uuid
         from booking, unnest(array[${hostArray}]) as host_id
     )
     select (extract(epoch from created_at) * 1000)::float8 as "createdMs" from booking`)) as unknown as {
