@@ -141,6 +141,9 @@ export const configSchema = z.object({
   PROVIDER_BUDGET_CONNECTION_PER_MINUTE: z.coerce.number().min(0.01).default(60),
   PROVIDER_BUDGET_TENANT_PER_MINUTE: z.coerce.number().min(0.01).default(600),
   PROVIDER_BUDGET_APP_PER_MINUTE: z.coerce.number().min(0.01).default(3000),
+  // Slot holds (booking page): how long a hold lasts, and how many one client may have at a tenant at once.
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  HOLD_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -191,6 +194,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Syncs a minute per connection, per tenant and provider, per provider app (token buckets in the database). */
   providerBudgets: { connectionPerMinute: number; tenantPerMinute: number; appPerMinute: number };
+  /** Slot holds: HOLD_TTL_SECONDS and HOLD_MAX_PER_CLIENT. */
+  holds: { ttlSeconds: number; maxPerClient: number };
 }
 
 export class ConfigError extends Error {
@@ -258,6 +263,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       tenantPerMinute: raw.PROVIDER_BUDGET_TENANT_PER_MINUTE,
       appPerMinute: raw.PROVIDER_BUDGET_APP_PER_MINUTE,
     },
+    holds: { ttlSeconds: raw.HOLD_TTL_SECONDS, maxPerClient: raw.HOLD_MAX_PER_CLIENT },
   };
 }
 

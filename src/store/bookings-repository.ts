@@ -239,11 +239,15 @@ export async function moveBooking(
     endAt: Date;
     bufferBeforeMinutes: number;
     bufferAfterMinutes: number;
+    /** A seat moving to another session (event types with seats). */
+    sessionId?: string;
   },
 ): Promise<void> {
+  const session = params.sessionId ? { sessionId: params.sessionId } : {};
   await db
     .update(bookings)
     .set({
+      ...session,
       startAt: params.startAt,
       endAt: params.endAt,
       sequence: sql`${bookings.sequence} + 1`,
@@ -252,7 +256,7 @@ export async function moveBooking(
     .where(and(eq(bookings.tenantId, params.tenantId), eq(bookings.id, params.id)));
   await db
     .update(bookingHosts)
-    .set({ blocked: blockedRange({ start: params.startAt, end: params.endAt, ...params }) })
+    .set({ ...session, blocked: blockedRange({ start: params.startAt, end: params.endAt, ...params }) })
     .where(and(eq(bookingHosts.tenantId, params.tenantId), eq(bookingHosts.bookingId, params.id)));
   // The room goes along (its exclusion constraint checks the new time); a reschedule that needs another room
   // replaces the reservation afterwards (src/store/rooms-repository.ts).

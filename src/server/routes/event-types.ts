@@ -86,12 +86,9 @@ export const eventTypeInputSchema = z
       description:
         "Round-robin fairness: weight (>= 0) and priority per host, counted over `windowDays`; absent: least recently booked",
     }),
-    cancelOnDecline: z
-      .boolean()
-      .default(false)
-      .meta({
-        description: "When the only attendee declines the invitation in their calendar, cancel the booking",
-      }),
+    cancelOnDecline: z.boolean().default(false).meta({
+      description: "When the only attendee declines the invitation in their calendar, cancel the booking",
+    }),
   })
   .strict()
   .superRefine((value, ctx) => {
