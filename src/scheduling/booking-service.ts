@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Explanation } from "../core/availability/explain.ts";
 import type { CalendarFreshnessPolicy } from "../core/bookings/availability-request.ts";
 import { hasBookingLimits } from "../core/bookings/event-type-rules.ts";
+import { chooseRoundRobinHost } from "../core/bookings/round-robin.ts";
 import { AppError } from "../server/errors.ts";
 import {
   type BookingRow,
@@ -17,6 +18,7 @@ import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
 import { reserveRoom } from "../store/rooms-repository.ts";
+import { roundRobinUsage } from "../store/round-robin-usage.ts";
 import { deleteHold } from "../store/slot-holds-repository.ts";
 import { isOverlapViolation, retryDeadlocks } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
@@ -210,6 +212,18 @@ export function createBookingService(deps: BookingServiceDeps) {
 
   async function chooseHosts(db: Database, eventType: EventTypeRow, free: string[]): Promise<HostId[]> {
     if (eventType.mode !== "round-robin") return eventType.hostIds;
+    // Weighted round-robin (src/core/bookings/round-robin.ts): priorities, then weights over the rolling window.
+    if (eventType.roundRobin) {
+      const since = new Date(deps.now().getTime() - eventType.roundRobin.windowDays * 86_400_000);
+      const candidates = await roundRobinUsage(db, {
+        tenantId: eventType.tenantId,
+        eventTypeId: eventType.id,
+        hostIds: free as HostId[],
+        since,
+      });
+      const chosen = chooseRoundRobinHost(candidates, eventType.roundRobin);
+      return chosen ? [chosen as HostId] : [];
+    }
     // Round-robin: of the hosts free at this time, the one booked least recently (never booked first).
     const last = await lastBookedAt(db, eventType.tenantId, free as HostId[]);
     const ordered = [...(free as HostId[])].sort((a, b) => (last.get(a) ?? -1) - (last.get(b) ?? -1));
