@@ -71,7 +71,12 @@ describe.each(backends)("weighted round-robin on %s", (backend) => {
   });
 
   it("always gives the booking to the free host with the higher priority", async () => {
-    const { hostIds } = await createHostAndEventType(app, tenant.auth, { slug: "placeholder", mode: "collective" }, { hosts: 2 });
+    const { hostIds } = await createHostAndEventType(
+      app,
+      tenant.auth,
+      { slug: "placeholder", mode: "collective" },
+      { hosts: 2 },
+    );
     const [senior, junior] = hostIds as [string, string];
     const created = await app.inject({
       method: "POST",

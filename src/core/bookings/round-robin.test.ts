@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createSeededRandom } from "../seeded-random.ts";
 import {
   chooseRoundRobinHost,
   type RoundRobinCandidate,
@@ -8,18 +9,6 @@ import {
 } from "./round-robin.ts";
 
 const DAY = 86_400_000;
-
-/** A deterministic pseudo-random sequence (mulberry32), so the simulation is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Books `bookings` times, 100 a day, each among the hosts free at that moment (each free with `freeChance`),
@@ -32,7 +21,7 @@ function simulate(params: {
   freeChance: number;
   seed: number;
 }): Map<string, number> {
-  const next = random(params.seed);
+  const next = createSeededRandom(params.seed);
   const windowMs = (params.settings?.windowDays ?? 30) * DAY;
   const history = new Map<string, number[]>(params.hosts.map((host) => [id(host), []]));
   const totals = new Map<string, number>(params.hosts.map((host) => [id(host), 0]));
