@@ -3612,7 +3612,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -3639,6 +3639,7 @@ export interface paths {
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
+              | "booking.attendee_responded"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3847,6 +3848,7 @@ export interface paths {
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
+              | "booking.attendee_responded"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"

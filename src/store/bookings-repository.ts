@@ -341,3 +341,22 @@ export async function lastBookedAt(
   for (const row of rows) if (row.last) map.set(row.hostId as HostId, new Date(row.last).getTime());
   return map;
 }
+
+/** RSVP: records the attendee's answer as their calendar shows it. Answers whether it changed. */
+export async function setAttendeeResponse(
+  db: Database,
+  params: { tenantId: TenantId; id: string; response: string; now: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(bookings)
+    .set({ attendeeResponse: params.response, updatedAt: params.now })
+    .where(
+      and(
+        eq(bookings.tenantId, params.tenantId),
+        eq(bookings.id, params.id),
+        sql`${bookings.attendeeResponse} is distinct from ${params.response}`,
+      ),
+    )
+    .returning({ id: bookings.id });
+  return rows.length > 0;
+}
