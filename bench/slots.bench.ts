@@ -18,21 +18,12 @@ import {
   type SchedulingMode,
 } from "../src/core/availability/request-schema.ts";
 import { clearZoneOffsetCache } from "../src/core/availability/zone-offsets.ts";
+import { createSeededRandom } from "../src/core/seeded-random.ts";
 
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run measures the same workload. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const createRandom = createSeededRandom;
 
 const ZONE = "Europe/Berlin";
 const RANGE_START = Temporal.PlainDate.from("2030-03-01");

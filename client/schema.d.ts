@@ -1606,6 +1606,35 @@ export interface paths {
               /** Format: email */
               roomList?: string;
             } | null;
+            /** @description Seats per slot (1..10000) for group sessions: each attendee books a seat of their own; absent: one-to-one */
+            seats?: number | null;
+            /**
+             * @description Whether attendees of a session see each other's names
+             * @default false
+             */
+            seatsShowAttendees?: boolean;
+            /** @description Round-robin fairness: weight (>= 0) and priority per host, counted over `windowDays`; absent: least recently booked */
+            roundRobin?: {
+              /**
+               * @description How many days back bookings are counted (rolling window)
+               * @default 30
+               */
+              windowDays?: number;
+              /** @default {} */
+              hosts?: {
+                [key: string]: {
+                  /** @default 1 */
+                  weight?: number;
+                  /** @default 0 */
+                  priority?: number;
+                };
+              };
+            } | null;
+            /**
+             * @description When the only attendee declines the invitation in their calendar, cancel the booking
+             * @default false
+             */
+            cancelOnDecline?: boolean;
           };
         };
       };
@@ -1838,6 +1867,35 @@ export interface paths {
               /** Format: email */
               roomList?: string;
             } | null;
+            /** @description Seats per slot (1..10000) for group sessions: each attendee books a seat of their own; absent: one-to-one */
+            seats?: number | null;
+            /**
+             * @description Whether attendees of a session see each other's names
+             * @default false
+             */
+            seatsShowAttendees?: boolean;
+            /** @description Round-robin fairness: weight (>= 0) and priority per host, counted over `windowDays`; absent: least recently booked */
+            roundRobin?: {
+              /**
+               * @description How many days back bookings are counted (rolling window)
+               * @default 30
+               */
+              windowDays?: number;
+              /** @default {} */
+              hosts?: {
+                [key: string]: {
+                  /** @default 1 */
+                  weight?: number;
+                  /** @default 0 */
+                  priority?: number;
+                };
+              };
+            } | null;
+            /**
+             * @description When the only attendee declines the invitation in their calendar, cancel the booking
+             * @default false
+             */
+            cancelOnDecline?: boolean;
           };
         };
       };
@@ -2483,6 +2541,146 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/event-types/{eventTypeId}/explain": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Troubleshooter: why a start is or is not offered, for each host, in stable codes */
+    get: {
+      parameters: {
+        query: {
+          start: string;
+          duration?: number;
+        };
+        header?: never;
+        path: {
+          /** @description The event type id */
+          eventTypeId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Troubleshooting"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/event-types/{eventTypeId}/hosts/{hostId}/explain": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Troubleshooter for one host of the event type */
+    get: {
+      parameters: {
+        query: {
+          start: string;
+          duration?: number;
+        };
+        header?: never;
+        path: {
+          /** @description The event type id */
+          eventTypeId: string;
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Troubleshooting"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3414,7 +3612,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -3441,6 +3639,7 @@ export interface paths {
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
+              | "booking.attendee_responded"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3649,6 +3848,7 @@ export interface paths {
               | "booking.confirmed"
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
+              | "booking.attendee_responded"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -4072,6 +4272,146 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/public/{tenantSlug}/{eventTypeSlug}/holds": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Hold a slot for a few minutes (HOLD_TTL_SECONDS, default 300) while the visitor fills the form: it is not offered to others, and booking with its token consumes it */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          tenantSlug: string;
+          eventTypeSlug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: date-time */
+            start: string;
+            /** @description Minutes; the event type's first duration when absent */
+            duration?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["SlotHold"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description `slot_unavailable`: the slot is booked, full or held by someone else */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/public/{tenantSlug}/{eventTypeSlug}/holds/{token}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Release a hold (the visitor chose another time or left); an unknown or expired token is fine too */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          tenantSlug: string;
+          eventTypeSlug: string;
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/public/{tenantSlug}/{eventTypeSlug}": {
     parameters: {
       query?: never;
@@ -4186,6 +4526,11 @@ export interface paths {
               slots: {
                 start: string;
                 end: string;
+                /** @description Event types with seats only: the session's capacity and seats left */
+                seats?: {
+                  total: number;
+                  left: number;
+                };
               }[];
               days: {
                 [key: string]: string[];
@@ -4284,6 +4629,8 @@ export interface paths {
             answers?: {
               [key: string]: unknown;
             };
+            /** @description The token of the visitor's slot hold (POST .../holds): consumed by the booking */
+            holdToken?: string;
           };
         };
       };
@@ -5120,6 +5467,25 @@ export interface components {
         /** Format: email */
         roomList?: string;
       } | null;
+      seats: number | null;
+      seatsShowAttendees: boolean;
+      roundRobin: {
+        /**
+         * @description How many days back bookings are counted (rolling window)
+         * @default 30
+         */
+        windowDays: number;
+        /** @default {} */
+        hosts: {
+          [key: string]: {
+            /** @default 1 */
+            weight: number;
+            /** @default 0 */
+            priority: number;
+          };
+        };
+      } | null;
+      cancelOnDecline: boolean;
       createdAt: string;
       updatedAt: string;
     };
@@ -5209,6 +5575,27 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    TroubleshootingInput: {
+      start: string;
+      durationMinutes: number;
+      /** @description Whether the booking page offers this start */
+      offered: boolean;
+      hosts: {
+        hostId: string;
+        available: boolean;
+        reasons: {
+          /** @description outside_working_hours, day_off, not_aligned, minimum_notice, horizon, busy, buffer, booking, out_of_office, calendar_unavailable (a stale or unsynced calendar), daily_limit, weekly_limit, room_busy, held, full */
+          code: string;
+          message: string;
+          /** @description For busy time: the calendar it comes from (the event itself is not named) */
+          calendar?: {
+            connectionId: string;
+            connection: string;
+            calendar: string | null;
+          };
+        }[];
+      }[];
+    };
     WebhookEndpointInput: {
       id: string;
       url: string;
@@ -5239,6 +5626,12 @@ export interface components {
       nextAttemptAt: string | null;
       createdAt: string;
       updatedAt: string;
+    };
+    SlotHoldInput: {
+      token: string;
+      start: string;
+      end: string;
+      expiresAt: string;
     };
     Error: {
       error: {
@@ -5541,6 +5934,25 @@ export interface components {
         /** Format: email */
         roomList?: string;
       } | null;
+      seats: number | null;
+      seatsShowAttendees: boolean;
+      roundRobin: {
+        /**
+         * @description How many days back bookings are counted (rolling window)
+         * @default 30
+         */
+        windowDays: number;
+        /** @default {} */
+        hosts: {
+          [key: string]: {
+            /** @default 1 */
+            weight: number;
+            /** @default 0 */
+            priority: number;
+          };
+        };
+      } | null;
+      cancelOnDecline: boolean;
       createdAt: string;
       updatedAt: string;
     };
@@ -5630,6 +6042,27 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    Troubleshooting: {
+      start: string;
+      durationMinutes: number;
+      /** @description Whether the booking page offers this start */
+      offered: boolean;
+      hosts: {
+        hostId: string;
+        available: boolean;
+        reasons: {
+          /** @description outside_working_hours, day_off, not_aligned, minimum_notice, horizon, busy, buffer, booking, out_of_office, calendar_unavailable (a stale or unsynced calendar), daily_limit, weekly_limit, room_busy, held, full */
+          code: string;
+          message: string;
+          /** @description For busy time: the calendar it comes from (the event itself is not named) */
+          calendar?: {
+            connectionId: string;
+            connection: string;
+            calendar: string | null;
+          };
+        }[];
+      }[];
+    };
     WebhookEndpoint: {
       id: string;
       url: string;
@@ -5660,6 +6093,12 @@ export interface components {
       nextAttemptAt: string | null;
       createdAt: string;
       updatedAt: string;
+    };
+    SlotHold: {
+      token: string;
+      start: string;
+      end: string;
+      expiresAt: string;
     };
   };
   responses: never;

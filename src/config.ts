@@ -169,6 +169,9 @@ export const configSchema = z.object({
   ICS_FEED_TIME_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   ICS_FEED_MAX_OCCURRENCES: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
   PROVIDER_BUDGETS: providerBudgetsSetting,
+  // Slot holds (booking page): how long a hold lasts, and how many one client may have at a tenant at once.
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  HOLD_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -219,6 +222,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Overrides of the provider request budgets (PROVIDER_BUDGETS; defaults in src/jobs/provider-budget-gate.ts). */
   providerBudgets: z.infer<typeof providerBudgetsSetting>;
+  /** Slot holds: HOLD_TTL_SECONDS and HOLD_MAX_PER_CLIENT. */
+  holds: { ttlSeconds: number; maxPerClient: number };
 }
 
 export class ConfigError extends Error {
@@ -282,6 +287,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
     providerBudgets: raw.PROVIDER_BUDGETS,
+    holds: { ttlSeconds: raw.HOLD_TTL_SECONDS, maxPerClient: raw.HOLD_MAX_PER_CLIENT },
   };
 }
 

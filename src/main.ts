@@ -7,6 +7,7 @@ import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
+import { registerHoldCleanupJob } from "./jobs/hold-cleanup-job.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { createProviderBudgetGate, providerBudgetsWith } from "./jobs/provider-budget-gate.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
@@ -335,6 +336,7 @@ export async function startService(
       hostVersions: twoWaySync,
     });
     await registerBusyRetentionJob({ jobs: startedJobs, db: store.db, logger, now });
+    await registerHoldCleanupJob({ jobs: startedJobs, db: store.db, logger, now });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     const syncDeps: ConnectionSyncDeps = {
       db: store.db,
@@ -452,6 +454,7 @@ export async function startService(
           config.publicRateLimitPerMinute === 0 ? false : config.publicRateLimitPerMinute,
         slotsCache,
         rateLimitStore: rateLimits,
+        holdSettings: config.holds,
       },
       outbound,
       extraPublicRoutes: [

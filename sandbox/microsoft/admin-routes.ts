@@ -118,6 +118,20 @@ export function registerAdminRoutes(router: Router<SandboxContext>, reset: () =>
     const event = updateEvent({ state: ctx.state, mailbox, instance, input: parseEventInput(b.patch ?? {}) });
     return ok({ id: event.id, changeKey: event.changeKey });
   });
+  // An attendee outside the sandbox answers the invitation (their reply reaches the organizer's mailbox): the
+  // organizer's item records the answer, as Graph shows it in attendees[].status (reference 2.7).
+  router.add("POST", "/_sandbox/events/respond", (ctx) => {
+    const b = body(ctx);
+    const { event } = targetInstance(ctx, b).instance;
+    const address = String(b.attendee ?? "").toLowerCase();
+    const attendee = event.fields.attendees.find((a) => a.emailAddress.address.toLowerCase() === address);
+    if (!attendee) throw itemNotFound();
+    const response = String(b.response ?? "");
+    if (!["accepted", "tentativelyAccepted", "declined"].includes(response)) throw itemNotFound();
+    attendee.status = { response, time: new Date(ctx.state.now()).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    ctx.state.touch(event);
+    return ok({ id: event.id, changeKey: event.changeKey });
+  });
   router.add("POST", "/_sandbox/events/delete", (ctx) => {
     deleteEvent({ state: ctx.state, instance: targetInstance(ctx, body(ctx)).instance });
     return ok();

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Explanation } from "../core/availability/explain.ts";
 import type { CalendarFreshnessPolicy } from "../core/bookings/availability-request.ts";
 import { hasBookingLimits } from "../core/bookings/event-type-rules.ts";
+import { chooseRoundRobinHost } from "../core/bookings/round-robin.ts";
 import { AppError } from "../server/errors.ts";
 import {
   type BookingRow,
@@ -17,9 +18,12 @@ import type { Database } from "../store/database.ts";
 import type { EventTypeRow } from "../store/event-types-repository.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
 import { reserveRoom } from "../store/rooms-repository.ts";
+import { roundRobinUsage } from "../store/round-robin-usage.ts";
+import { deleteHold } from "../store/slot-holds-repository.ts";
 import { isOverlapViolation, retryDeadlocks } from "../store/sql-errors.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { explainStart, findSlots } from "./find-slots.ts";
+import { refuseOthersHolds } from "./slot-claims.ts";
 
 export interface BookingServiceDeps {
   db: Database;
@@ -41,6 +45,8 @@ export interface NewBooking {
   attendee: { name: string; email: string };
   answers: Record<string, unknown>;
   idempotencyKey?: string | undefined;
+  /** The visitor's slot hold (POST .../holds): it does not block them, and booking consumes it. */
+  holdToken?: string | undefined;
 }
 
 /** What makes two requests "the same" for Idempotency-Key: every field the client sent, canonically ordered. */
@@ -60,7 +66,7 @@ export function hashBookingRequest(body: unknown): string {
     .digest("hex");
 }
 
-const conflictCodes = new Set([
+export const conflictCodes: ReadonlySet<string> = new Set([
   "busy",
   "booking",
   "buffer",
@@ -68,6 +74,8 @@ const conflictCodes = new Set([
   "weekly_limit",
   "out_of_office",
   "room_busy",
+  "held",
+  "full",
 ]);
 
 const roomTaken = () =>
@@ -137,6 +145,8 @@ export function createBookingService(deps: BookingServiceDeps) {
       start: Date;
       end: Date;
       event?: Pick<Parameters<BookingEventSink["record"]>[1], "by" | "fromCalendar">;
+      /** A seat moving to the session at its new time. */
+      sessionId?: string;
     },
   ): Promise<{ booking: BookingRow; afterCommit: () => Promise<void> }> {
     const { locked } = params;
@@ -147,6 +157,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       endAt: params.end,
       bufferBeforeMinutes: locked.bufferBeforeMinutes,
       bufferAfterMinutes: locked.bufferAfterMinutes,
+      ...(params.sessionId ? { sessionId: params.sessionId } : {}),
     });
     const booking = (await getBooking(tx, locked.tenantId, locked.id))!;
     const afterCommit = await deps.events.record(tx, {
@@ -201,6 +212,18 @@ export function createBookingService(deps: BookingServiceDeps) {
 
   async function chooseHosts(db: Database, eventType: EventTypeRow, free: string[]): Promise<HostId[]> {
     if (eventType.mode !== "round-robin") return eventType.hostIds;
+    // Weighted round-robin (src/core/bookings/round-robin.ts): priorities, then weights over the rolling window.
+    if (eventType.roundRobin) {
+      const since = new Date(deps.now().getTime() - eventType.roundRobin.windowDays * 86_400_000);
+      const candidates = await roundRobinUsage(db, {
+        tenantId: eventType.tenantId,
+        eventTypeId: eventType.id,
+        hostIds: free as HostId[],
+        since,
+      });
+      const chosen = chooseRoundRobinHost(candidates, eventType.roundRobin);
+      return chosen ? [chosen as HostId] : [];
+    }
     // Round-robin: of the hosts free at this time, the one booked least recently (never booked first).
     const last = await lastBookedAt(db, eventType.tenantId, free as HostId[]);
     const ordered = [...(free as HostId[])].sort((a, b) => (last.get(a) ?? -1) - (last.get(b) ?? -1));
@@ -216,8 +239,13 @@ export function createBookingService(deps: BookingServiceDeps) {
   async function recheckUnderHostLocks(
     tx: Database,
     input: Omit<NewBooking, "answers" | "attendee"> & { hostIds: HostId[] },
-  ): Promise<void> {
+  ): Promise<string | null> {
     await lockHostsForBooking(tx, input.eventType.tenantId, input.hostIds);
+    // Slot holds and seats are counted under the same locks (src/scheduling/slot-claims.ts).
+    if (!hasBookingLimits(input.eventType.rules) && !input.eventType.seats) {
+      await refuseOthersHolds(tx, { ...input, now: deps.now() });
+      return null;
+    }
     const explanation = await explainStart({
       ...freshness,
       db: tx,
@@ -226,8 +254,10 @@ export function createBookingService(deps: BookingServiceDeps) {
       now: deps.now(),
       inviteeTimeZone: input.inviteeTimeZone,
       durationMinutes: input.durationMinutes,
+      exceptHoldToken: input.holdToken,
     });
     if (!explanation.bookable) throw unavailable(explanation);
+    return explanation.session?.id ?? null;
   }
 
   async function create(
@@ -252,12 +282,14 @@ export function createBookingService(deps: BookingServiceDeps) {
         now: deps.now(),
         inviteeTimeZone: input.inviteeTimeZone,
         durationMinutes: input.durationMinutes,
+        exceptHoldToken: input.holdToken,
       });
       if (!explanation.bookable) throw unavailable(explanation);
       const hostIds = await chooseHosts(deps.db, eventType, explanation.hostIds);
       booking = await retryDeadlocks(() =>
         deps.db.transaction(async (tx) => {
-          if (hasBookingLimits(eventType.rules)) await recheckUnderHostLocks(tx, { ...input, hostIds });
+          const sessionId = await recheckUnderHostLocks(tx, { ...input, hostIds });
+          if (input.holdToken) await deleteHold(tx, { tenantId, token: input.holdToken });
           const id = randomUUID();
           const row = await insertBooking(tx, {
             id,
@@ -277,6 +309,7 @@ export function createBookingService(deps: BookingServiceDeps) {
             idempotencyKey: input.idempotencyKey ?? null,
             requestHash,
             hostIds,
+            sessionId,
           }).then((inserted) =>
             holdRoom(tx, { eventType, booking: inserted, start: input.start, end, free: explanation.rooms }),
           );
@@ -326,9 +359,9 @@ export function createBookingService(deps: BookingServiceDeps) {
         if (locked.status === "cancelled" || locked.status === "rejected") {
           throw new AppError("conflict", `a ${locked.status} booking cannot be rescheduled`);
         }
-        // Limits count the hosts' other bookings: take turns with their new bookings (see recheckUnderHostLocks).
-        if (hasBookingLimits(params.eventType.rules))
-          await lockHostsForBooking(tx, params.tenantId, locked.hostIds);
+        // Limits count the hosts' other bookings, holds and seats their claims: take turns with new bookings (see
+        // recheckUnderHostLocks).
+        await lockHostsForBooking(tx, params.tenantId, locked.hostIds);
         // The booking's own time does not block its move (excluded from the check); its hosts stay the same.
         const explanation = await explainStart({
           ...freshness,
@@ -349,7 +382,12 @@ export function createBookingService(deps: BookingServiceDeps) {
           end,
           free: explanation.rooms,
         });
-        const moved = await moveAndRecord(tx, { locked, start: params.start, end });
+        const moved = await moveAndRecord(tx, {
+          locked,
+          start: params.start,
+          end,
+          ...(explanation.session ? { sessionId: explanation.session.id } : {}),
+        });
         afterCommit = moved.afterCommit;
         return moved.booking;
       })

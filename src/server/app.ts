@@ -35,6 +35,7 @@ import { manageBookingRoutes } from "./routes/manage-booking.ts";
 import { publicBookingRoutes } from "./routes/public-booking.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { webUiRoutes } from "./routes/web-ui.ts";
+import { troubleshooterRoutes } from "./routes/troubleshooter.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface ServerDeps {
@@ -139,6 +140,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(scheduleRoutes(deps.db));
       await scope.register(eventTypeRoutes(deps.db));
       if (deps.booking) await scope.register(bookingRoutes(deps.booking));
+      if (deps.booking) await scope.register(troubleshooterRoutes(deps.booking));
       if (deps.connections) await scope.register(connectionRoutes(deps.connections));
       if (deps.connectionRooms) await scope.register(connectionRoomRoutes(deps.connectionRooms));
       if (deps.booking) await scope.register(hostFeedRoutes(deps.booking));

@@ -31,6 +31,10 @@ export interface BookingRow {
   hostIds: HostId[];
   /** The room the booking reserved (event types with rooms), and the room's answer. */
   room: BookingRoom | null;
+  /** The session this seat belongs to (event types with seats; null otherwise). */
+  sessionId?: string | null;
+  /** The attendee's answer to the invitation as the host's calendar shows it (null: not seen yet). */
+  attendeeResponse?: string | null;
 }
 
 export interface BookingRoom {
@@ -100,11 +104,17 @@ async function hostsOfBookings(db: Database, ids: string[]): Promise<Map<string,
  */
 export async function insertBooking(
   db: Database,
-  params: Omit<BookingRecord, "createdAt" | "updatedAt" | "sequence" | "cancelReason" | "cancelledAt"> & {
+  params: Omit<
+    BookingRecord,
+    "createdAt" | "updatedAt" | "sequence" | "cancelReason" | "cancelledAt" | "sessionId" | "attendeeResponse"
+  > & {
     hostIds: HostId[];
+    /** A seat's session: seats of one session may share the hosts' time (migration 0016). */
+    sessionId?: string | null;
   },
 ): Promise<BookingRow> {
-  const { hostIds, ...fields } = params;
+  const { hostIds, sessionId: session, ...rest } = params;
+  const fields = { ...rest, sessionId: session ?? null, attendeeResponse: null };
   if (hostIds.length === 0) throw new RangeError("a booking needs at least one host");
   const active = fields.status === "confirmed" || fields.status === "pending";
   const blocked = blockedRange({
@@ -124,8 +134,8 @@ export async function insertBooking(
   const { rows } = (await db.execute(sql`
     with booking as ${inserted},
     held as (
-      insert into ${bookingHosts} (tenant_id, booking_id, host_id, blocked, active)
-      select booking.tenant_id, booking.id, host_id, ${blocked}::tstzrange, ${active}
+      insert into ${bookingHosts} (tenant_id, booking_id, host_id, blocked, active, session_id)
+      select booking.tenant_id, booking.id, host_id, ${blocked}::tstzrange, ${active}, ${fields.sessionId}::uuid
         from booking, unnest(array[${hostArray}]) as host_id
     )
     select (extract(epoch from created_at) * 1000)::float8 as "createdMs" from booking`)) as unknown as {
@@ -229,11 +239,15 @@ export async function moveBooking(
     endAt: Date;
     bufferBeforeMinutes: number;
     bufferAfterMinutes: number;
+    /** A seat moving to another session (event types with seats). */
+    sessionId?: string;
   },
 ): Promise<void> {
+  const session = params.sessionId ? { sessionId: params.sessionId } : {};
   await db
     .update(bookings)
     .set({
+      ...session,
       startAt: params.startAt,
       endAt: params.endAt,
       sequence: sql`${bookings.sequence} + 1`,
@@ -242,7 +256,7 @@ export async function moveBooking(
     .where(and(eq(bookings.tenantId, params.tenantId), eq(bookings.id, params.id)));
   await db
     .update(bookingHosts)
-    .set({ blocked: blockedRange({ start: params.startAt, end: params.endAt, ...params }) })
+    .set({ ...session, blocked: blockedRange({ start: params.startAt, end: params.endAt, ...params }) })
     .where(and(eq(bookingHosts.tenantId, params.tenantId), eq(bookingHosts.bookingId, params.id)));
   // The room goes along (its exclusion constraint checks the new time); a reschedule that needs another room
   // replaces the reservation afterwards (src/store/rooms-repository.ts).
@@ -326,4 +340,23 @@ export async function lastBookedAt(
     .groupBy(bookingHosts.hostId);
   for (const row of rows) if (row.last) map.set(row.hostId as HostId, new Date(row.last).getTime());
   return map;
+}
+
+/** RSVP: records the attendee's answer as their calendar shows it. Answers whether it changed. */
+export async function setAttendeeResponse(
+  db: Database,
+  params: { tenantId: TenantId; id: string; response: string; now: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(bookings)
+    .set({ attendeeResponse: params.response, updatedAt: params.now })
+    .where(
+      and(
+        eq(bookings.tenantId, params.tenantId),
+        eq(bookings.id, params.id),
+        sql`${bookings.attendeeResponse} is distinct from ${params.response}`,
+      ),
+    )
+    .returning({ id: bookings.id });
+  return rows.length > 0;
 }

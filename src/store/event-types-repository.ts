@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { EventTypeRooms } from "../core/bookings/event-type-rooms.ts";
 import type { BookingQuestion, EventLocation, EventTypeRules } from "../core/bookings/event-type-rules.ts";
+import type { RoundRobinSettings } from "../core/bookings/round-robin.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { preparedPerDatabase } from "./prepared-per-database.ts";
@@ -22,6 +23,13 @@ export interface EventTypeInput {
   questions: BookingQuestion[];
   requiresConfirmation: boolean;
   rooms?: EventTypeRooms | null | undefined;
+  /** Seats per slot (null or absent: one-to-one). */
+  seats?: number | null | undefined;
+  seatsShowAttendees?: boolean | undefined;
+  /** Round-robin weights and priorities (null: least recently booked). */
+  roundRobin?: RoundRobinSettings | null | undefined;
+  /** A decline by the only attendee cancels the booking. */
+  cancelOnDecline?: boolean | undefined;
 }
 
 export interface EventTypeRow extends EventTypeInput {
@@ -52,6 +60,10 @@ function toRow(record: EventTypeRecord, hostIds: HostId[]): EventTypeRow {
     questions: record.questions as BookingQuestion[],
     requiresConfirmation: record.requiresConfirmation,
     rooms: (record.rooms as EventTypeRooms | null) ?? null,
+    seats: record.seats ?? null,
+    seatsShowAttendees: record.seatsShowAttendees,
+    roundRobin: (record.roundRobin as RoundRobinSettings | null) ?? null,
+    cancelOnDecline: record.cancelOnDecline,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

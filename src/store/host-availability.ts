@@ -14,6 +14,7 @@ import {
   calendarSyncStates,
   hosts,
   schedules,
+  slotHolds,
   tenants,
 } from "./schema.ts";
 
@@ -29,6 +30,8 @@ function epochMs(column: SQLWrapper): SQL {
 const from = sql`${sql.placeholder("from")}::timestamptz`;
 const to = sql`${sql.placeholder("to")}::timestamptz`;
 const excluded = sql`${sql.placeholder("excludeBookingId")}::uuid`;
+const holdsLiveAt = sql`${sql.placeholder("now")}::timestamptz`;
+const exceptHold = sql`${sql.placeholder("exceptHoldToken")}::text`;
 
 /**
  * Everything availability needs for some hosts, in one statement: it runs in every slots request and inside every
@@ -47,10 +50,11 @@ function prepareHostAvailability(db: Database) {
          where ${schedules.tenantId} = ${hosts.tenantId} and ${schedules.hostId} = ${hosts.id}
            and ${schedules.isDefault}
          limit 1)`,
-        // [id, start ms, end ms, buffer before, buffer after]
-        bookings: sql<Array<[string, number, number, number, number]>>`coalesce((
+        // [id, start ms, end ms, buffer before, buffer after, session]
+        bookings: sql<Array<[string, number, number, number, number, string | null]>>`coalesce((
         select json_agg(json_build_array(${bookings.id}, ${epochMs(bookings.startAt)}, ${epochMs(bookings.endAt)},
-                                         ${bookings.bufferBeforeMinutes}, ${bookings.bufferAfterMinutes})
+                                         ${bookings.bufferBeforeMinutes}, ${bookings.bufferAfterMinutes},
+                                         ${bookings.sessionId})
                         order by ${bookings.startAt} desc)
           from ${bookingHosts} join ${bookings} on ${bookings.id} = ${bookingHosts.bookingId}
          where ${bookingHosts.tenantId} = ${hosts.tenantId} and ${bookingHosts.hostId} = ${hosts.id}
@@ -60,6 +64,18 @@ function prepareHostAvailability(db: Database) {
            and ${bookingHosts.blocked} && tstzrange(${from}, ${to})
            and ${bookings.startAt} < ${to} and ${bookings.endAt} > ${from}
            and (${excluded} is null or ${bookings.id} <> ${excluded})
+      ), '[]'::json)`,
+        // Visitors' live holds (slot holds), but the asking visitor's own: [id, start ms, end ms, before ms, after
+        // ms, session]. The blocked range carries the event type's buffers.
+        holds: sql<Array<[string, number, number, number, number, string | null]>>`coalesce((
+        select json_agg(json_build_array(${slotHolds.id}, ${epochMs(slotHolds.startAt)}, ${epochMs(slotHolds.endAt)},
+                                         ${epochMs(sql`lower(${slotHolds.blocked})`)},
+                                         ${epochMs(sql`upper(${slotHolds.blocked})`)}, ${slotHolds.sessionId}))
+          from ${slotHolds}
+         where ${slotHolds.tenantId} = ${hosts.tenantId} and ${slotHolds.hostId} = ${hosts.id}
+           and ${slotHolds.blocked} && tstzrange(${from}, ${to})
+           and ${slotHolds.expiresAt} > ${holdsLiveAt}
+           and (${exceptHold} is null or ${slotHolds.token} <> ${exceptHold})
       ), '[]'::json)`,
         // [start ms, end ms, status, source ref, all-day start date, all-day end date]
         busy: sql<Array<[number, number, BusyStatus, string, string | null, string | null]>>`coalesce((
@@ -112,7 +128,7 @@ function prepareHostAvailability(db: Database) {
           sql`${hosts.id} = any(${sql.placeholder("hostIds")}::uuid[])`,
         ),
       )
-      .prepare("host_availability_v4")
+      .prepare("host_availability_v5")
   );
 }
 
@@ -124,7 +140,17 @@ const hostAvailabilityQuery = preparedPerDatabase(prepareHostAvailability);
  */
 export async function loadHostAvailability(
   db: Database,
-  params: { tenantId: TenantId; hostIds: HostId[]; from: Date; to: Date; excludeBookingId?: string },
+  params: {
+    tenantId: TenantId;
+    hostIds: HostId[];
+    from: Date;
+    to: Date;
+    excludeBookingId?: string;
+    /** Holds live at this instant block (slot holds); without it, holds are read as live now. */
+    now?: Date;
+    /** The asking visitor's own hold does not block them. */
+    exceptHoldToken?: string | undefined;
+  },
 ): Promise<HostAvailabilityData[]> {
   if (params.hostIds.length === 0) return [];
   const margin = 86_400_000;
@@ -134,6 +160,8 @@ export async function loadHostAvailability(
     from: new Date(params.from.getTime() - margin).toISOString(),
     to: new Date(params.to.getTime() + margin).toISOString(),
     excludeBookingId: params.excludeBookingId ?? null,
+    now: (params.now ?? new Date()).toISOString(),
+    exceptHoldToken: params.exceptHoldToken ?? null,
   });
   const byId = new Map(rows.map((row) => [row.hostId, row]));
   // In the event type's host order, which round-robin and the engine's host order rely on.
@@ -148,13 +176,25 @@ export async function loadHostAvailability(
         calendarsSyncedAtMs: row.calendars,
         // node-postgres reads numeric aggregates as text.
         calendarsIncompleteFromMs: row.incompleteFrom === null ? null : Number(row.incompleteFrom),
-        bookings: row.bookings.map(([id, startMs, endMs, bufferBeforeMinutes, bufferAfterMinutes]) => ({
-          id,
-          startMs,
-          endMs,
-          bufferBeforeMinutes,
-          bufferAfterMinutes,
-        })),
+        bookings: [
+          ...row.bookings.map(([id, startMs, endMs, bufferBeforeMinutes, bufferAfterMinutes, sessionId]) => ({
+            id,
+            startMs,
+            endMs,
+            bufferBeforeMinutes,
+            bufferAfterMinutes,
+            sessionId,
+          })),
+          ...row.holds.map(([id, startMs, endMs, blockedFromMs, blockedToMs, sessionId]) => ({
+            id: `hold:${id}`,
+            startMs,
+            endMs,
+            bufferBeforeMinutes: Math.round((startMs - blockedFromMs) / 60_000),
+            bufferAfterMinutes: Math.round((blockedToMs - endMs) / 60_000),
+            held: true,
+            sessionId,
+          })),
+        ],
         busy: row.busy.flatMap(([startMs, endMs, status, sourceRef, allDayStart, allDayEnd]) => {
           if (allDayStart === null || allDayEnd === null) return [{ startMs, endMs, status, sourceRef }];
           // All-day events are dates until now: local midnight to midnight in the host's zone.

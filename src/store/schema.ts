@@ -192,6 +192,12 @@ export const eventTypes = pgTable(
     requiresConfirmation: boolean("requires_confirmation").notNull().default(false),
     // Rooms the booking needs one of (null: none), validated at the edge (src/core/bookings/event-type-rooms.ts).
     rooms: jsonb("rooms"),
+    // Seats per slot (null: one-to-one) and whether attendees see each other (migration 0016).
+    seats: integer("seats"),
+    seatsShowAttendees: boolean("seats_show_attendees").notNull().default(false),
+    // Round-robin weights and priorities per host (null: least recently booked), validated by the core.
+    roundRobin: jsonb("round_robin"),
+    cancelOnDecline: boolean("cancel_on_decline").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -246,6 +252,10 @@ export const bookings = pgTable(
     cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
     idempotencyKey: text("idempotency_key"),
     requestHash: text("request_hash"),
+    // The session a seat belongs to (event types with seats; migration 0016).
+    sessionId: uuid("session_id"),
+    // The attendee's answer to the invitation as the host's calendar shows it (null: not seen yet).
+    attendeeResponse: text("attendee_response"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -276,6 +286,8 @@ export const bookingHosts = pgTable(
       .references(() => hosts.id, { onDelete: "cascade" }),
     blocked: tstzrange("blocked").notNull(),
     active: boolean("active").notNull().default(true),
+    // Seats of one session may share the time (the constraint compares coalesce(session_id, booking_id)).
+    sessionId: uuid("session_id"),
   },
   (table) => [
     primaryKey({ columns: [table.bookingId, table.hostId] }),
@@ -610,3 +622,37 @@ export const providerBudgets = pgTable("provider_budgets", {
   used: bigint("used", { mode: "number" }).notNull().default(0),
   delayed: bigint("delayed", { mode: "number" }).notNull().default(0),
 });
+
+/**
+ * Slot holds (migration 0016): a visitor's claim on a slot for a few minutes, one row per host of the slot; live
+ * while expires_at lies ahead. src/store/slot-holds-repository.ts.
+ */
+export const slotHolds = pgTable(
+  "slot_holds",
+  {
+    id: uuid("id").notNull(),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    eventTypeId: uuid("event_type_id")
+      .notNull()
+      .references(() => eventTypes.id, { onDelete: "cascade" }),
+    token: text("token").notNull(),
+    clientKey: text("client_key").notNull(),
+    startAt: timestamp("start_at", { withTimezone: true }).notNull(),
+    endAt: timestamp("end_at", { withTimezone: true }).notNull(),
+    blocked: tstzrange("blocked").notNull(),
+    sessionId: uuid("session_id"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.id, table.hostId] }),
+    index("slot_holds_token_idx").on(table.token),
+    index("slot_holds_client_idx").on(table.tenantId, table.clientKey, table.expiresAt),
+    index("slot_holds_expires_idx").on(table.expiresAt),
+  ],
+);

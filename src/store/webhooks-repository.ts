@@ -20,6 +20,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "booking.confirmed",
   "booking.calendar_sync_failed",
   "booking.room_declined",
+  "booking.attendee_responded",
   "connection.connected",
   "connection.needs_reauth",
   "connection.error",

@@ -5,7 +5,7 @@ import { webhookDeliveryJobs } from "../jobs/webhook-jobs.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BookingService } from "../scheduling/booking-service.ts";
 import { bookingWebhookBody } from "../scheduling/booking-webhook-data.ts";
-import { getBooking } from "../store/bookings-repository.ts";
+import { getBooking, setAttendeeResponse } from "../store/bookings-repository.ts";
 import {
   type CalendarWriteRow,
   findUnlinkedWrites,
@@ -16,6 +16,7 @@ import {
   updateCalendarWrite,
 } from "../store/calendar-writes-repository.ts";
 import type { Database } from "../store/database.ts";
+import { getEventType } from "../store/event-types-repository.ts";
 import { setRoomResponse } from "../store/rooms-repository.ts";
 import { sqlExecutorOf } from "../store/sql-executor-of.ts";
 import { emitWebhookEvent } from "../store/webhooks-repository.ts";
@@ -88,6 +89,14 @@ export function createTwoWaySync(deps: {
             eventRef: interval.sourceRef,
             bookingId: row.bookingId,
           });
+        }
+        if (interval.attendees && row.operation !== "cancel") {
+          await applyAttendeeAnswer(row, interval.attendees).catch((error: unknown) =>
+            deps.logger.error(
+              { err: error, bookingId: row.bookingId },
+              "an attendee's answer was not applied",
+            ),
+          );
         }
         if (interval.rooms && row.operation !== "cancel") {
           await applyRoomAnswers(row, interval.rooms).catch((error: unknown) =>
@@ -218,6 +227,52 @@ export function createTwoWaySync(deps: {
         now: at,
       });
       await deps.jobs.insert(webhookDeliveryJobs(deliveryIds), { db: sqlExecutorOf(tx) });
+    });
+  }
+
+  /**
+   * RSVP: the attendee's answer to the invitation (accepted, tentativelyAccepted, declined) as the host's event shows
+   * it is recorded on the booking, and the tenant hears `booking.attendee_responded` once per change. A decline
+   * cancels the booking when its event type says so (`cancelOnDecline`).
+   */
+  async function applyAttendeeAnswer(
+    row: CalendarWriteRow,
+    attendees: NonNullable<SourceBusyInterval["attendees"]>,
+  ) {
+    const booking = await getBooking(deps.db, row.tenantId, row.bookingId);
+    if (!booking || booking.status === "cancelled" || booking.status === "rejected") return;
+    const answer = attendees.find((candidate) => candidate.email === booking.attendeeEmail.toLowerCase());
+    if (!answer || !["accepted", "tentativelyAccepted", "declined"].includes(answer.response)) return;
+    const at = deps.now();
+    const changed = await deps.db.transaction(async (tx) => {
+      const recorded = await setAttendeeResponse(tx, {
+        tenantId: row.tenantId,
+        id: row.bookingId,
+        response: answer.response,
+        now: at,
+      });
+      if (!recorded) return false;
+      const writes = await listCalendarWrites(tx, booking.tenantId, [booking.id]);
+      const deliveryIds = await emitWebhookEvent(tx, {
+        tenantId: booking.tenantId,
+        type: "booking.attendee_responded",
+        data: {
+          booking: bookingWebhookBody({ ...booking, attendeeResponse: answer.response }, writes),
+          attendee: { email: booking.attendeeEmail, response: answer.response },
+        },
+        now: at,
+      });
+      await deps.jobs.insert(webhookDeliveryJobs(deliveryIds), { db: sqlExecutorOf(tx) });
+      return true;
+    });
+    if (!changed || answer.response !== "declined") return;
+    const eventType = await getEventType(deps.db, booking.tenantId, booking.eventTypeId);
+    if (!eventType?.cancelOnDecline) return;
+    await deps.bookings.changeStatus({
+      tenantId: row.tenantId,
+      bookingId: row.bookingId,
+      to: "cancelled",
+      reason: "The attendee declined the invitation",
     });
   }
 

@@ -29,7 +29,11 @@ export type ReasonCode =
   | "daily_limit"
   | "weekly_limit"
   /** Every room the event type can use is taken at that time (event types with rooms). */
-  | "room_busy";
+  | "room_busy"
+  /** Another visitor holds the slot while filling the booking form (slot holds). */
+  | "held"
+  /** Every seat of the session at that time is taken (event types with seats). */
+  | "full";
 
 export interface Reason {
   code: ReasonCode;
@@ -151,6 +155,15 @@ function blockingReasons(plan: HostPlan, rules: EngineRules, startMs: number): O
     const after = (booking.bufferAfterMinutes ?? rules.bufferAfterMs / MINUTE_MS) * MINUTE_MS;
     if (!overlaps(bookingStart - before, bookingEnd + after, low, high)) continue;
     const inSlot = overlaps(bookingStart, bookingEnd, startMs, endMs);
+    if (booking.held) {
+      reasons.push({
+        code: inSlot ? "held" : "buffer",
+        message: inSlot
+          ? `held by another visitor from ${span(bookingStart, bookingEnd)} while they book`
+          : `a visitor's hold (${span(bookingStart, bookingEnd)}) falls within the slot's buffer`,
+      });
+      continue;
+    }
     reasons.push({
       code: inSlot ? "booking" : "buffer",
       bookingId: booking.id,

@@ -60,6 +60,8 @@ const bookingSchema = z
     end: timeSchema,
     bufferBeforeMinutes: minutesSchema.optional(),
     bufferAfterMinutes: minutesSchema.optional(),
+    /** A visitor's hold on the slot (not a booking yet): it blocks like one and is explained as `held`. */
+    held: z.boolean().optional(),
   })
   .refine(endAfterStart, endAfterStartIssue);
 

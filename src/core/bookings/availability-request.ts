@@ -18,6 +18,10 @@ export interface HostAvailabilityData {
     endMs: number;
     bufferBeforeMinutes: number;
     bufferAfterMinutes: number;
+    /** A visitor's live hold rather than a booking. */
+    held?: boolean;
+    /** The session a seat belongs to (event types with seats). */
+    sessionId?: string | null;
   }>;
   busy: Array<{
     startMs: number;
@@ -167,6 +171,7 @@ export function buildAvailabilityRequest(params: {
         end: booking.endMs,
         bufferBeforeMinutes: booking.bufferBeforeMinutes,
         bufferAfterMinutes: booking.bufferAfterMinutes,
+        ...(booking.held ? { held: true } : {}),
       })),
     })),
   };

@@ -40,6 +40,8 @@ export interface SourceBusyInterval {
   bookingId?: string;
   /** The answers of rooms invited to the event (resource attendees), when the provider shows them. */
   rooms?: Array<{ email: string; response: string }>;
+  /** The answers of the people invited (not rooms), when the provider shows them: RSVP tracking. */
+  attendees?: Array<{ email: string; response: string }>;
 }
 
 export interface SourceCalendar {

@@ -107,9 +107,20 @@ export function mapGraphEvent(raw: unknown): GraphItem {
         ]
       : [],
   );
+  const attendees = (event.attendees ?? []).flatMap((attendee) =>
+    attendee.type !== "resource" && attendee.emailAddress?.address
+      ? [
+          {
+            email: attendee.emailAddress.address.toLowerCase(),
+            response: attendee.status?.response ?? "none",
+          },
+        ]
+      : [],
+  );
   const common = {
     status,
     ...(rooms.length > 0 ? { rooms } : {}),
+    ...(bookingId && attendees.length > 0 ? { attendees } : {}),
     sourceRef: event.id,
     ...(event.seriesMasterId ? { seriesRef: event.seriesMasterId } : {}),
     ...(event.changeKey ? { etag: event.changeKey } : {}),

@@ -1,6 +1,7 @@
 import type { CalendarFreshnessPolicy } from "../../core/bookings/availability-request.ts";
 import { type AttendeeLinks, attendeeLinksFor } from "../../scheduling/booking-links.ts";
 import type { BookingService } from "../../scheduling/booking-service.ts";
+import type { SlotHoldService, SlotHoldSettings } from "../../scheduling/slot-holds.ts";
 import type { SlotsCache } from "../../scheduling/slots-cache.ts";
 import type { KeyRing } from "../../secrets/key-ring.ts";
 import type { BookingRow } from "../../store/bookings-repository.ts";
@@ -25,6 +26,10 @@ export interface BookingRouteDeps {
   linkValidityDays?: number;
   /** How stale connected calendars are treated (fail closed by default). */
   freshness?: CalendarFreshnessPolicy;
+  /** Slot holds (POST .../holds); built from the fields above when absent. */
+  holds?: SlotHoldService;
+  /** Hold duration and per-client limit (HOLD_TTL_SECONDS, HOLD_MAX_PER_CLIENT). */
+  holdSettings?: SlotHoldSettings;
 }
 
 export function attendeeLinks(deps: BookingRouteDeps, booking: BookingRow): AttendeeLinks {

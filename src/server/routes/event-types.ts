@@ -7,6 +7,8 @@ import {
   locationSchema,
   reservedQuestionIds,
 } from "../../core/bookings/event-type-rules.ts";
+import { roundRobinSchema } from "../../core/bookings/round-robin.ts";
+import { seatsSchema } from "../../core/bookings/seats.ts";
 import type { Database } from "../../store/database.ts";
 import {
   deleteEventType,
@@ -72,11 +74,40 @@ export const eventTypeInputSchema = z
       description:
         "Rooms the booking needs one of (Microsoft 365, MICROSOFT_ROOMS=true): `emails` tried in order, or a `roomList`; slots need a free room",
     }),
+    seats: seatsSchema.nullable().optional().meta({
+      description:
+        "Seats per slot (1..10000) for group sessions: each attendee books a seat of their own; absent: one-to-one",
+    }),
+    seatsShowAttendees: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Whether attendees of a session see each other's names" }),
+    roundRobin: roundRobinSchema.nullable().optional().meta({
+      description:
+        "Round-robin fairness: weight (>= 0) and priority per host, counted over `windowDays`; absent: least recently booked",
+    }),
+    cancelOnDecline: z.boolean().default(false).meta({
+      description: "When the only attendee declines the invitation in their calendar, cancel the booking",
+    }),
   })
   .strict()
   .superRefine((value, ctx) => {
     if (value.mode === "single" && value.hostIds.length !== 1) {
       ctx.addIssue({ code: "custom", path: ["hostIds"], message: "mode single takes exactly one host" });
+    }
+    if (value.seats != null && value.mode === "round-robin") {
+      ctx.addIssue({ code: "custom", path: ["seats"], message: "seats need mode single or collective" });
+    }
+    if (value.seats != null && value.rooms) {
+      ctx.addIssue({ code: "custom", path: ["seats"], message: "seats and rooms cannot be combined" });
+    }
+    for (const hostId of Object.keys(value.roundRobin?.hosts ?? {})) {
+      if (!value.hostIds.includes(hostId))
+        ctx.addIssue({
+          code: "custom",
+          path: ["roundRobin", "hosts"],
+          message: "not a host of the event type",
+        });
     }
     if (new Set(value.hostIds).size !== value.hostIds.length) {
       ctx.addIssue({ code: "custom", path: ["hostIds"], message: "host ids must be distinct" });
@@ -97,6 +128,10 @@ export const eventTypeSchema = z
     questions: z.array(z.unknown()),
     requiresConfirmation: z.boolean(),
     rooms: eventTypeRoomsSchema.nullable(),
+    seats: z.number().nullable(),
+    seatsShowAttendees: z.boolean(),
+    roundRobin: roundRobinSchema.nullable(),
+    cancelOnDecline: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -116,6 +151,10 @@ function present(row: EventTypeRow): z.infer<typeof eventTypeSchema> {
     questions: row.questions,
     requiresConfirmation: row.requiresConfirmation,
     rooms: row.rooms ?? null,
+    seats: row.seats ?? null,
+    seatsShowAttendees: row.seatsShowAttendees ?? false,
+    roundRobin: row.roundRobin ?? null,
+    cancelOnDecline: row.cancelOnDecline ?? false,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -127,6 +166,8 @@ function toInput(body: z.infer<typeof eventTypeInputSchema>): EventTypeInput {
     hostIds: body.hostIds as HostId[],
     location: body.location ?? null,
     rooms: body.rooms ?? null,
+    seats: body.seats ?? null,
+    roundRobin: body.roundRobin ?? null,
   };
 }
 

@@ -15,6 +15,7 @@ import { rateLimitPluginOptions } from "../rate-limit-store.ts";
 import { errorResponseSchema } from "../schemas.ts";
 import { attendeeLinks, type BookingRouteDeps } from "./booking-context.ts";
 import { bookingSchema, presentBooking } from "./booking-presenter.ts";
+import { holdServiceOf, registerHoldRoutes } from "./public-holds.ts";
 
 const MAX_RANGE_DAYS = 62;
 const pathParams = z.object({ tenantSlug: z.string().max(64), eventTypeSlug: z.string().max(64) });
@@ -74,7 +75,7 @@ function preSerialized(json: string): SlotsAnswer {
 interface SlotsAnswer {
   timeZone: string;
   durationMinutes: number;
-  slots: Array<{ start: string; end: string }>;
+  slots: Array<{ start: string; end: string; seats?: { total: number; left: number } }>;
   days: Record<string, string[]>;
   asOf?: string | null;
   reason?: EmptySlotsReason;
@@ -99,6 +100,16 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
       deps.publicRateLimitPerMinute === false
         ? false
         : { max: deps.publicRateLimitPerMinute, timeWindow: 60_000 };
+    const holds = holdServiceOf(deps);
+    registerHoldRoutes(app, {
+      deps,
+      holds,
+      rateLimit: limit,
+      pathParams,
+      instant,
+      loadEventType: (params) => loadEventType(deps, params),
+      pickDuration,
+    });
 
     app.get(
       "/v1/public/:tenantSlug/:eventTypeSlug",
@@ -156,7 +167,15 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             200: z.object({
               timeZone: z.string(),
               durationMinutes: z.number(),
-              slots: z.array(z.object({ start: z.string(), end: z.string() })),
+              slots: z.array(
+                z.object({
+                  start: z.string(),
+                  end: z.string(),
+                  seats: z.object({ total: z.number(), left: z.number() }).optional().meta({
+                    description: "Event types with seats only: the session's capacity and seats left",
+                  }),
+                }),
+              ),
               days: z.record(z.string(), z.array(z.string())),
               asOf: z
                 .string()
@@ -215,12 +234,13 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           start: formatInstant(slot.startMs),
           end: formatInstant(slot.endMs),
           hostIds: [],
+          ...(slot.seats ? { seats: slot.seats } : {}),
         }));
         const grouped = groupSlotsByLocalDate({ slots, timeZone });
         const answer: SlotsAnswer = {
           timeZone,
           durationMinutes,
-          slots: slots.map(({ start, end }) => ({ start, end })),
+          slots: slots.map(({ start, end, seats }) => ({ start, end, ...(seats ? { seats } : {}) })),
           days: Object.fromEntries(
             Object.entries(grouped).map(([date, list]) => [date, list.map((slot) => slot.start)]),
           ),
@@ -265,6 +285,9 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               name: z.string().trim().min(1, "name is required").max(200),
               email: z.email({ message: "email must be a valid e-mail address" }).max(320),
               answers: z.record(z.string(), z.unknown()).default({}),
+              holdToken: z.string().max(100).optional().meta({
+                description: "The token of the visitor's slot hold (POST .../holds): consumed by the booking",
+              }),
             })
             .strict(),
           response: {
@@ -285,6 +308,8 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
         if (!answers.ok)
           throw new AppError("validation_failed", answers.problems.join("; "), { details: answers.problems });
         const start = new Date(body.start);
+        if (body.holdToken)
+          await holds.checkForBooking({ eventType, token: body.holdToken, start, durationMinutes });
         const { booking, replayed } = await deps.bookings.create(
           {
             eventType,
@@ -294,6 +319,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             attendee: { name: body.name, email: body.email },
             answers: answers.value,
             idempotencyKey: request.headers["idempotency-key"],
+            holdToken: body.holdToken,
           },
           hashBookingRequest({ ...request.params, ...body }),
         );
