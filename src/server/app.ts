@@ -34,8 +34,8 @@ import { hostRoutes } from "./routes/hosts.ts";
 import { manageBookingRoutes } from "./routes/manage-booking.ts";
 import { publicBookingRoutes } from "./routes/public-booking.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
-import { webUiRoutes } from "./routes/web-ui.ts";
 import { troubleshooterRoutes } from "./routes/troubleshooter.ts";
+import { webUiRoutes } from "./routes/web-ui.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface ServerDeps {
