@@ -141,6 +141,9 @@ export const configSchema = z.object({
   PROVIDER_BUDGET_CONNECTION_PER_MINUTE: z.coerce.number().min(0.01).default(60),
   PROVIDER_BUDGET_TENANT_PER_MINUTE: z.coerce.number().min(0.01).default(600),
   PROVIDER_BUDGET_APP_PER_MINUTE: z.coerce.number().min(0.01).default(3000),
+  PORTAL_LINK_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
+  PORTAL_SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(7),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -191,6 +194,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Syncs a minute per connection, per tenant and provider, per provider app (token buckets in the database). */
   providerBudgets: { connectionPerMinute: number; tenantPerMinute: number; appPerMinute: number };
+  /** Host portal: how long a sign-in link is valid, and a session's idle and absolute lifetime. */
+  portal: { linkMinutes: number; sessionIdleMinutes: number; sessionMaxDays: number };
 }
 
 export class ConfigError extends Error {
@@ -257,6 +262,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       connectionPerMinute: raw.PROVIDER_BUDGET_CONNECTION_PER_MINUTE,
       tenantPerMinute: raw.PROVIDER_BUDGET_TENANT_PER_MINUTE,
       appPerMinute: raw.PROVIDER_BUDGET_APP_PER_MINUTE,
+    },
+    portal: {
+      linkMinutes: raw.PORTAL_LINK_MINUTES,
+      sessionIdleMinutes: raw.PORTAL_SESSION_IDLE_MINUTES,
+      sessionMaxDays: raw.PORTAL_SESSION_MAX_DAYS,
     },
   };
 }
