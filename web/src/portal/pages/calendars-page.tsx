@@ -36,7 +36,7 @@ export function CalendarsPage({ session }: { session: Session }) {
   }, [returnNotice]);
 
   // While something syncs, the states are read again every few seconds.
-  const syncing = connections.data?.some((connection) => connection.status === "pending") ?? false;
+  const syncing = connections.data?.some((connection) => shownState(connection) === "pending") ?? false;
   useEffect(() => {
     if (!syncing) return;
     const timer = window.setInterval(() => void connections.reload(), 2500);
@@ -117,6 +117,21 @@ export function CalendarsPage({ session }: { session: Session }) {
   );
 }
 
+/**
+ * The state shown: a connection is still syncing (with progress) until each of its calendars has been read once,
+ * even when the provider already answered the connect (an OAuth connection is connected before its first sync).
+ */
+function shownState(connection: Connection): string {
+  if (connection.status !== "connected") return connection.status;
+  const calendars = connection.calendars.filter((calendar) => !calendar.removed);
+  const unread = calendars.some((calendar) => calendar.lastSuccessAt === null && calendar.lastError === null);
+  return calendars.length === 0 && connection.lastSyncedAt === null
+    ? "pending"
+    : unread
+      ? "pending"
+      : "connected";
+}
+
 /** Starts the OAuth flow: the connection is created pending and the browser goes to the provider's consent page. */
 async function startOAuth(params: { hostId: string; provider: string; loginHint?: string | null }) {
   const created = ok(
@@ -191,7 +206,8 @@ function ConnectionCard(props: {
   const calendars = connection.calendars.filter((calendar) => !calendar.removed);
   const done = calendars.filter((calendar) => calendar.lastSuccessAt !== null).length;
   const oauth = props.providers.find((provider) => provider.id === connection.provider)?.method === "oauth";
-  const stateLabel = t(STATE_LABELS[connection.status] ?? "stateError");
+  const state = shownState(connection);
+  const stateLabel = t(STATE_LABELS[state] ?? "stateError");
   const groupName = useId();
 
   const act = async (action: () => Promise<unknown>) => {
@@ -228,12 +244,12 @@ function ConnectionCard(props: {
               : t("neverSynced")}
           </p>
         </div>
-        <span className={`badge state-${connection.status}`} data-state={connection.status}>
-          {connection.status === "pending" && <span className="spinner" aria-hidden="true" />}
+        <span className={`badge state-${state}`} data-state={state}>
+          {state === "pending" && <span className="spinner" aria-hidden="true" />}
           {stateLabel}
         </span>
       </div>
-      {connection.status === "pending" && calendars.length > 0 && (
+      {state === "pending" && calendars.length > 0 && (
         <div className="progress-row">
           <progress max={calendars.length} value={done} aria-label={t("statePending")} />
           <span className="small muted">{t("syncProgress", { done, total: calendars.length })}</span>
