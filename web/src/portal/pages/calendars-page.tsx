@@ -123,13 +123,15 @@ export function CalendarsPage({ session }: { session: Session }) {
  */
 function shownState(connection: Connection): string {
   if (connection.status !== "connected") return connection.status;
-  const calendars = connection.calendars.filter((calendar) => !calendar.removed);
-  const unread = calendars.some((calendar) => calendar.lastSuccessAt === null && calendar.lastError === null);
-  return calendars.length === 0 && connection.lastSyncedAt === null
-    ? "pending"
-    : unread
-      ? "pending"
-      : "connected";
+  const unread = blockingCalendars(connection).some(
+    (calendar) => calendar.lastSuccessAt === null && calendar.lastError === null,
+  );
+  return connection.lastSyncedAt === null || unread ? "pending" : "connected";
+}
+
+/** The calendars that are read (blocking); the others are listed but never synced. */
+function blockingCalendars(connection: Connection) {
+  return connection.calendars.filter((calendar) => !calendar.removed && calendar.blocking);
 }
 
 /** Starts the OAuth flow: the connection is created pending and the browser goes to the provider's consent page. */
@@ -204,7 +206,8 @@ function ConnectionCard(props: {
   const [error, setError] = useState<string>();
   const path = { params: { path: { hostId, connectionId: connection.id } } };
   const calendars = connection.calendars.filter((calendar) => !calendar.removed);
-  const done = calendars.filter((calendar) => calendar.lastSuccessAt !== null).length;
+  const blocking = blockingCalendars(connection);
+  const done = blocking.filter((calendar) => calendar.lastSuccessAt !== null).length;
   const oauth = props.providers.find((provider) => provider.id === connection.provider)?.method === "oauth";
   const state = shownState(connection);
   const stateLabel = t(STATE_LABELS[state] ?? "stateError");
@@ -249,10 +252,10 @@ function ConnectionCard(props: {
           {stateLabel}
         </span>
       </div>
-      {state === "pending" && calendars.length > 0 && (
+      {state === "pending" && blocking.length > 0 && (
         <div className="progress-row">
-          <progress max={calendars.length} value={done} aria-label={t("statePending")} />
-          <span className="small muted">{t("syncProgress", { done, total: calendars.length })}</span>
+          <progress max={blocking.length} value={done} aria-label={t("statePending")} />
+          <span className="small muted">{t("syncProgress", { done, total: blocking.length })}</span>
         </div>
       )}
       {(connection.status === "error" ||
