@@ -172,6 +172,9 @@ export const configSchema = z.object({
   // Slot holds (booking page): how long a hold lasts, and how many one client may have at a tenant at once.
   HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   HOLD_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(3),
+  PORTAL_LINK_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
+  PORTAL_SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(7),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -224,6 +227,8 @@ export interface Config {
   providerBudgets: z.infer<typeof providerBudgetsSetting>;
   /** Slot holds: HOLD_TTL_SECONDS and HOLD_MAX_PER_CLIENT. */
   holds: { ttlSeconds: number; maxPerClient: number };
+  /** Host portal: how long a sign-in link is valid, and a session's idle and absolute lifetime. */
+  portal: { linkMinutes: number; sessionIdleMinutes: number; sessionMaxDays: number };
 }
 
 export class ConfigError extends Error {
@@ -288,6 +293,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
     providerBudgets: raw.PROVIDER_BUDGETS,
     holds: { ttlSeconds: raw.HOLD_TTL_SECONDS, maxPerClient: raw.HOLD_MAX_PER_CLIENT },
+    portal: {
+      linkMinutes: raw.PORTAL_LINK_MINUTES,
+      sessionIdleMinutes: raw.PORTAL_SESSION_IDLE_MINUTES,
+      sessionMaxDays: raw.PORTAL_SESSION_MAX_DAYS,
+    },
   };
 }
 

@@ -472,6 +472,7 @@ export async function startService(
       version,
       trustProxy: config.trustProxy,
       publicUrl: config.publicUrl,
+      portal: config.portal,
       readiness: [
         { name: "database", check: async () => void (await store.executeSql("select 1", [])) },
         { name: "jobs", check: async () => void (await startedJobs.boss.getQueues()) },

@@ -18,6 +18,7 @@ import type { Database } from "../store/database.ts";
 import { installApiKeyAuth } from "./auth.ts";
 import { installControlCharacterGuard } from "./control-characters.ts";
 import { installErrorHandler } from "./error-handler.ts";
+import { DEFAULT_PORTAL_SETTINGS, type PortalSettings } from "./portal/portal-settings.ts";
 import { tenantRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
@@ -32,11 +33,15 @@ import { hostExportRoutes } from "./routes/host-export.ts";
 import { hostFeedRoutes } from "./routes/host-feeds.ts";
 import { hostRoutes } from "./routes/hosts.ts";
 import { manageBookingRoutes } from "./routes/manage-booking.ts";
+import { portalApiRoutes } from "./routes/portal-api.ts";
+import { portalLinkRoutes } from "./routes/portal-links.ts";
+import { portalSignInRoutes } from "./routes/portal-sign-in.ts";
 import { publicBookingRoutes } from "./routes/public-booking.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { troubleshooterRoutes } from "./routes/troubleshooter.ts";
 import { webUiRoutes } from "./routes/web-ui.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
+import { invalidateSlotsOnChange } from "./slots-invalidation.ts";
 
 export interface ServerDeps {
   db: Database;
@@ -66,6 +71,8 @@ export interface ServerDeps {
   webUi?: boolean;
   /** Enqueues webhook test and retry deliveries at once (without it the sweeper picks them up). */
   jobs?: JobEngine;
+  /** Host portal link and session lifetimes (defaults: 10 minutes, 12 hours idle, 7 days). */
+  portal?: PortalSettings;
 }
 
 /** Builds the HTTP server: zod on every route, OpenAPI from the same schemas, one error envelope. */
@@ -85,6 +92,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Before any route is registered, so that every scope inherits it (see control-characters.ts).
   installControlCharacterGuard(base);
   const app = base.withTypeProvider<ZodTypeProvider>();
+  const portal = {
+    db: deps.db,
+    publicUrl: deps.publicUrl,
+    now: deps.booking?.now ?? (() => new Date()),
+    settings: deps.portal ?? DEFAULT_PORTAL_SETTINGS,
+  };
 
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
@@ -104,7 +117,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       },
       servers: [{ url: deps.publicUrl }],
       components: {
-        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Calbridge API key" } },
+        securitySchemes: {
+          apiKey: { type: "http", scheme: "bearer", description: "A Calbridge API key" },
+          portalSession: {
+            type: "apiKey",
+            in: "cookie",
+            name: "calbridge_portal",
+            description:
+              "The host portal's session (POST /v1/hosts/{hostId}/portal-links); plus x-csrf-token on changes",
+          },
+        },
       },
     },
     transform: jsonSchemaTransform,
@@ -118,15 +140,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(
     async (scope) => {
       installApiKeyAuth(scope, deps.db);
-      const slotsCache = deps.booking?.slotsCache;
-      if (slotsCache) {
-        // Any successful change through the tenant API may change availability: drop the tenant's cached slots.
-        scope.addHook("onResponse", async (request, reply) => {
-          if (request.method !== "GET" && reply.statusCode < 400 && request.tenantId) {
-            slotsCache.invalidate({ tenantId: request.tenantId });
-          }
-        });
-      }
+      if (deps.booking?.slotsCache) invalidateSlotsOnChange(scope, deps.booking.slotsCache);
       scope.addHook("onRoute", (route) => {
         route.schema = { ...route.schema, security: [{ apiKey: [] }] };
       });
@@ -148,10 +162,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         await scope.register(
           webhookRoutes({ db: deps.db, keyRing: deps.keyRing, jobs: deps.jobs, outbound: deps.outbound }),
         );
+      await scope.register(portalLinkRoutes(portal));
       for (const plugin of deps.extraTenantRoutes ?? []) await scope.register(plugin);
     },
     { prefix: "/v1" },
   );
+  await app.register(portalSignInRoutes(portal));
+  await app.register(portalApiRoutes({ ...portal, connections: deps.connections, booking: deps.booking }));
   if (deps.booking) {
     await app.register(publicBookingRoutes(deps.booking));
     await app.register(manageBookingRoutes(deps.booking));

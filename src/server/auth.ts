@@ -9,6 +9,8 @@ declare module "fastify" {
     tenantId?: TenantId;
     /** The API key that authenticated the request (the actor of its audit entries). */
     apiKeyId?: string;
+    /** The host portal session that authenticated the request (src/server/portal), instead of an API key. */
+    portalSessionId?: string;
   }
 }
 
@@ -42,13 +44,19 @@ export function installApiKeyAuth(scope: FastifyInstance, db: Database): void {
   });
 }
 
-/** Who and what an audit entry of an authenticated request names: its tenant, API key and request id. */
+/** Who and what an audit entry of an authenticated request names: its tenant, API key (or portal session) and request id. */
 export function auditContextOf(request: FastifyRequest): {
   tenantId: TenantId;
-  actor: { kind: "api_key"; id: string };
+  actor: { kind: "api_key" | "portal_session"; id: string };
   requestId: string;
 } {
   const tenantId = requireTenant(request);
+  if (request.portalSessionId)
+    return {
+      tenantId,
+      actor: { kind: "portal_session", id: request.portalSessionId },
+      requestId: request.id,
+    };
   if (!request.apiKeyId) throw new AppError("unauthorized");
   return { tenantId, actor: { kind: "api_key", id: request.apiKeyId }, requestId: request.id };
 }

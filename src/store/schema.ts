@@ -656,3 +656,45 @@ export const slotHolds = pgTable(
     index("slot_holds_expires_idx").on(table.expiresAt),
   ],
 );
+
+/**
+ * Host portal sign-in links (migration 0020): single-use, short-lived; only the token's SHA-256 is stored. A link is
+ * used up by one conditional update, so two clicks can't both open a session.
+ */
+export const portalLinks = pgTable(
+  "portal_links",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index("portal_links_host_idx").on(table.tenantId, table.hostId)],
+);
+
+/** Host portal sessions: the cookie carries a secret whose SHA-256 is stored; idle and absolute expiry, revocable. */
+export const portalSessions = pgTable(
+  "portal_sessions",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    secretHash: text("secret_hash").notNull().unique(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index("portal_sessions_host_idx").on(table.tenantId, table.hostId)],
+);

@@ -54,6 +54,8 @@ export interface ServiceProcess {
 export async function startService(params: {
   env: NodeJS.ProcessEnv;
   dataDir: string;
+  /** How long start-up may take (default 90 s; the provider sandboxes add their own start on a loaded machine). */
+  startupTimeoutMs?: number;
 }): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [cliPath, "serve"], {
     env: params.env,
@@ -77,7 +79,7 @@ export async function startService(params: {
           () => false,
         )
       : existsSync(adminFile);
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + (params.startupTimeoutMs ?? 90_000);
   while (!(await ready())) {
     if (Date.now() > deadline || child.exitCode !== null) {
       if (child.exitCode === null) child.kill("SIGKILL");

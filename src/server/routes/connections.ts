@@ -42,6 +42,8 @@ export interface ConnectionRouteDeps {
   connect?: ConnectFlowDeps;
   /** CalDAV discovery (checks the server, user name and password before anything is stored). */
   caldav?: CalDavConnector;
+  /** Return URLs of the OAuth flow allowed besides the tenant's connectReturnUrls (the host portal's own page). */
+  ownReturnUrls?: readonly string[];
 }
 
 const warningSchema = z.object({
@@ -236,7 +238,10 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
               `provider: ${provider} connections are not available in this version`,
             );
           const tenant = await findTenantById(deps.db, tenantId);
-          const allowed = returnUrlAllowed(request.body.returnUrl, tenant?.connectReturnUrls ?? []);
+          const allowed = returnUrlAllowed(request.body.returnUrl, [
+            ...(tenant?.connectReturnUrls ?? []),
+            ...(deps.ownReturnUrls ?? []),
+          ]);
           if (!allowed.ok) throw new AppError("validation_failed", `returnUrl: ${allowed.message}`);
           const started = await startConnect(deps.connect, {
             tenantId,

@@ -1,17 +1,13 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-
-/** Placeholder shell of the host portal. */
-function PortalApp() {
-  return (
-    <main>
-      <h1>Calendar settings</h1>
-    </main>
-  );
-}
+import { I18nProvider } from "./i18n.tsx";
+import { PortalApp } from "./portal-app.tsx";
+import "./portal.css";
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <PortalApp />
+    <I18nProvider>
+      <PortalApp />
+    </I18nProvider>
   </StrictMode>,
 );
