@@ -8,6 +8,7 @@ import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
+import { registerManagedEventWriteJobs } from "./jobs/managed-event-write-jobs.ts";
 import { createProviderBudgetGate } from "./jobs/provider-budget-gate.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
@@ -40,6 +41,7 @@ import {
 import { createSourceFactory, type SourceSettings } from "./providers/source-registry.ts";
 import { createBookingEffects } from "./scheduling/booking-effects.ts";
 import { createBookingService } from "./scheduling/booking-service.ts";
+import { createManagedEventsService } from "./scheduling/managed-events-service.ts";
 import { type AvailabilityChange, createSlotsCache } from "./scheduling/slots-cache.ts";
 import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
@@ -51,6 +53,7 @@ import {
   type RateLimitStore,
 } from "./server/rate-limit-store.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
+import { managedEventRoutes } from "./server/routes/managed-events.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
 import {
@@ -325,6 +328,20 @@ export async function startService(
       logger,
       now,
     });
+    await registerManagedEventWriteJobs({
+      jobs: startedJobs,
+      db: store.db,
+      sources,
+      events: connectionEvents,
+      logger,
+      now,
+    });
+    const managedEvents = createManagedEventsService({
+      db: store.db,
+      jobs: startedJobs,
+      now,
+      onAvailabilityChanged: (change) => slotsCache.invalidate(change),
+    });
     await registerBusyRetentionJob({ jobs: startedJobs, db: store.db, logger, now });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     const syncDeps: ConnectionSyncDeps = {
@@ -451,6 +468,7 @@ export async function startService(
         rateLimitStore: rateLimits,
       },
       outbound,
+      extraTenantRoutes: [managedEventRoutes({ db: store.db, managedEvents })],
       extraPublicRoutes: [
         adminRoutes({ db: store.db, adminToken }),
         oauthCallbackRoutes(connectFlow),

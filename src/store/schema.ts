@@ -662,7 +662,7 @@ export const managedEventHosts = pgTable(
   ],
 );
 
-/** The expanded occurrences of managed events that block availability, per host (read with the busy cache). */
+/** The expanded occurrences of managed events per host; those of events that block are read with the busy cache. */
 export const managedEventOccurrences = pgTable(
   "managed_event_occurrences",
   {

@@ -25,6 +25,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "connection.error",
   "connection.disconnected",
   "webhook.test",
+  "event.written",
+  "event.write_failed",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
