@@ -17,7 +17,8 @@ export function managedCalendarEvent(params: {
 }): NewCalendarEvent {
   const { event } = params;
   const location = event.location;
-  const place = location && location.kind !== "teams" && location.kind !== "meet" ? location.value : undefined;
+  const place =
+    location && location.kind !== "teams" && location.kind !== "meet" ? location.value : undefined;
   const meeting =
     location?.kind === "teams" && !params.withoutTeams
       ? ("teams" as const)

@@ -130,8 +130,7 @@ export function startMatchesRule(rule: RecurrenceSubset, startDate: string): str
     return `the start (${weekdayOf(date)}) must be one of the recurrence's BYDAY days`;
   if (rule.freq === "MONTHLY" && rule.ordinal !== undefined) {
     const nth = nthWeekday(date.toPlainYearMonth(), rule.byDay[0]!, rule.ordinal);
-    if (!nth?.equals(date))
-      return "the start must fall on the recurrence's BYDAY (e.g. the 2nd Tuesday)";
+    if (!nth?.equals(date)) return "the start must fall on the recurrence's BYDAY (e.g. the 2nd Tuesday)";
   }
   if (
     rule.untilDate !== undefined &&

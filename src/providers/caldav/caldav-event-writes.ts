@@ -45,15 +45,17 @@ export function renderCalDavEvent(params: {
         dtstamp: params.now.toISOString(),
         ...times,
         timeZone: event.timeZone,
-      summary: event.summary,
-      ...(event.description ? { description: event.description } : {}),
-      ...(event.location ? { location: { kind: "address" as const, value: event.location } } : {}),
+        summary: event.summary,
+        ...(event.description ? { description: event.description } : {}),
+        ...(event.location ? { location: { kind: "address" as const, value: event.location } } : {}),
         organizer: { email: params.organizerEmail },
         attendees: event.attendees.map((attendee) => ({ ...attendee })),
         status: "CONFIRMED",
       },
       "REQUEST",
-    ).map((line) => (line.startsWith("TRANSP:") && event.showAs === "free" ? icsLine("TRANSP", "TRANSPARENT") : line));
+    ).map((line) =>
+      line.startsWith("TRANSP:") && event.showAs === "free" ? icsLine("TRANSP", "TRANSPARENT") : line,
+    );
   const master = render({ start, end });
   const recurrence = event.recurrence;
   // A series is one resource: the master with RRULE and EXDATE, and a VEVENT per moved occurrence with its
@@ -63,7 +65,12 @@ export function renderCalDavEvent(params: {
         ...insertAfter(master, "DTEND", [
           `RRULE:${formatRecurrenceSubset(recurrence.rule)}`,
           ...(recurrence.exdates.length > 0
-            ? [icsLine("EXDATE", recurrence.exdates.map((at) => formatIcsUtc(parseInstant(at.toISOString()))).join(","))]
+            ? [
+                icsLine(
+                  "EXDATE",
+                  recurrence.exdates.map((at) => formatIcsUtc(parseInstant(at.toISOString()))).join(","),
+                ),
+              ]
             : []),
         ]),
         ...recurrence.overrides.flatMap((move) =>

@@ -191,12 +191,20 @@ export function createGoogleEventWrites(
         idempotent: true,
       });
       if (answer.ok)
-        return withOccurrences(await written(answer.value.json, { calendarRef, wantsMeet }), calendarRef, event);
+        return withOccurrences(
+          await written(answer.value.json, { calendarRef, wantsMeet }),
+          calendarRef,
+          event,
+        );
       if (answer.error.kind !== "conflict") return answer;
       // 409 duplicate: an earlier attempt made it (its answer was lost). That event is the one.
       const existing = await client.request({ method: "GET", url: eventsPath(calendarRef, eventId) });
       if (!existing.ok) return existing;
-      return withOccurrences(await written(existing.value.json, { calendarRef, wantsMeet }), calendarRef, event);
+      return withOccurrences(
+        await written(existing.value.json, { calendarRef, wantsMeet }),
+        calendarRef,
+        event,
+      );
     },
 
     async updateEvent({ calendarRef, eventRef, event }) {
@@ -207,7 +215,10 @@ export function createGoogleEventWrites(
         idempotent: true,
       });
       if (!answer.ok) return answer;
-      const result = await written(answer.value.json, { calendarRef, wantsMeet: event.onlineMeeting === "meet" });
+      const result = await written(answer.value.json, {
+        calendarRef,
+        wantsMeet: event.onlineMeeting === "meet",
+      });
       return withOccurrences(result, calendarRef, event);
     },
 

@@ -147,7 +147,10 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
       ...recurrence.overrides.map((move) => ({ originalStart: move.originalStart, move })),
     ];
     for (const edit of edits) {
-      const from = Math.min(edit.originalStart.getTime(), edit.move?.start.getTime() ?? Number.POSITIVE_INFINITY);
+      const from = Math.min(
+        edit.originalStart.getTime(),
+        edit.move?.start.getTime() ?? Number.POSITIVE_INFINITY,
+      );
       const to = Math.max(edit.originalStart.getTime() + 86_400_000, edit.move?.end.getTime() ?? 0);
       const query = new URLSearchParams({
         startDateTime: new Date(from - 60_000).toISOString(),
@@ -171,7 +174,11 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
             body: { start: graphDateTime(edit.move.start), end: graphDateTime(edit.move.end) },
             idempotent: true,
           })
-        : await client.request({ method: "DELETE", url: eventPath(calendarRef, instance.id), idempotent: true });
+        : await client.request({
+            method: "DELETE",
+            url: eventPath(calendarRef, instance.id),
+            idempotent: true,
+          });
       if (!answer.ok && answer.error.kind !== "not_found") return answer;
     }
     return { ok: true, value: undefined };
@@ -198,7 +205,10 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
         idempotent: true,
       });
       if (!answer.ok) return answer;
-      const result = await written(answer.value.json, { calendarRef, wantsTeams: event.onlineMeeting === "teams" });
+      const result = await written(answer.value.json, {
+        calendarRef,
+        wantsTeams: event.onlineMeeting === "teams",
+      });
       return withOccurrences(result, calendarRef, event);
     },
 
@@ -210,7 +220,10 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
         idempotent: true,
       });
       if (!answer.ok) return answer;
-      const result = await written(answer.value.json, { calendarRef, wantsTeams: event.onlineMeeting === "teams" });
+      const result = await written(answer.value.json, {
+        calendarRef,
+        wantsTeams: event.onlineMeeting === "teams",
+      });
       return withOccurrences(result, calendarRef, event);
     },
 

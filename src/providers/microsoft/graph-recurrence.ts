@@ -15,7 +15,13 @@ const DAY_NAMES = {
   SA: "saturday",
   SU: "sunday",
 } as const;
-const INDEXES: Record<string, string> = { "1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last" };
+const INDEXES: Record<string, string> = {
+  "1": "first",
+  "2": "second",
+  "3": "third",
+  "4": "fourth",
+  "-1": "last",
+};
 
 export function graphPatternedRecurrence(
   rule: RecurrenceSubset,
