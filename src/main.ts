@@ -53,6 +53,7 @@ import {
   type RateLimitStore,
 } from "./server/rate-limit-store.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
+import { connectionSwitchRoutes } from "./server/routes/connection-switches.ts";
 import { managedEventRoutes } from "./server/routes/managed-events.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
@@ -468,7 +469,14 @@ export async function startService(
         rateLimitStore: rateLimits,
       },
       outbound,
-      extraTenantRoutes: [managedEventRoutes({ db: store.db, managedEvents })],
+      extraTenantRoutes: [
+        managedEventRoutes({ db: store.db, managedEvents }),
+        connectionSwitchRoutes({
+          db: store.db,
+          onAvailabilityChanged: (change) => slotsCache.invalidate(change),
+          requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
+        }),
+      ],
       extraPublicRoutes: [
         adminRoutes({ db: store.db, adminToken }),
         oauthCallbackRoutes(connectFlow),

@@ -246,6 +246,34 @@ describe.each(backends)("managed events on %s", (backend) => {
     expect((await ms.api("GET", "/v1/events?cursor=bogus")).status).toBe(400);
   }, 60_000);
 
+  it("has per-connection switches: busy on, import off, export on by default; export off writes nothing, busy off stops blocking", async () => {
+    const path = `/v1/hosts/${megan}/connections/${meganConnection}`;
+    expect((await ms.api("GET", path)).body.switches).toEqual({ busy: true, import: false, export: true });
+    expect((await ms.api("PATCH", path, {})).status).toBe(400);
+    const off = await ms.api("PATCH", path, { export: false });
+    expect(off.status).toBe(200);
+    expect(off.body.switches).toEqual({ busy: true, import: false, export: false });
+    const quiet = await create(megan, {
+      externalId: "not-exported",
+      start: "2030-01-29T18:00:00Z",
+      end: "2030-01-29T19:00:00Z",
+    });
+    expect(quiet.status).toBe(201);
+    expect(quiet.body.calendarSync).toEqual([]);
+    expect(outlookEvents(quiet.body.id)).toEqual([]);
+    await ms.api("PATCH", path, { export: true });
+
+    // Adele's seeded Outlook events take slots on 2030-01-08; with her busy switch off they no longer do.
+    const adelePath = `/v1/hosts/${adele}/connections/${adeleConnection}`;
+    const blocked = await slotsOn(ms.api, ms.slug, "2030-01-08");
+    expect((await ms.api("PATCH", adelePath, { busy: false })).body.switches.busy).toBe(false);
+    const open = await slotsOn(ms.api, ms.slug, "2030-01-08");
+    expect(open.length).toBeGreaterThan(blocked.length);
+    expect(open).toEqual(expect.arrayContaining(blocked));
+    await ms.api("PATCH", adelePath, { busy: true });
+    expect(await slotsOn(ms.api, ms.slug, "2030-01-08")).toEqual(blocked);
+  }, 60_000);
+
   it.each([
     [
       "end before start",
