@@ -37,6 +37,8 @@ export const tenants = pgTable("tenants", {
   attendeeInvitations: text("attendee_invitations").notNull().default("provider"),
   // What a host erasure does with the host's bookings the tenant keeps: "anonymise" (default) or "delete".
   erasure: text("erasure").notNull().default("anonymise"),
+  // What a host's move or deletion of a managed event in their calendar does (migration 0015): accept, notify, restore.
+  calendarChangePolicy: text("calendar_change_policy").notNull().default("notify"),
   createdAt: createdAt(),
 });
 
@@ -703,6 +705,8 @@ export const managedEventWrites = pgTable(
     changeKey: text("change_key"),
     contentHash: text("content_hash"),
     joinUrl: text("join_url"),
+    // Bumped when the host deleted the event and it is written again (restore): a fresh idempotency key.
+    generation: integer("generation").notNull().default(0),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     warning: text("warning"),

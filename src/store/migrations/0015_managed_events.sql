@@ -55,6 +55,8 @@ CREATE TABLE "managed_event_writes" (
 	CONSTRAINT "managed_event_writes_event_id_connection_id_pk" PRIMARY KEY("event_id","connection_id")
 );
 --> statement-breakpoint
+ALTER TABLE "managed_event_writes" ADD COLUMN "generation" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "tenants" ADD COLUMN "calendar_change_policy" text DEFAULT 'notify' NOT NULL;--> statement-breakpoint
 ALTER TABLE "calendar_connections" ADD COLUMN "busy_enabled" boolean DEFAULT true NOT NULL;--> statement-breakpoint
 ALTER TABLE "calendar_connections" ADD COLUMN "import_enabled" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "calendar_connections" ADD COLUMN "export_enabled" boolean DEFAULT true NOT NULL;--> statement-breakpoint
