@@ -65,6 +65,7 @@ import {
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
+import { combineOwnEvents, createManagedTwoWaySync } from "./sync/managed-two-way-sync.ts";
 import {
   isLoopbackUrl,
   maintainChannels,
@@ -352,7 +353,16 @@ export async function startService(
       logger,
       now,
       window: (at) => syncWindow(at, config.syncWindowDays),
-      ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
+      ownEvents: combineOwnEvents(
+        createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
+        createManagedTwoWaySync({
+          db: store.db,
+          jobs: startedJobs,
+          logger,
+          now,
+          onAvailabilityChanged: (change) => slotsCache.invalidate(change),
+        }),
+      ),
       onBusyChanged: ({ tenantId, hostId }) => slotsCache.invalidate({ tenantId, hostIds: [hostId] }),
     };
     await registerCalendarSyncJobs({

@@ -125,7 +125,12 @@ async function writeOne(
     return undefined;
   }
   const personal = connection.accountKind === "personal";
-  const calendarEvent = managedCalendarEvent({ event, connectionId: connection.id, withoutTeams: personal });
+  const calendarEvent = managedCalendarEvent({
+    event,
+    connectionId: connection.id,
+    generation: row.generation,
+    withoutTeams: personal,
+  });
   const result = row.providerEventRef
     ? await source.updateEvent({
         calendarRef: row.calendarRef,

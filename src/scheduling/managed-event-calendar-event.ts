@@ -12,6 +12,8 @@ import type { ManagedEventRow, StoredRecurrence } from "../store/managed-events-
 export function managedCalendarEvent(params: {
   event: ManagedEventRow;
   connectionId: string;
+  /** Bumped when the host deleted the event and it is written again: a fresh key (a provider may keep the old). */
+  generation?: number;
   /** Teams is left out where the account cannot hold it (personal Microsoft accounts). */
   withoutTeams?: boolean;
 }): NewCalendarEvent {
@@ -28,7 +30,7 @@ export function managedCalendarEvent(params: {
   const description = event.description ?? "";
   const recurrence = eventRecurrenceOf(event.recurrence);
   return {
-    idempotencyKey: managedWriteKey(event.id, params.connectionId),
+    idempotencyKey: managedWriteKey(event.id, params.connectionId, params.generation ?? 0),
     start: event.startAt,
     end: event.endAt,
     timeZone: event.timeZone,
@@ -62,9 +64,9 @@ export function eventRecurrenceOf(stored: StoredRecurrence | null): EventRecurre
  * `calbridge-me-<event id>-<8 hex of the connection>`: the create's idempotency key (Graph transactionId, Google
  * event id, CalDAV resource name and UID). It is not a booking key: the sync never takes it for a booking's copy.
  */
-export function managedWriteKey(eventId: string, connectionId: string): string {
+export function managedWriteKey(eventId: string, connectionId: string, generation = 0): string {
   const short = createHash("sha256").update(connectionId).digest("hex").slice(0, 8);
-  return `calbridge-me-${eventId}-${short}`;
+  return `calbridge-me-${eventId}-${short}${generation > 0 ? `-${generation}` : ""}`;
 }
 
 /** The facts a write carries, hashed: equal hashes mean the calendar already shows this version. */

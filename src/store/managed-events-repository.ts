@@ -321,6 +321,8 @@ export async function updateManagedWrite(
     Pick<
       ManagedWriteRow,
       | "state"
+      | "operation"
+      | "generation"
       | "providerEventRef"
       | "changeKey"
       | "contentHash"
@@ -337,4 +339,22 @@ export async function updateManagedWrite(
     .where(
       and(eq(managedEventWrites.eventId, key.eventId), eq(managedEventWrites.connectionId, key.connectionId)),
     );
+}
+
+/** The write rows of provider events in one connection (the two-way sync's lookup). */
+export async function findManagedWritesByRefs(
+  db: Database,
+  params: { connectionId: string; refs: string[] },
+): Promise<ManagedWriteRow[]> {
+  if (params.refs.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(managedEventWrites)
+    .where(
+      and(
+        eq(managedEventWrites.connectionId, params.connectionId),
+        inArray(managedEventWrites.providerEventRef, params.refs),
+      ),
+    );
+  return rows as ManagedWriteRow[];
 }

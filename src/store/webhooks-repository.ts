@@ -27,6 +27,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "webhook.test",
   "event.written",
   "event.write_failed",
+  "event.changed_in_calendar",
+  "event.deleted_in_calendar",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
