@@ -246,6 +246,82 @@ describe.each(backends)("managed events on %s", (backend) => {
     expect((await ms.api("GET", "/v1/events?cursor=bogus")).status).toBe(400);
   }, 60_000);
 
+  it("tells the app of the host's move and deletion in Outlook, under each policy", async () => {
+    const syncUntil = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        await ms.syncNow(adele, adeleConnection);
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (attempt >= 4) throw new Error(`no sync brought ${what}`);
+      }
+    };
+    const hook = (type: string, id: string) => async () =>
+      (await deliveries(type)).find((data) => data.event.id === id);
+    const make = async (externalId: string, day: string, policy?: string) => {
+      const made = await create(adele, {
+        externalId,
+        start: `2030-01-${day}T18:00:00Z`,
+        end: `2030-01-${day}T19:00:00Z`,
+        ...(policy ? { calendarChangePolicy: policy } : {}),
+      });
+      expect(made.status).toBe(201);
+      await settled(made.body.id, "create");
+      await ms.syncNow(adele, adeleConnection);
+      return made.body.id as string;
+    };
+    const moveInOutlook = (id: string, start: string, end: string) =>
+      ms.admin("events/change", {
+        account: "adele@contoso.com",
+        eventId: outlookEvents(id)[0]!.id,
+        patch: { start: { dateTime: start, timeZone: "UTC" }, end: { dateTime: end, timeZone: "UTC" } },
+      });
+
+    // notify (the tenant's default): the record stays, the app hears the new times.
+    const notified = await make("policy-notify", "14");
+    await moveInOutlook(notified, "2030-01-14T20:00:00", "2030-01-14T21:00:00");
+    const told = await syncUntil("the notify webhook", hook("event.changed_in_calendar", notified));
+    expect(told).toMatchObject({
+      policy: "notify",
+      calendar: {
+        connectionId: adeleConnection,
+        start: "2030-01-14T20:00:00.000Z",
+        end: "2030-01-14T21:00:00.000Z",
+      },
+    });
+    expect((await ms.api("GET", `/v1/events/${notified}`)).body.start).toBe("2030-01-14T18:00:00.000Z");
+
+    // accept (per event): the record follows the calendar.
+    const accepted = await make("policy-accept", "15", "accept");
+    await moveInOutlook(accepted, "2030-01-15T20:00:00", "2030-01-15T21:00:00");
+    await syncUntil("the accept webhook", hook("event.changed_in_calendar", accepted));
+    expect((await ms.api("GET", `/v1/events/${accepted}`)).body).toMatchObject({
+      start: "2030-01-15T20:00:00.000Z",
+      end: "2030-01-15T21:00:00.000Z",
+    });
+
+    // restore (the tenant's setting now): the host's deletion is undone once, with a new event.
+    expect(
+      (await ms.api("PATCH", "/v1/tenant", { calendarChangePolicy: "restore" })).body.calendarChangePolicy,
+    ).toBe("restore");
+    const restored = await make("policy-restore", "16");
+    const firstCopy = outlookEvents(restored)[0]!.id;
+    await ms.admin("events/delete", { account: "adele@contoso.com", eventId: firstCopy });
+    const deleted = await syncUntil("the restore webhook", hook("event.deleted_in_calendar", restored));
+    expect(deleted.policy).toBe("restore");
+    await settled(restored, "create");
+    const copies = outlookEvents(restored).filter((event) => !event.fields.isCancelled);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]!.id).not.toBe(firstCopy);
+
+    // accept on a deletion cancels the event.
+    await ms.api("PATCH", "/v1/tenant", { calendarChangePolicy: "accept" });
+    const gone = await make("policy-accept-delete", "17");
+    await ms.admin("events/delete", { account: "adele@contoso.com", eventId: outlookEvents(gone)[0]!.id });
+    await syncUntil("the deletion webhook", hook("event.deleted_in_calendar", gone));
+    expect((await ms.api("GET", `/v1/events/${gone}`)).body.status).toBe("cancelled");
+    await ms.api("PATCH", "/v1/tenant", { calendarChangePolicy: "notify" });
+  }, 120_000);
+
   it("has per-connection switches: busy on, import off, export on by default; export off writes nothing, busy off stops blocking", async () => {
     const path = `/v1/hosts/${megan}/connections/${meganConnection}`;
     expect((await ms.api("GET", path)).body.switches).toEqual({ busy: true, import: false, export: true });
