@@ -206,6 +206,8 @@ export interface paths {
             attendeeInvitations?: "provider" | "calbridge";
             /** @enum {string} */
             erasure?: "anonymise" | "delete";
+            /** @enum {string} */
+            calendarChangePolicy?: "accept" | "notify" | "restore";
           };
         };
       };
@@ -3414,7 +3416,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test, event.written, event.write_failed, event.changed_in_calendar, event.deleted_in_calendar. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -3446,6 +3448,10 @@ export interface paths {
               | "connection.error"
               | "connection.disconnected"
               | "webhook.test"
+              | "event.written"
+              | "event.write_failed"
+              | "event.changed_in_calendar"
+              | "event.deleted_in_calendar"
             )[];
           };
         };
@@ -3654,6 +3660,10 @@ export interface paths {
               | "connection.error"
               | "connection.disconnected"
               | "webhook.test"
+              | "event.written"
+              | "event.write_failed"
+              | "event.changed_in_calendar"
+              | "event.deleted_in_calendar"
             )[];
             /** @description false pauses deliveries; true re-enables */
             enabled?: boolean;
@@ -4851,6 +4861,11 @@ export interface components {
        * @enum {string}
        */
       erasure: "anonymise" | "delete";
+      /**
+       * @description What a host's move or deletion of a managed event in their calendar does: `accept` (the event follows the calendar), `notify` (default: unchanged, the app is told) or `restore` (our version is written back)
+       * @enum {string}
+       */
+      calendarChangePolicy: "accept" | "notify" | "restore";
     };
     AuditEntryInput: {
       /** @description Grows with every entry; also the pagination cursor */
@@ -5032,6 +5047,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
     };
     CalendarConnectionCreatedInput: {
@@ -5087,6 +5111,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
@@ -5240,6 +5273,56 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    ManagedEventInput: {
+      id: string;
+      externalId: string;
+      hostIds: string[];
+      /** @enum {string} */
+      status: "active" | "cancelled";
+      title: string;
+      description: string | null;
+      start: string;
+      end: string;
+      timeZone: string;
+      location: {
+        kind: string;
+        value?: string;
+      } | null;
+      attendees: {
+        name?: string;
+        email: string;
+      }[];
+      recurrence: {
+        rule: string;
+        exdates: string[];
+        overrides: {
+          originalStart: string;
+          start: string;
+          end: string;
+        }[];
+      } | null;
+      blocksAvailability: boolean;
+      metadata: {
+        [key: string]: unknown;
+      };
+      calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      cancelReason: string | null;
+      joinUrl: string | null;
+      calendarSync: {
+        connectionId: string;
+        hostId: string;
+        /** @enum {string} */
+        operation: "create" | "update" | "cancel";
+        /** @enum {string} */
+        state: "pending" | "written" | "failed";
+        joinUrl: string | null;
+        error: string | null;
+        warning: string | null;
+        updatedAt: string;
+      }[];
+      createdAt: string;
+      updatedAt: string;
+    };
     Error: {
       error: {
         /** @description A stable code from the error catalog */
@@ -5272,6 +5355,11 @@ export interface components {
        * @enum {string}
        */
       erasure: "anonymise" | "delete";
+      /**
+       * @description What a host's move or deletion of a managed event in their calendar does: `accept` (the event follows the calendar), `notify` (default: unchanged, the app is told) or `restore` (our version is written back)
+       * @enum {string}
+       */
+      calendarChangePolicy: "accept" | "notify" | "restore";
     };
     AuditEntry: {
       /** @description Grows with every entry; also the pagination cursor */
@@ -5453,6 +5541,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
     };
     CalendarConnectionCreated: {
@@ -5508,6 +5605,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
@@ -5658,6 +5764,56 @@ export interface components {
       /** @description For a failed (non-2xx) text answer: its first 200 characters, control characters removed; otherwise null */
       lastResponseBody: string | null;
       nextAttemptAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    ManagedEvent: {
+      id: string;
+      externalId: string;
+      hostIds: string[];
+      /** @enum {string} */
+      status: "active" | "cancelled";
+      title: string;
+      description: string | null;
+      start: string;
+      end: string;
+      timeZone: string;
+      location: {
+        kind: string;
+        value?: string;
+      } | null;
+      attendees: {
+        name?: string;
+        email: string;
+      }[];
+      recurrence: {
+        rule: string;
+        exdates: string[];
+        overrides: {
+          originalStart: string;
+          start: string;
+          end: string;
+        }[];
+      } | null;
+      blocksAvailability: boolean;
+      metadata: {
+        [key: string]: unknown;
+      };
+      calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      cancelReason: string | null;
+      joinUrl: string | null;
+      calendarSync: {
+        connectionId: string;
+        hostId: string;
+        /** @enum {string} */
+        operation: "create" | "update" | "cancel";
+        /** @enum {string} */
+        state: "pending" | "written" | "failed";
+        joinUrl: string | null;
+        error: string | null;
+        warning: string | null;
+        updatedAt: string;
+      }[];
       createdAt: string;
       updatedAt: string;
     };
