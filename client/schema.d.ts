@@ -2769,7 +2769,70 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    patch?: never;
+    /** Set the connection's switches: busy (blocks availability), import (agenda), export (writes) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+          /** @description The connection id */
+          connectionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description Its calendars block availability (default on) */
+            busy?: boolean;
+            /** @description Keep its events' details for the agenda (default off) */
+            import?: boolean;
+            /** @description Write bookings and managed events into it (default on) */
+            export?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["CalendarConnection"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   "/v1/hosts/{hostId}/connections/{connectionId}/sync": {
@@ -4080,6 +4143,556 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  "/v1/hosts/{hostId}/events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List one host's managed events */
+    get: {
+      parameters: {
+        query?: {
+          externalId?: string;
+          from?: string;
+          to?: string;
+          status?: "active" | "cancelled";
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["ManagedEvent"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a managed event, or update the one with the same externalId */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description The app's own id: the same id updates */
+            externalId: string;
+            title: string;
+            description?: string | null;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            /** @description IANA zone the event (and its series) lives in */
+            timeZone: string;
+            location?:
+              | (
+                  | {
+                      /** @enum {string} */
+                      kind: "address";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "phone";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "link";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "teams";
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "meet";
+                    }
+                )
+              | null;
+            /** @default [] */
+            attendees?: {
+              name?: string;
+              /** Format: email */
+              email: string;
+            }[];
+            recurrence?: {
+              /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
+              rule: string;
+              /** @default [] */
+              exdates?: string[];
+              /** @default [] */
+              overrides?: {
+                /** Format: date-time */
+                originalStart: string;
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+              }[];
+            } | null;
+            /** @default true */
+            blocksAvailability?: boolean;
+            /** @default {} */
+            metadata?: {
+              [key: string]: unknown;
+            };
+            calendarChangePolicy?: ("accept" | "notify" | "restore") | null;
+            /**
+             * @description More hosts of a collective event (the path's host is always one)
+             * @default []
+             */
+            hostIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List managed events (by start; filters: host, time range, externalId, status) */
+    get: {
+      parameters: {
+        query?: {
+          hostId?: string;
+          externalId?: string;
+          from?: string;
+          to?: string;
+          status?: "active" | "cancelled";
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["ManagedEvent"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/events/{eventId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a managed event */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The event id */
+          eventId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Cancel a managed event (removed from the calendars; attendees get the cancellation) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The event id */
+          eventId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a managed event (a series' moved or removed occurrences go in recurrence) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The event id */
+          eventId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            title?: string;
+            description?: string | null;
+            /** Format: date-time */
+            start?: string;
+            /** Format: date-time */
+            end?: string;
+            /** @description IANA zone the event (and its series) lives in */
+            timeZone?: string;
+            location?:
+              | (
+                  | {
+                      /** @enum {string} */
+                      kind: "address";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "phone";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "link";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "teams";
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "meet";
+                    }
+                )
+              | null;
+            attendees?: {
+              name?: string;
+              /** Format: email */
+              email: string;
+            }[];
+            recurrence?: {
+              /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
+              rule: string;
+              /** @default [] */
+              exdates?: string[];
+              /** @default [] */
+              overrides?: {
+                /** Format: date-time */
+                originalStart: string;
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+              }[];
+            } | null;
+            blocksAvailability?: boolean;
+            metadata?: {
+              [key: string]: unknown;
+            };
+            calendarChangePolicy?: ("accept" | "notify" | "restore") | null;
+            /** @description All hosts of the event */
+            hostIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   "/v1/public/{tenantSlug}/{eventTypeSlug}": {
