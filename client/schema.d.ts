@@ -206,6 +206,8 @@ export interface paths {
             attendeeInvitations?: "provider" | "calbridge";
             /** @enum {string} */
             erasure?: "anonymise" | "delete";
+            /** @enum {string} */
+            calendarChangePolicy?: "accept" | "notify" | "restore";
           };
         };
       };
@@ -2965,7 +2967,70 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    patch?: never;
+    /** Set the connection's switches: busy (blocks availability), import (agenda), export (writes) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+          /** @description The connection id */
+          connectionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description Its calendars block availability (default on) */
+            busy?: boolean;
+            /** @description Keep its events' details for the agenda (default off) */
+            import?: boolean;
+            /** @description Write bookings and managed events into it (default on) */
+            export?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["CalendarConnection"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   "/v1/hosts/{hostId}/connections/{connectionId}/sync": {
@@ -3612,7 +3677,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test, event.written, event.write_failed, event.changed_in_calendar, event.deleted_in_calendar. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -3645,6 +3710,10 @@ export interface paths {
               | "connection.error"
               | "connection.disconnected"
               | "webhook.test"
+              | "event.written"
+              | "event.write_failed"
+              | "event.changed_in_calendar"
+              | "event.deleted_in_calendar"
             )[];
           };
         };
@@ -3854,6 +3923,10 @@ export interface paths {
               | "connection.error"
               | "connection.disconnected"
               | "webhook.test"
+              | "event.written"
+              | "event.write_failed"
+              | "event.changed_in_calendar"
+              | "event.deleted_in_calendar"
             )[];
             /** @description false pauses deliveries; true re-enables */
             enabled?: boolean;
@@ -4404,6 +4477,556 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  "/v1/hosts/{hostId}/events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List one host's managed events */
+    get: {
+      parameters: {
+        query?: {
+          externalId?: string;
+          from?: string;
+          to?: string;
+          status?: "active" | "cancelled";
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["ManagedEvent"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a managed event, or update the one with the same externalId */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description The app's own id: the same id updates */
+            externalId: string;
+            title: string;
+            description?: string | null;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            /** @description IANA zone the event (and its series) lives in */
+            timeZone: string;
+            location?:
+              | (
+                  | {
+                      /** @enum {string} */
+                      kind: "address";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "phone";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "link";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "teams";
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "meet";
+                    }
+                )
+              | null;
+            /** @default [] */
+            attendees?: {
+              name?: string;
+              /** Format: email */
+              email: string;
+            }[];
+            recurrence?: {
+              /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
+              rule: string;
+              /** @default [] */
+              exdates?: string[];
+              /** @default [] */
+              overrides?: {
+                /** Format: date-time */
+                originalStart: string;
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+              }[];
+            } | null;
+            /** @default true */
+            blocksAvailability?: boolean;
+            /** @default {} */
+            metadata?: {
+              [key: string]: unknown;
+            };
+            calendarChangePolicy?: ("accept" | "notify" | "restore") | null;
+            /**
+             * @description More hosts of a collective event (the path's host is always one)
+             * @default []
+             */
+            hostIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List managed events (by start; filters: host, time range, externalId, status) */
+    get: {
+      parameters: {
+        query?: {
+          hostId?: string;
+          externalId?: string;
+          from?: string;
+          to?: string;
+          status?: "active" | "cancelled";
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["ManagedEvent"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/events/{eventId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a managed event */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The event id */
+          eventId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Cancel a managed event (removed from the calendars; attendees get the cancellation) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The event id */
+          eventId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a managed event (a series' moved or removed occurrences go in recurrence) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The event id */
+          eventId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            title?: string;
+            description?: string | null;
+            /** Format: date-time */
+            start?: string;
+            /** Format: date-time */
+            end?: string;
+            /** @description IANA zone the event (and its series) lives in */
+            timeZone?: string;
+            location?:
+              | (
+                  | {
+                      /** @enum {string} */
+                      kind: "address";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "phone";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "link";
+                      value: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "teams";
+                    }
+                  | {
+                      /** @enum {string} */
+                      kind: "meet";
+                    }
+                )
+              | null;
+            attendees?: {
+              name?: string;
+              /** Format: email */
+              email: string;
+            }[];
+            recurrence?: {
+              /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
+              rule: string;
+              /** @default [] */
+              exdates?: string[];
+              /** @default [] */
+              overrides?: {
+                /** Format: date-time */
+                originalStart: string;
+                /** Format: date-time */
+                start: string;
+                /** Format: date-time */
+                end: string;
+              }[];
+            } | null;
+            blocksAvailability?: boolean;
+            metadata?: {
+              [key: string]: unknown;
+            };
+            calendarChangePolicy?: ("accept" | "notify" | "restore") | null;
+            /** @description All hosts of the event */
+            hostIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ManagedEvent"];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
     trace?: never;
   };
   "/portal/api/session": {
@@ -7158,6 +7781,11 @@ export interface components {
        * @enum {string}
        */
       erasure: "anonymise" | "delete";
+      /**
+       * @description What a host's move or deletion of a managed event in their calendar does: `accept` (the event follows the calendar), `notify` (default: unchanged, the app is told) or `restore` (our version is written back)
+       * @enum {string}
+       */
+      calendarChangePolicy: "accept" | "notify" | "restore";
     };
     AuditEntryInput: {
       /** @description Grows with every entry; also the pagination cursor */
@@ -7339,6 +7967,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
     };
     CalendarConnectionCreatedInput: {
@@ -7394,6 +8031,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
@@ -7611,6 +8257,56 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    ManagedEventInput: {
+      id: string;
+      externalId: string;
+      hostIds: string[];
+      /** @enum {string} */
+      status: "active" | "cancelled";
+      title: string;
+      description: string | null;
+      start: string;
+      end: string;
+      timeZone: string;
+      location: {
+        kind: string;
+        value?: string;
+      } | null;
+      attendees: {
+        name?: string;
+        email: string;
+      }[];
+      recurrence: {
+        rule: string;
+        exdates: string[];
+        overrides: {
+          originalStart: string;
+          start: string;
+          end: string;
+        }[];
+      } | null;
+      blocksAvailability: boolean;
+      metadata: {
+        [key: string]: unknown;
+      };
+      calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      cancelReason: string | null;
+      joinUrl: string | null;
+      calendarSync: {
+        connectionId: string;
+        hostId: string;
+        /** @enum {string} */
+        operation: "create" | "update" | "cancel";
+        /** @enum {string} */
+        state: "pending" | "written" | "failed";
+        joinUrl: string | null;
+        error: string | null;
+        warning: string | null;
+        updatedAt: string;
+      }[];
+      createdAt: string;
+      updatedAt: string;
+    };
     PortalLinkInput: {
       /** @description {publicUrl}/portal/sign-in?token=...; works once */
       url: string;
@@ -7654,6 +8350,11 @@ export interface components {
        * @enum {string}
        */
       erasure: "anonymise" | "delete";
+      /**
+       * @description What a host's move or deletion of a managed event in their calendar does: `accept` (the event follows the calendar), `notify` (default: unchanged, the app is told) or `restore` (our version is written back)
+       * @enum {string}
+       */
+      calendarChangePolicy: "accept" | "notify" | "restore";
     };
     AuditEntry: {
       /** @description Grows with every entry; also the pagination cursor */
@@ -7835,6 +8536,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
     };
     CalendarConnectionCreated: {
@@ -7890,6 +8600,15 @@ export interface components {
           unavailableFrom?: string;
         }[];
       }[];
+      /** @description Per-connection switches (PATCH the connection to change them) */
+      switches: {
+        /** @description Its blocking calendars take time out of availability */
+        busy: boolean;
+        /** @description Its events' details are kept for the host's agenda */
+        import: boolean;
+        /** @description Bookings and managed events are written into it */
+        export: boolean;
+      };
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
@@ -8104,6 +8823,56 @@ export interface components {
       /** @description For a failed (non-2xx) text answer: its first 200 characters, control characters removed; otherwise null */
       lastResponseBody: string | null;
       nextAttemptAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    ManagedEvent: {
+      id: string;
+      externalId: string;
+      hostIds: string[];
+      /** @enum {string} */
+      status: "active" | "cancelled";
+      title: string;
+      description: string | null;
+      start: string;
+      end: string;
+      timeZone: string;
+      location: {
+        kind: string;
+        value?: string;
+      } | null;
+      attendees: {
+        name?: string;
+        email: string;
+      }[];
+      recurrence: {
+        rule: string;
+        exdates: string[];
+        overrides: {
+          originalStart: string;
+          start: string;
+          end: string;
+        }[];
+      } | null;
+      blocksAvailability: boolean;
+      metadata: {
+        [key: string]: unknown;
+      };
+      calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      cancelReason: string | null;
+      joinUrl: string | null;
+      calendarSync: {
+        connectionId: string;
+        hostId: string;
+        /** @enum {string} */
+        operation: "create" | "update" | "cancel";
+        /** @enum {string} */
+        state: "pending" | "written" | "failed";
+        joinUrl: string | null;
+        error: string | null;
+        warning: string | null;
+        updatedAt: string;
+      }[];
       createdAt: string;
       updatedAt: string;
     };

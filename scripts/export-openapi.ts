@@ -9,14 +9,18 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import pino from "pino";
+import type { JobEngine } from "../src/jobs/job-engine.ts";
 import { version } from "../src/main.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
 import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
 import { noBookingEffects } from "../src/scheduling/booking-events.ts";
 import { createBookingService } from "../src/scheduling/booking-service.ts";
+import { createManagedEventsService } from "../src/scheduling/managed-events-service.ts";
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import { buildServer } from "../src/server/app.ts";
 import { adminRoutes } from "../src/server/routes/admin.ts";
+import { connectionSwitchRoutes } from "../src/server/routes/connection-switches.ts";
+import { managedEventRoutes } from "../src/server/routes/managed-events.ts";
 import type { Database } from "../src/store/database.ts";
 import * as schema from "../src/store/schema.ts";
 
@@ -65,6 +69,15 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
         organizerFallback: { email: "calbridge@localhost" },
         publicRateLimitPerMinute: 300,
       },
+      // In startService's order.
+      extraTenantRoutes: [
+        managedEventRoutes({
+          db,
+          // Building the routes never runs a job.
+          managedEvents: createManagedEventsService({ db, jobs: {} as JobEngine, now }),
+        }),
+        connectionSwitchRoutes({ db }),
+      ],
       extraPublicRoutes: [adminRoutes({ db, adminToken: "openapi-export" })],
       db,
       logger: pino({ level: "silent" }),

@@ -9,6 +9,7 @@ import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./j
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { registerHoldCleanupJob } from "./jobs/hold-cleanup-job.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
+import { registerManagedEventWriteJobs } from "./jobs/managed-event-write-jobs.ts";
 import { createProviderBudgetGate, providerBudgetsWith } from "./jobs/provider-budget-gate.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
@@ -41,6 +42,7 @@ import {
 import { createSourceFactory, type SourceSettings } from "./providers/source-registry.ts";
 import { createBookingEffects } from "./scheduling/booking-effects.ts";
 import { createBookingService } from "./scheduling/booking-service.ts";
+import { createManagedEventsService } from "./scheduling/managed-events-service.ts";
 import { type AvailabilityChange, createSlotsCache } from "./scheduling/slots-cache.ts";
 import type { KeyRing } from "./secrets/key-ring.ts";
 import { resolveKeyRing } from "./secrets/resolve-key-ring.ts";
@@ -52,6 +54,8 @@ import {
   type RateLimitStore,
 } from "./server/rate-limit-store.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
+import { connectionSwitchRoutes } from "./server/routes/connection-switches.ts";
+import { managedEventRoutes } from "./server/routes/managed-events.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
 import {
@@ -62,6 +66,7 @@ import {
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
+import { combineOwnEvents, createManagedTwoWaySync } from "./sync/managed-two-way-sync.ts";
 import {
   isLoopbackUrl,
   maintainChannels,
@@ -335,6 +340,20 @@ export async function startService(
       now,
       hostVersions: twoWaySync,
     });
+    await registerManagedEventWriteJobs({
+      jobs: startedJobs,
+      db: store.db,
+      sources,
+      events: connectionEvents,
+      logger,
+      now,
+    });
+    const managedEvents = createManagedEventsService({
+      db: store.db,
+      jobs: startedJobs,
+      now,
+      onAvailabilityChanged: (change) => slotsCache.invalidate(change),
+    });
     await registerBusyRetentionJob({ jobs: startedJobs, db: store.db, logger, now });
     await registerHoldCleanupJob({ jobs: startedJobs, db: store.db, logger, now });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
@@ -345,7 +364,16 @@ export async function startService(
       logger,
       now,
       window: (at) => syncWindow(at, config.syncWindowDays),
-      ownEvents: twoWaySync,
+      ownEvents: combineOwnEvents(
+        twoWaySync,
+        createManagedTwoWaySync({
+          db: store.db,
+          jobs: startedJobs,
+          logger,
+          now,
+          onAvailabilityChanged: (change) => slotsCache.invalidate(change),
+        }),
+      ),
       onBusyChanged: ({ tenantId, hostId }) => slotsCache.invalidate({ tenantId, hostIds: [hostId] }),
     };
     await registerCalendarSyncJobs({
@@ -457,6 +485,14 @@ export async function startService(
         holdSettings: config.holds,
       },
       outbound,
+      extraTenantRoutes: [
+        managedEventRoutes({ db: store.db, managedEvents }),
+        connectionSwitchRoutes({
+          db: store.db,
+          onAvailabilityChanged: (change) => slotsCache.invalidate(change),
+          requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
+        }),
+      ],
       extraPublicRoutes: [
         adminRoutes({ db: store.db, adminToken }),
         oauthCallbackRoutes(connectFlow),

@@ -1,6 +1,6 @@
 import type PgBoss from "pg-boss";
 import { recordConnectionAudit } from "../audit/record-audit.ts";
-import type { CalendarSource, SourceError } from "../core/sync/calendar-source.ts";
+import type { SourceError } from "../core/sync/calendar-source.ts";
 import type { Logger } from "../observability/logger.ts";
 import { bookingCalendarEvent, bookingWriteHash } from "../scheduling/booking-calendar-event.ts";
 import { attendeeLinksFor } from "../scheduling/booking-links.ts";
@@ -13,7 +13,6 @@ import {
   listCalendarWrites,
   updateCalendarWrite,
 } from "../store/calendar-writes-repository.ts";
-import { getConnectionForSync } from "../store/connections-repository.ts";
 import type { Database } from "../store/database.ts";
 import { getEventType } from "../store/event-types-repository.ts";
 import type { TenantId } from "../store/ids.ts";
@@ -26,20 +25,11 @@ import type { HostVersions } from "../sync/two-way-sync.ts";
 import type { JobEngine } from "./job-engine.ts";
 import { webhookDeliveryJobs } from "./webhook-jobs.ts";
 import { applyHostVersionAfterConflict } from "./write-conflict.ts";
+import { MAX_WRITE_ATTEMPTS, openWriteSource, retriesWrite } from "./write-source.ts";
 
 export const CALENDAR_WRITE_QUEUE = "calendar.write";
 
-/** Attempts per write before it is given up as failed (transient failures: unavailable, throttled). */
-const MAX_ATTEMPTS = 5;
-/** Failures no retry can fix: the write fails at once. */
-const permanent = new Set<SourceError["kind"]>([
-  "auth_revoked",
-  "invalid_data",
-  "not_found",
-  "conflict",
-  "forbidden_target",
-  "sync_cursor_invalid",
-]);
+const MAX_ATTEMPTS = MAX_WRITE_ATTEMPTS;
 
 interface CalendarWriteJob {
   tenantId: string;
@@ -113,7 +103,7 @@ async function writeOne(
   const key = { bookingId: row.bookingId, connectionId: row.connectionId };
   const attempts = row.attempts + 1;
   const fail = async (error: SourceError): Promise<WriteOutcome> => {
-    if (!permanent.has(error.kind) && attempts < MAX_ATTEMPTS) {
+    if (retriesWrite(error, attempts)) {
       await updateCalendarWrite(deps.db, key, {
         attempts,
         lastError: `${error.kind}: ${error.message}`,
@@ -124,21 +114,9 @@ async function writeOne(
     await failPermanently(deps, booking, row, error);
     return { kind: "settled", error };
   };
-  const loaded = await getConnectionForSync(deps.db, row.connectionId);
-  if (!loaded || !["connected", "error"].includes(loaded.connection.status)) {
-    return fail({ kind: "auth_revoked", message: "the calendar connection is not connected" });
-  }
-  const { connection, hostTimeZone } = loaded;
-  const built = deps.sources.build(connection, {
-    onAuthRevoked: async (error) => {
-      await deps.events.move({ connectionId: connection.id, to: "needs_reauth", error: error.message });
-    },
-  });
-  if (!built.ok) return fail(built.error);
-  const source: CalendarSource = built.source;
-  if (!source.createEvent || !source.updateEvent || !source.cancelEvent) {
-    return fail({ kind: "invalid_data", message: `${connection.provider} connections do not write events` });
-  }
+  const opened = await openWriteSource(deps, row.connectionId);
+  if (!opened.ok) return fail(opened.error);
+  const { connection, hostTimeZone, source } = opened;
   await updateCalendarWrite(deps.db, key, { attempts, updatedAt: deps.now() });
   const hash = bookingWriteHash(booking);
   const settle = async (patch: Parameters<typeof updateCalendarWrite>[2]) => {

@@ -51,6 +51,8 @@ export async function destinationCalendars(
         inArray(calendarConnections.hostId, params.hostIds),
         inArray(calendarConnections.provider, WRITABLE_PROVIDERS),
         inArray(calendarConnections.status, WRITABLE_STATUSES),
+        // The connection's export switch (migration 0015): off, nothing of ours is written into it.
+        eq(calendarConnections.exportEnabled, true),
         eq(calendarSyncStates.receivesEvents, true),
         isNull(calendarSyncStates.removedAt),
       ),

@@ -32,6 +32,10 @@ export interface ConnectionRow {
   lastSyncedAt: Date | null;
   lastError: string | null;
   lastErrorAt: Date | null;
+  /** The connection's switches (migration 0015): its calendars block; details are imported; our events go in. */
+  busyEnabled: boolean;
+  importEnabled: boolean;
+  exportEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

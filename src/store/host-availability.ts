@@ -13,6 +13,8 @@ import {
   calendarConnections,
   calendarSyncStates,
   hosts,
+  managedEventOccurrences,
+  managedEvents,
   schedules,
   slotHolds,
   tenants,
@@ -96,6 +98,18 @@ function prepareHostAvailability(db: Database) {
            and ${busyIntervals.bookingId} is null
            -- A room's busy time (migration 0008) is not the host's: it is read only for event types with rooms.
            and ${busyIntervals.resource} is null
+           -- A connection whose busy switch is off (migration 0015) takes no time out of availability.
+           and not exists (select 1 from ${calendarConnections} where ${calendarConnections.id} = ${busyIntervals.connectionId}
+                           and not ${calendarConnections.busyEnabled})
+      ), '[]'::json)`,
+        // Occurrences of the tenant's managed events that block availability (migration 0015): [start ms, end ms, id].
+        managed: sql<Array<[number, number, string]>>`coalesce((
+        select json_agg(json_build_array(${epochMs(managedEventOccurrences.startAt)}, ${epochMs(managedEventOccurrences.endAt)},
+                                         ${managedEventOccurrences.eventId}))
+          from ${managedEventOccurrences} join ${managedEvents} on ${managedEvents.id} = ${managedEventOccurrences.eventId}
+         where ${managedEventOccurrences.tenantId} = ${hosts.tenantId} and ${managedEventOccurrences.hostId} = ${hosts.id}
+           and ${managedEventOccurrences.startAt} < ${to} and ${managedEventOccurrences.endAt} > ${from}
+           and ${managedEvents.blocksAvailability} and ${managedEvents.status} = 'active'
       ), '[]'::json)`,
         // Last successful sync (ms, null before the first) of each blocking calendar of the host's connections:
         // availability fails closed where one is stale or does not reach that far.
@@ -106,6 +120,7 @@ function prepareHostAvailability(db: Database) {
          where ${calendarConnections.tenantId} = ${hosts.tenantId} and ${calendarConnections.hostId} = ${hosts.id}
            and ${calendarConnections.status} <> 'disconnected'
            and ${calendarSyncStates.blocking} and ${calendarSyncStates.removedAt} is null
+           and ${calendarConnections.busyEnabled}
       ), '[]'::json)`,
         // The earliest cut of a blocking calendar whose last listing was truncated (ms, null when none is): busy
         // time from there on is unknown, and availability fails closed.
@@ -116,6 +131,7 @@ function prepareHostAvailability(db: Database) {
          where ${calendarConnections.tenantId} = ${hosts.tenantId} and ${calendarConnections.hostId} = ${hosts.id}
            and ${calendarConnections.status} <> 'disconnected'
            and ${calendarSyncStates.blocking} and ${calendarSyncStates.removedAt} is null
+           and ${calendarConnections.busyEnabled}
       )`,
       })
       .from(hosts)
@@ -195,16 +211,25 @@ export async function loadHostAvailability(
             sessionId,
           })),
         ],
-        busy: row.busy.flatMap(([startMs, endMs, status, sourceRef, allDayStart, allDayEnd]) => {
-          if (allDayStart === null || allDayEnd === null) return [{ startMs, endMs, status, sourceRef }];
-          // All-day events are dates until now: local midnight to midnight in the host's zone.
-          const range = allDayRangeMs({
-            startDate: allDayStart,
-            endDate: allDayEnd,
-            timeZone: row.hostTimeZone,
-          });
-          return range ? [{ ...range, status, sourceRef }] : [];
-        }),
+        busy: row.busy
+          .flatMap(([startMs, endMs, status, sourceRef, allDayStart, allDayEnd]) => {
+            if (allDayStart === null || allDayEnd === null) return [{ startMs, endMs, status, sourceRef }];
+            // All-day events are dates until now: local midnight to midnight in the host's zone.
+            const range = allDayRangeMs({
+              startDate: allDayStart,
+              endDate: allDayEnd,
+              timeZone: row.hostTimeZone,
+            });
+            return range ? [{ ...range, status, sourceRef }] : [];
+          })
+          .concat(
+            row.managed.map(([startMs, endMs, eventId]) => ({
+              startMs,
+              endMs,
+              status: "busy" as const,
+              sourceRef: `managed-event:${eventId}`,
+            })),
+          ),
       },
     ];
   });

@@ -37,6 +37,8 @@ export const tenants = pgTable("tenants", {
   attendeeInvitations: text("attendee_invitations").notNull().default("provider"),
   // What a host erasure does with the host's bookings the tenant keeps: "anonymise" (default) or "delete".
   erasure: text("erasure").notNull().default("anonymise"),
+  // What a host's move or deletion of a managed event in their calendar does (migration 0015): accept, notify, restore.
+  calendarChangePolicy: text("calendar_change_policy").notNull().default("notify"),
   createdAt: createdAt(),
 });
 
@@ -133,6 +135,11 @@ export const calendarConnections = pgTable(
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
     lastError: text("last_error"),
     lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+    // Per-connection switches (migration 0015): its calendars block availability; their events' details are
+    // imported for the agenda; our events (bookings, managed events) are written to its destination calendar.
+    busyEnabled: boolean("busy_enabled").notNull().default(true),
+    importEnabled: boolean("import_enabled").notNull().default(false),
+    exportEnabled: boolean("export_enabled").notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -697,4 +704,113 @@ export const portalSessions = pgTable(
     createdAt: createdAt(),
   },
   (table) => [index("portal_sessions_host_idx").on(table.tenantId, table.hostId)],
+);
+
+/**
+ * Managed events (migration 0015): events the tenant's app owns (not bookings), keyed by the app's `external_id`,
+ * written into each host's calendar like bookings are. `recurrence` holds `{rrule, exdates[], overrides[]}`.
+ */
+export const managedEvents = pgTable(
+  "managed_events",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    externalId: text("external_id").notNull(),
+    title: text("title").notNull(),
+    description: text("description"),
+    startAt: timestamp("start_at", { withTimezone: true }).notNull(),
+    endAt: timestamp("end_at", { withTimezone: true }).notNull(),
+    timeZone: text("time_zone").notNull(),
+    location: jsonb("location"),
+    attendees: jsonb("attendees").notNull().default([]),
+    recurrence: jsonb("recurrence"),
+    blocksAvailability: boolean("blocks_availability").notNull().default(true),
+    metadata: jsonb("metadata").notNull().default({}),
+    // active, cancelled
+    status: text("status").notNull().default("active"),
+    cancelReason: text("cancel_reason"),
+    // accept, notify, restore; null: the tenant's
+    calendarChangePolicy: text("calendar_change_policy"),
+    sequence: integer("sequence").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex("managed_events_external_id_idx").on(table.tenantId, table.externalId),
+    index("managed_events_tenant_start_idx").on(table.tenantId, table.startAt, table.id),
+  ],
+);
+
+export const managedEventHosts = pgTable(
+  "managed_event_hosts",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => managedEvents.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.eventId, table.hostId] }),
+    index("managed_event_hosts_host_idx").on(table.hostId),
+  ],
+);
+
+/** The expanded occurrences of managed events per host; those of events that block are read with the busy cache. */
+export const managedEventOccurrences = pgTable(
+  "managed_event_occurrences",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => managedEvents.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    startAt: timestamp("start_at", { withTimezone: true }).notNull(),
+    endAt: timestamp("end_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index("managed_event_occurrences_host_time_idx").on(table.hostId, table.startAt),
+    index("managed_event_occurrences_event_idx").on(table.eventId),
+  ],
+);
+
+/** Write-back of managed events, one row per (event, connection): the same life cycle as booking_calendar_events. */
+export const managedEventWrites = pgTable(
+  "managed_event_writes",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => managedEvents.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    calendarRef: text("calendar_ref").notNull(),
+    operation: text("operation").notNull(),
+    state: text("state").notNull(),
+    providerEventRef: text("provider_event_ref"),
+    changeKey: text("change_key"),
+    contentHash: text("content_hash"),
+    joinUrl: text("join_url"),
+    // Bumped when the host deleted the event and it is written again (restore): a fresh idempotency key.
+    generation: integer("generation").notNull().default(0),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    warning: text("warning"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.eventId, table.connectionId] }),
+    index("managed_event_writes_ref_idx").on(table.connectionId, table.providerEventRef),
+  ],
 );

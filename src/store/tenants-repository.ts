@@ -14,8 +14,13 @@ export interface TenantRow {
   attendeeInvitations: AttendeeInvitations;
   /** What erasing a host does with the bookings only that host took (see src/privacy/erase-host.ts). */
   erasure: ErasureMode;
+  /** What a host's change to a managed event in their calendar does (accept, notify, restore). */
+  calendarChangePolicy: CalendarChangePolicy;
   createdAt: Date;
 }
+
+export const CALENDAR_CHANGE_POLICIES = ["accept", "notify", "restore"] as const;
+export type CalendarChangePolicy = (typeof CALENDAR_CHANGE_POLICIES)[number];
 
 export const ERASURE_MODES = ["anonymise", "delete"] as const;
 export type ErasureMode = (typeof ERASURE_MODES)[number];
@@ -76,6 +81,7 @@ export async function updateTenantSettings(
     connectReturnUrls?: string[];
     attendeeInvitations?: AttendeeInvitations;
     erasure?: ErasureMode;
+    calendarChangePolicy?: CalendarChangePolicy;
   },
 ): Promise<TenantRow | undefined> {
   if (Object.keys(settings).length === 0) return findTenantById(db, id);

@@ -26,6 +26,10 @@ export const WEBHOOK_EVENT_TYPES = [
   "connection.error",
   "connection.disconnected",
   "webhook.test",
+  "event.written",
+  "event.write_failed",
+  "event.changed_in_calendar",
+  "event.deleted_in_calendar",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

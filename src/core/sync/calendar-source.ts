@@ -1,4 +1,5 @@
 import type { BusyStatus } from "../availability/request-schema.ts";
+import type { RecurrenceSubset } from "../managed-events/recurrence.ts";
 
 /**
  * The provider-neutral calendar source: what the sync engine needs from an .ics feed, Microsoft Graph, Google
@@ -191,6 +192,22 @@ export interface NewCalendarEvent {
   onlineMeeting?: "teams" | "meet";
   /** The room the booking reserved: invited as a resource and named as the location. */
   room?: { email: string; name?: string };
+  /**
+   * A series (managed events): the rule in the wall time of `timeZone` from `start`, written in the provider's own
+   * form (Graph patternedRecurrence, Google and CalDAV RRULE), with removed and moved occurrences edited one by
+   * one (Graph and Google instances, CalDAV EXDATE and RECURRENCE-ID overrides). Writing it again is idempotent.
+   */
+  recurrence?: EventRecurrence;
+  /** How the event shows the host; default busy. A managed event that does not block availability is free. */
+  showAs?: "busy" | "free";
+}
+
+export interface EventRecurrence {
+  rule: RecurrenceSubset;
+  /** Original starts of occurrences removed from the series. */
+  exdates: Date[];
+  /** Occurrences moved: each names its original start (Graph originalStart, RECURRENCE-ID). */
+  overrides: Array<{ originalStart: Date; start: Date; end: Date }>;
 }
 
 /** What a write left in the provider: the event's version, and the meeting link once the provider made one. */

@@ -1,7 +1,8 @@
 import { renderBookingVEvent } from "../../core/calendar-files/booking-event.ts";
 import { icsLine, joinIcsLines } from "../../core/calendar-files/ics-lines.ts";
-import { parseInstant } from "../../core/calendar-files/ics-values.ts";
+import { formatIcsUtc, parseInstant } from "../../core/calendar-files/ics-values.ts";
 import { renderVTimezone } from "../../core/calendar-files/vtimezone.ts";
+import { formatRecurrenceSubset } from "../../core/managed-events/recurrence.ts";
 import type {
   CalendarSource,
   NewCalendarEvent,
@@ -43,32 +44,66 @@ export function renderCalDavEvent(params: {
   const { event } = params;
   const start = event.start.toISOString();
   const end = event.end.toISOString();
-  const vevent = renderBookingVEvent(
-    {
-      uid: event.idempotencyKey,
-      sequence: Math.max(0, Math.floor((params.now.getTime() - SEQUENCE_EPOCH_MS) / 1000)),
-      dtstamp: params.now.toISOString(),
-      start,
-      end,
-      timeZone: event.timeZone,
-      summary: event.summary,
-      ...(event.description ? { description: event.description } : {}),
-      ...(event.location ? { location: { kind: "address" as const, value: event.location } } : {}),
-      organizer: { email: params.organizerEmail },
-      attendees: event.attendees.map((attendee) => ({ ...attendee })),
-      status: "CONFIRMED",
-    },
-    "REQUEST",
-  );
+  const sequence = Math.max(0, Math.floor((params.now.getTime() - SEQUENCE_EPOCH_MS) / 1000));
+  const render = (times: { start: string; end: string }) =>
+    renderBookingVEvent(
+      {
+        uid: event.idempotencyKey,
+        sequence,
+        dtstamp: params.now.toISOString(),
+        ...times,
+        timeZone: event.timeZone,
+        summary: event.summary,
+        ...(event.description ? { description: event.description } : {}),
+        ...(event.location ? { location: { kind: "address" as const, value: event.location } } : {}),
+        organizer: { email: params.organizerEmail },
+        attendees: event.attendees.map((attendee) => ({ ...attendee })),
+        status: "CONFIRMED",
+      },
+      "REQUEST",
+    ).map((line) =>
+      line.startsWith("TRANSP:") && event.showAs === "free" ? icsLine("TRANSP", "TRANSPARENT") : line,
+    );
+  const master = render({ start, end });
+  const recurrence = event.recurrence;
+  // A series is one resource: the master with RRULE and EXDATE, and a VEVENT per moved occurrence with its
+  // RECURRENCE-ID (RFC 5545 §3.8.4.4), all with the same UID.
+  const series = recurrence
+    ? [
+        ...insertAfter(master, "DTEND", [
+          `RRULE:${formatRecurrenceSubset(recurrence.rule)}`,
+          ...(recurrence.exdates.length > 0
+            ? [
+                icsLine(
+                  "EXDATE",
+                  recurrence.exdates.map((at) => formatIcsUtc(parseInstant(at.toISOString()))).join(","),
+                ),
+              ]
+            : []),
+        ]),
+        ...recurrence.overrides.flatMap((move) =>
+          insertAfter(render({ start: move.start.toISOString(), end: move.end.toISOString() }), "UID", [
+            icsLine("RECURRENCE-ID", formatIcsUtc(parseInstant(move.originalStart.toISOString()))),
+          ]),
+        ),
+      ]
+    : master;
+  // A series' zone rules must cover its occurrences (two years is the longest a managed series is expanded).
+  const until = recurrence ? new Date(event.end.getTime() + 2 * 366 * 86_400_000).toISOString() : end;
   return joinIcsLines([
     "BEGIN:VCALENDAR",
     icsLine("VERSION", "2.0"),
     icsLine("PRODID", PRODUCT_ID),
     icsLine("CALSCALE", "GREGORIAN"),
-    ...renderVTimezone({ timeZone: event.timeZone, from: parseInstant(start), to: parseInstant(end) }),
-    ...vevent,
+    ...renderVTimezone({ timeZone: event.timeZone, from: parseInstant(start), to: parseInstant(until) }),
+    ...series,
     "END:VCALENDAR",
   ]);
+}
+
+function insertAfter(lines: string[], name: string, extra: string[]): string[] {
+  const at = lines.findIndex((line) => line.startsWith(`${name}:`) || line.startsWith(`${name};`));
+  return [...lines.slice(0, at + 1), ...extra, ...lines.slice(at + 1)];
 }
 
 function resourceUrl(calendarRef: string, key: string): string {

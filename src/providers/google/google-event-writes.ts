@@ -1,5 +1,8 @@
+import { z } from "zod";
+import { formatRecurrenceSubset, localDateTimeOf } from "../../core/managed-events/recurrence.ts";
 import type {
   CalendarSource,
+  EventRecurrence,
   NewCalendarEvent,
   SourceResult,
   WrittenEvent,
@@ -42,7 +45,9 @@ function eventBody(event: NewCalendarEvent, eventId: string): Record<string, unk
       email: attendee.email,
       ...(attendee.name ? { displayName: attendee.name } : {}),
     })),
-    transparency: "opaque",
+    transparency: event.showAs === "free" ? "transparent" : "opaque",
+    // A series as RRULE and EXDATE lines (4.3: no DTSTART, the start is the event's); EXDATEs in its zone.
+    ...(event.recurrence ? { recurrence: googleRecurrence(event.recurrence, event.timeZone) } : {}),
     // The attendee reschedules through the booking's link, not by editing the host's event.
     guestsCanModify: false,
     ...(bookingId ? { extendedProperties: { private: { [BOOKING_PROPERTY]: bookingId } } } : {}),
@@ -56,6 +61,18 @@ function eventBody(event: NewCalendarEvent, eventId: string): Record<string, unk
       : {}),
   };
 }
+
+function googleRecurrence(recurrence: EventRecurrence, timeZone: string): string[] {
+  const local = (at: Date) => localDateTimeOf(at, timeZone).replaceAll("-", "").replaceAll(":", "");
+  return [
+    `RRULE:${formatRecurrenceSubset(recurrence.rule)}`,
+    ...(recurrence.exdates.length > 0
+      ? [`EXDATE;TZID=${timeZone}:${recurrence.exdates.map(local).join(",")}`]
+      : []),
+  ];
+}
+
+const instancesSchema = z.object({ items: z.array(z.object({ id: z.string() }).loose()).default([]) });
 
 const unexpected = {
   ok: false,
@@ -127,6 +144,41 @@ export function createGoogleEventWrites(
     };
   }
 
+  /**
+   * Moved occurrences of a series (4.3): each instance is found by `originalStart` on `/instances` and patched
+   * with its new times. A retry patches the same times again.
+   */
+  async function withOccurrences(
+    result: SourceResult<WrittenEvent>,
+    calendarRef: string,
+    event: NewCalendarEvent,
+  ): Promise<SourceResult<WrittenEvent>> {
+    if (!result.ok || !event.recurrence) return result;
+    for (const move of event.recurrence.overrides) {
+      const query = new URLSearchParams({ originalStart: move.originalStart.toISOString() });
+      const listed = await client.request({
+        method: "GET",
+        url: `${eventsPath(calendarRef, result.value.eventRef)}/instances?${query}`,
+      });
+      if (!listed.ok) return listed;
+      const parsed = instancesSchema.safeParse(listed.value.json);
+      if (!parsed.success) return unexpected;
+      const instance = parsed.data.items[0];
+      if (!instance) continue;
+      const patched = await client.request({
+        method: "PATCH",
+        url: `${eventsPath(calendarRef, instance.id)}?${writeQuery(event.attendees.length > 0)}`,
+        body: {
+          start: { dateTime: move.start.toISOString(), timeZone: event.timeZone },
+          end: { dateTime: move.end.toISOString(), timeZone: event.timeZone },
+        },
+        idempotent: true,
+      });
+      if (!patched.ok) return patched;
+    }
+    return result;
+  }
+
   return {
     async createEvent({ calendarRef, event }) {
       const eventId = googleEventIdOf(event.idempotencyKey);
@@ -138,12 +190,21 @@ export function createGoogleEventWrites(
         // Safe to repeat: a second insert with the same id is refused (409), never doubled.
         idempotent: true,
       });
-      if (answer.ok) return written(answer.value.json, { calendarRef, wantsMeet });
+      if (answer.ok)
+        return withOccurrences(
+          await written(answer.value.json, { calendarRef, wantsMeet }),
+          calendarRef,
+          event,
+        );
       if (answer.error.kind !== "conflict") return answer;
       // 409 duplicate: an earlier attempt made it (its answer was lost). That event is the one.
       const existing = await client.request({ method: "GET", url: eventsPath(calendarRef, eventId) });
       if (!existing.ok) return existing;
-      return written(existing.value.json, { calendarRef, wantsMeet });
+      return withOccurrences(
+        await written(existing.value.json, { calendarRef, wantsMeet }),
+        calendarRef,
+        event,
+      );
     },
 
     async updateEvent({ calendarRef, eventRef, event }) {
@@ -154,7 +215,11 @@ export function createGoogleEventWrites(
         idempotent: true,
       });
       if (!answer.ok) return answer;
-      return written(answer.value.json, { calendarRef, wantsMeet: event.onlineMeeting === "meet" });
+      const result = await written(answer.value.json, {
+        calendarRef,
+        wantsMeet: event.onlineMeeting === "meet",
+      });
+      return withOccurrences(result, calendarRef, event);
     },
 
     async cancelEvent({ calendarRef, eventRef, notify }) {

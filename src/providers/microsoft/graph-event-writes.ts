@@ -1,11 +1,15 @@
+import { z } from "zod";
+import { localDateTimeOf } from "../../core/managed-events/recurrence.ts";
 import type {
   CalendarSource,
+  EventRecurrence,
   NewCalendarEvent,
   SourceResult,
   WrittenEvent,
 } from "../../core/sync/calendar-source.ts";
 import type { GraphClient } from "./graph-client.ts";
 import { mapGraphEvent } from "./graph-mapper.ts";
+import { graphPatternedRecurrence } from "./graph-recurrence.ts";
 import { graphWrittenEventSchema } from "./graph-schemas.ts";
 
 /**
@@ -40,8 +44,14 @@ function eventBody(event: NewCalendarEvent): Record<string, unknown> {
     body: event.descriptionHtml
       ? { contentType: "html", content: event.descriptionHtml }
       : { contentType: "text", content: event.description ?? "" },
-    start: graphDateTime(event.start),
-    end: graphDateTime(event.end),
+    // A series recurs in the wall time of its zone: its times are written there, not as UTC instants.
+    ...(event.recurrence
+      ? {
+          start: { dateTime: localDateTimeOf(event.start, event.timeZone), timeZone: event.timeZone },
+          end: { dateTime: localDateTimeOf(event.end, event.timeZone), timeZone: event.timeZone },
+          recurrence: graphPatternedRecurrence(event.recurrence.rule, event),
+        }
+      : { start: graphDateTime(event.start), end: graphDateTime(event.end) }),
     // A room is booked by inviting it as a resource and naming it as the location (2.7); its mailbox answers.
     location: event.room
       ? {
@@ -67,7 +77,7 @@ function eventBody(event: NewCalendarEvent): Record<string, unknown> {
           ]
         : []),
     ],
-    showAs: "busy",
+    showAs: event.showAs ?? "busy",
     ...(event.bookingId
       ? { singleValueExtendedProperties: [{ id: BOOKING_MARKER_PROPERTY, value: event.bookingId }] }
       : {}),
@@ -83,6 +93,10 @@ const unexpected = {
   ok: false,
   error: { kind: "invalid_data", message: "Microsoft Graph answered a write unexpectedly" },
 } as const;
+
+const instancesSchema = z.object({
+  value: z.array(z.object({ id: z.string(), originalStart: z.string().nullish() }).loose()),
+});
 
 function eventPath(calendarRef: string, eventRef?: string): string {
   const base = `/me/calendars/${encodeURIComponent(calendarRef)}/events`;
@@ -118,6 +132,69 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
     };
   }
 
+  /**
+   * Removed and moved occurrences of a series, one instance at a time (2.4): the instance is found by its
+   * originalStart in `/instances` over a window covering its old and new times, then deleted or patched. A retry
+   * repeats the same edits: a deleted instance is no longer listed, a moved one is patched to the same times.
+   */
+  async function editOccurrences(
+    calendarRef: string,
+    seriesRef: string,
+    recurrence: EventRecurrence,
+  ): Promise<SourceResult<void>> {
+    const edits = [
+      ...recurrence.exdates.map((originalStart) => ({ originalStart, move: undefined })),
+      ...recurrence.overrides.map((move) => ({ originalStart: move.originalStart, move })),
+    ];
+    for (const edit of edits) {
+      const from = Math.min(
+        edit.originalStart.getTime(),
+        edit.move?.start.getTime() ?? Number.POSITIVE_INFINITY,
+      );
+      const to = Math.max(edit.originalStart.getTime() + 86_400_000, edit.move?.end.getTime() ?? 0);
+      const query = new URLSearchParams({
+        startDateTime: new Date(from - 60_000).toISOString(),
+        endDateTime: new Date(to).toISOString(),
+      });
+      const listed = await client.request({
+        method: "GET",
+        url: `${eventPath(calendarRef, seriesRef)}/instances?${query}`,
+      });
+      if (!listed.ok) return listed;
+      const parsed = instancesSchema.safeParse(listed.value.json);
+      if (!parsed.success) return unexpected;
+      const instance = parsed.data.value.find(
+        (item) => item.originalStart && Date.parse(item.originalStart) === edit.originalStart.getTime(),
+      );
+      if (!instance) continue; // removed already
+      const answer = edit.move
+        ? await client.request({
+            method: "PATCH",
+            url: eventPath(calendarRef, instance.id),
+            body: { start: graphDateTime(edit.move.start), end: graphDateTime(edit.move.end) },
+            idempotent: true,
+          })
+        : await client.request({
+            method: "DELETE",
+            url: eventPath(calendarRef, instance.id),
+            idempotent: true,
+          });
+      if (!answer.ok && answer.error.kind !== "not_found") return answer;
+    }
+    return { ok: true, value: undefined };
+  }
+
+  /** A series' occurrence edits after the series itself was written. */
+  async function withOccurrences(
+    result: SourceResult<WrittenEvent>,
+    calendarRef: string,
+    event: NewCalendarEvent,
+  ): Promise<SourceResult<WrittenEvent>> {
+    if (!result.ok || !event.recurrence) return result;
+    const edited = await editOccurrences(calendarRef, result.value.eventRef, event.recurrence);
+    return edited.ok ? result : edited;
+  }
+
   return {
     async createEvent({ calendarRef, event }) {
       const answer = await client.request({
@@ -128,7 +205,11 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
         idempotent: true,
       });
       if (!answer.ok) return answer;
-      return written(answer.value.json, { calendarRef, wantsTeams: event.onlineMeeting === "teams" });
+      const result = await written(answer.value.json, {
+        calendarRef,
+        wantsTeams: event.onlineMeeting === "teams",
+      });
+      return withOccurrences(result, calendarRef, event);
     },
 
     async updateEvent({ calendarRef, eventRef, event }) {
@@ -139,7 +220,11 @@ export function createGraphEventWrites(client: GraphClient): GraphWrites {
         idempotent: true,
       });
       if (!answer.ok) return answer;
-      return written(answer.value.json, { calendarRef, wantsTeams: event.onlineMeeting === "teams" });
+      const result = await written(answer.value.json, {
+        calendarRef,
+        wantsTeams: event.onlineMeeting === "teams",
+      });
+      return withOccurrences(result, calendarRef, event);
     },
 
     async cancelEvent({ calendarRef, eventRef, reason }) {

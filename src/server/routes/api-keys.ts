@@ -4,6 +4,7 @@ import { recordAudit } from "../../audit/record-audit.ts";
 import type { Database } from "../../store/database.ts";
 import {
   ATTENDEE_INVITATIONS,
+  CALENDAR_CHANGE_POLICIES,
   createApiKey,
   ERASURE_MODES,
   findTenantById,
@@ -51,6 +52,11 @@ const tenantSchema = z
         "`anonymise` (default: kept for the tenant's records, attendee name, e-mail, answers and notes replaced) " +
         "or `delete`",
     }),
+    calendarChangePolicy: z.enum(CALENDAR_CHANGE_POLICIES).meta({
+      description:
+        "What a host's move or deletion of a managed event in their calendar does: `accept` (the event follows " +
+        "the calendar), `notify` (default: unchanged, the app is told) or `restore` (our version is written back)",
+    }),
   })
   .meta({ id: "Tenant" });
 
@@ -61,6 +67,7 @@ const presentTenant = (tenant: TenantRow) => ({
   connectReturnUrls: tenant.connectReturnUrls,
   attendeeInvitations: tenant.attendeeInvitations,
   erasure: tenant.erasure,
+  calendarChangePolicy: tenant.calendarChangePolicy,
 });
 
 /** The calling tenant and its API keys (keys are shown once, at creation, and stored hashed). */
@@ -96,13 +103,14 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
               }),
               attendeeInvitations: z.enum(ATTENDEE_INVITATIONS).optional(),
               erasure: z.enum(ERASURE_MODES).optional(),
+              calendarChangePolicy: z.enum(CALENDAR_CHANGE_POLICIES).optional(),
             })
             .strict(),
           response: { 200: tenantSchema, ...standardErrors },
         },
       },
       async (request) => {
-        const { connectReturnUrls, attendeeInvitations, erasure } = request.body;
+        const { connectReturnUrls, attendeeInvitations, erasure, calendarChangePolicy } = request.body;
         const urls: string[] = [];
         for (const [index, raw] of (connectReturnUrls ?? []).entries()) {
           const checked = checkReturnUrlPrefix(raw);
@@ -114,6 +122,7 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
           ...(connectReturnUrls ? { connectReturnUrls: [...new Set(urls)] } : {}),
           ...(attendeeInvitations ? { attendeeInvitations } : {}),
           ...(erasure ? { erasure } : {}),
+          ...(calendarChangePolicy ? { calendarChangePolicy } : {}),
         });
         if (!tenant) throw notFound("tenant");
         return presentTenant(tenant);

@@ -100,11 +100,20 @@ const connectionSchema = z
         warnings: z.array(warningSchema),
       }),
     ),
+    switches: z
+      .object({
+        busy: z.boolean().meta({ description: "Its blocking calendars take time out of availability" }),
+        import: z.boolean().meta({ description: "Its events' details are kept for the host's agenda" }),
+        export: z.boolean().meta({ description: "Bookings and managed events are written into it" }),
+      })
+      .meta({ description: "Per-connection switches (PATCH the connection to change them)" }),
     createdAt: z.string(),
   })
   .meta({ id: "CalendarConnection" });
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+export { connectionSchema, present as presentConnection };
 
 function present(row: ConnectionWithSync): z.infer<typeof connectionSchema> {
   return {
@@ -136,6 +145,7 @@ function present(row: ConnectionWithSync): z.infer<typeof connectionSchema> {
       consecutiveFailures: state.consecutiveFailures,
       warnings: state.warnings,
     })),
+    switches: { busy: row.busyEnabled, import: row.importEnabled, export: row.exportEnabled },
     createdAt: row.createdAt.toISOString(),
   };
 }
