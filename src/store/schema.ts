@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { BookingPageSettings } from "../core/bookings/booking-page-settings.ts";
 
 /** A PostgreSQL tstzrange, written and read as its text form `[start,end)`. */
 const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
@@ -37,6 +38,8 @@ export const tenants = pgTable("tenants", {
   attendeeInvitations: text("attendee_invitations").notNull().default("provider"),
   // What a host erasure does with the host's bookings the tenant keeps: "anonymise" (default) or "delete".
   erasure: text("erasure").notNull().default("anonymise"),
+  // The public booking page's brand colour, logo and the origins that may frame it (see booking-page-settings.ts).
+  bookingPage: jsonb("booking_page").$type<BookingPageSettings>().notNull().default({}),
   createdAt: createdAt(),
 });
 

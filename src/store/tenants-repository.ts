@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
+import type { BookingPageSettings } from "../core/bookings/booking-page-settings.ts";
 import type { Database } from "./database.ts";
 import { newId, type TenantId } from "./ids.ts";
 import { apiKeys, tenants } from "./schema.ts";
@@ -14,6 +15,8 @@ export interface TenantRow {
   attendeeInvitations: AttendeeInvitations;
   /** What erasing a host does with the bookings only that host took (see src/privacy/erase-host.ts). */
   erasure: ErasureMode;
+  /** The public booking page's brand colour, logo and embedding origins. */
+  bookingPage: BookingPageSettings;
   createdAt: Date;
 }
 
@@ -76,6 +79,7 @@ export async function updateTenantSettings(
     connectReturnUrls?: string[];
     attendeeInvitations?: AttendeeInvitations;
     erasure?: ErasureMode;
+    bookingPage?: BookingPageSettings;
   },
 ): Promise<TenantRow | undefined> {
   if (Object.keys(settings).length === 0) return findTenantById(db, id);

@@ -14,6 +14,7 @@ import { AppError, notFound } from "../errors.ts";
 import { rateLimitPluginOptions } from "../rate-limit-store.ts";
 import { errorResponseSchema } from "../schemas.ts";
 import { attendeeLinks, type BookingRouteDeps } from "./booking-context.ts";
+import { loadPageContext, pageContextShape } from "./booking-page-context.ts";
 import { bookingSchema, presentBooking } from "./booking-presenter.ts";
 
 const MAX_RANGE_DAYS = 62;
@@ -117,6 +118,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               location: z.object({ kind: z.string() }).nullable(),
               questions: z.array(z.unknown()),
               requiresConfirmation: z.boolean(),
+              ...pageContextShape,
             }),
             ...errors,
           },
@@ -133,6 +135,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           location: eventType.location ? { kind: eventType.location.kind } : null,
           questions: eventType.questions,
           requiresConfirmation: eventType.requiresConfirmation,
+          ...(await loadPageContext(deps.db, eventType)),
         };
       },
     );
@@ -265,6 +268,12 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               name: z.string().trim().min(1, "name is required").max(200),
               email: z.email({ message: "email must be a valid e-mail address" }).max(320),
               answers: z.record(z.string(), z.unknown()).default({}),
+              notes: z
+                .string()
+                .trim()
+                .max(5000)
+                .optional()
+                .meta({ description: "Free text for the host; kept as the answer `notes`" }),
             })
             .strict(),
           response: {
@@ -292,7 +301,8 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             durationMinutes,
             inviteeTimeZone: body.timeZone,
             attendee: { name: body.name, email: body.email },
-            answers: answers.value,
+            // Notes are kept with the answers, unless the event type asks its own `notes` question.
+            answers: body.notes ? { notes: body.notes, ...answers.value } : answers.value,
             idempotencyKey: request.headers["idempotency-key"],
           },
           hashBookingRequest({ ...request.params, ...body }),
