@@ -148,15 +148,23 @@ export function BookingPage(props: {
     content = <Confirmation booking={step.booking} event={eventType} zone={zone} clock={clock} />;
   } else if (step.kind === "taken") {
     content = (
-      <TakenPanel
-        taken={step.slot.start}
-        nearby={step.nearby}
-        zone={zone}
-        clock={clock}
-        busy={busy}
-        onTake={takeNearby}
-        onPickAnother={() => setStep({ kind: "pick" })}
-      />
+      <>
+        {failure ? <FailureNotice failure={failure.failure} onRetry={failure.retry} /> : null}
+        {serverErrors.message || Object.keys(serverErrors.fields).length > 0 ? (
+          <div className="notice notice-error" role="alert">
+            <p>{serverErrors.message ?? Object.values(serverErrors.fields).join(" ")}</p>
+          </div>
+        ) : null}
+        <TakenPanel
+          taken={step.slot.start}
+          nearby={step.nearby}
+          zone={zone}
+          clock={clock}
+          busy={busy}
+          onTake={takeNearby}
+          onPickAnother={() => setStep({ kind: "pick" })}
+        />
+      </>
     );
   } else if (step.kind === "form") {
     content = (

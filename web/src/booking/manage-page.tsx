@@ -92,6 +92,7 @@ export function ManagePage(props: {
   const { booking, context, zone, clock } = props;
   const [view, setView] = useState<ManageView>(props.view);
   const [moved, setMoved] = useState<{ start: string; end: string } | undefined>();
+  const [cancelledNow, setCancelledNow] = useState(false);
   const active = booking.status === "confirmed" || booking.status === "pending";
   const go = (next: ManageView) => {
     const base = `/v1/public/bookings/${encodeURIComponent(props.token)}`;
@@ -126,8 +127,18 @@ export function ManagePage(props: {
         onBack={() => go("manage")}
       />
     );
+  if (cancelledNow) return <Cancelled {...props} />;
   if (view === "cancel" && active)
-    return <Cancel {...props} onDone={(updated) => props.onBooking(updated)} onBack={() => go("manage")} />;
+    return (
+      <Cancel
+        {...props}
+        onDone={(updated) => {
+          setCancelledNow(true);
+          props.onBooking(updated);
+        }}
+        onBack={() => go("manage")}
+      />
+    );
   return (
     <div className="manage">
       <h1 tabIndex={-1}>{t("bookingTitle")}</h1>
@@ -300,13 +311,8 @@ function Cancel(props: {
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Failure | undefined>();
-  const [done, setDone] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const missing = reason.trim() === "";
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
-    if (done) heading.current?.focus();
-  }, [done]);
 
   const submit = async () => {
     setTouched(true);
@@ -322,20 +328,9 @@ function Cancel(props: {
     setBusy(false);
     if (!answer.ok) return setFailure(answer.failure);
     forgetSlots();
-    setDone(true);
     props.onDone(answer.data);
   };
 
-  if (done)
-    return (
-      <div className="manage">
-        <h1 ref={heading} tabIndex={-1}>
-          {t("cancelled")}
-        </h1>
-        <p className="muted">{t("cancelledText")}</p>
-        <BookingDetails booking={props.booking} event={props.context} zone={props.zone} clock={props.clock} />
-      </div>
-    );
   return (
     <div className="manage">
       <h1 tabIndex={-1}>{t("cancelTitle")}</h1>
@@ -386,6 +381,26 @@ function Cancel(props: {
           </button>
         </div>
       </form>
+    </div>
+  );
+}
+
+function Cancelled(props: { booking: Booking; context: LinkContext; zone: string; clock: Clock }) {
+  const { t } = useI18n();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <div className="manage">
+      <h1 ref={heading} tabIndex={-1}>
+        {t("cancelled")}
+      </h1>
+      <p className="muted">{t("cancelledText")}</p>
+      <BookingDetails booking={props.booking} event={props.context} zone={props.zone} clock={props.clock} />
+      {props.booking.cancelReason ? (
+        <p className="muted small">
+          {t("reason")}: {props.booking.cancelReason}
+        </p>
+      ) : null}
     </div>
   );
 }
