@@ -109,7 +109,9 @@ describe.each(backends)("attendee links opened in a browser on %s", (backend) =>
       expect(page.headers["referrer-policy"]).toBe("no-referrer"); // the URL holds the token
       expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
       expect(page.body).toContain('<div id="root">');
-      expect(page.body).toContain('<noscript><meta http-equiv="refresh" content="0; url=?nojs=1"></noscript>');
+      expect(page.body).toContain(
+        '<noscript><meta http-equiv="refresh" content="0; url=?nojs=1"></noscript>',
+      );
     }
   });
 

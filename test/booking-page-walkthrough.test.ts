@@ -69,10 +69,13 @@ describe.each(VISITORS)("booking flow in Chromium ($locale)", ({ language, local
 
     // One click on a nearby time books it with the details already given.
     await page.locator(".taken .slot").first().click();
-    await page.getByRole("heading", { name: t("booked") }).waitFor({ timeout: 5000 }).catch(async (error) => {
-      await screenshot(page, `debug-${tag}`);
-      throw error;
-    });
+    await page
+      .getByRole("heading", { name: t("booked") })
+      .waitFor({ timeout: 5000 })
+      .catch(async (error) => {
+        await screenshot(page, `debug-${tag}`);
+        throw error;
+      });
     await check(page, `05-confirmation-${tag}`);
     const manage = await page.locator(".manage-link a").getAttribute("href");
     expect(manage).toMatch(/^\/v1\/public\/bookings\/[^/]+$/);
@@ -106,7 +109,10 @@ describe.each(VISITORS)("booking flow in Chromium ($locale)", ({ language, local
     await page.locator(".booking-form button[type=submit]").click();
     await page.getByRole("heading", { name: t("cancelled") }).waitFor();
     await check(page, `10-cancelled-${tag}`);
-    const cancelled = (await (await fetch(`${ui.base}${manage}`)).json()) as { status: string; cancelReason: string };
+    const cancelled = (await (await fetch(`${ui.base}${manage}`)).json()) as {
+      status: string;
+      cancelReason: string;
+    };
     expect(cancelled).toMatchObject({ status: "cancelled", cancelReason: "Something came up" });
     expect(await h1(page)).toBe(t("cancelled"));
     await context.close();

@@ -95,7 +95,7 @@ function ManageRoute(props: {
     applyBrand(brand?.color);
   }, [state, brand?.color]);
   return (
-    <PageFrame brand={brand} onLanguage={settings.setLanguage} wide={props.view === "reschedule"}>
+    <PageFrame brand={brand} onLanguage={settings.setLanguage} wide={state.status === "ready"}>
       {state.status === "loading" ? <Loading /> : null}
       {state.status === "failed" ? <Problem failure={state.failure} onRetry={() => void reload()} /> : null}
       {state.status === "ready" ? (

@@ -115,7 +115,7 @@ export function BookingForm(props: {
         props.onSubmit(values);
       }}
     >
-      <h2>{t("yourDetails")}</h2>
+      <h2 tabIndex={-1}>{t("yourDetails")}</h2>
       {props.serverMessage ? (
         <div className="notice notice-error" role="alert">
           <p>{props.serverMessage}</p>

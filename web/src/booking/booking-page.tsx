@@ -172,9 +172,6 @@ export function BookingPage(props: {
         <button type="button" className="button link back" onClick={back}>
           <span aria-hidden="true">←</span> {t("back")}
         </button>
-        <h2 className="visually-hidden" tabIndex={-1}>
-          {t("yourDetails")}
-        </h2>
         {step.hold ? (
           <p className="notice">
             {t("held", { time: formatTime(step.hold.expiresAt, zone, language, clock) })}

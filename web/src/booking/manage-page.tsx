@@ -107,14 +107,16 @@ export function ManagePage(props: {
 
   if (moved)
     return (
-      <Confirmation
-        booking={booking}
-        event={context}
-        zone={zone}
-        clock={clock}
-        heading={t("rescheduled")}
-        formerStart={moved}
-      />
+      <div className="narrow">
+        <Confirmation
+          booking={booking}
+          event={context}
+          zone={zone}
+          clock={clock}
+          heading={t("rescheduled")}
+          formerStart={moved}
+        />
+      </div>
     );
   if (view === "reschedule" && active)
     return (
@@ -127,20 +129,27 @@ export function ManagePage(props: {
         onBack={() => go("manage")}
       />
     );
-  if (cancelledNow) return <Cancelled {...props} />;
+  if (cancelledNow)
+    return (
+      <div className="narrow">
+        <Cancelled {...props} />
+      </div>
+    );
   if (view === "cancel" && active)
     return (
-      <Cancel
-        {...props}
-        onDone={(updated) => {
-          setCancelledNow(true);
-          props.onBooking(updated);
-        }}
-        onBack={() => go("manage")}
-      />
+      <div className="narrow">
+        <Cancel
+          {...props}
+          onDone={(updated) => {
+            setCancelledNow(true);
+            props.onBooking(updated);
+          }}
+          onBack={() => go("manage")}
+        />
+      </div>
     );
   return (
-    <div className="manage">
+    <div className="manage narrow">
       <h1 tabIndex={-1}>{t("bookingTitle")}</h1>
       <StatusLine booking={booking} />
       <BookingDetails booking={booking} event={context} zone={zone} clock={clock} />
