@@ -22,10 +22,22 @@ function toHex(rgb: [number, number, number]): string {
   return `#${rgb.map((channel) => Math.round(channel).toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** Darkens a colour step by step until it reads on white at 4.5:1 (text, borders, focus rings). */
+/** The colour at `alpha` over white (the tinted backgrounds of free days and hovered options). */
+function tint(hex: string, alpha: number): string {
+  return toHex(
+    channels(hex).map((channel) => 255 * (1 - alpha) + channel * alpha) as [number, number, number],
+  );
+}
+
+/**
+ * Darkens a colour step by step until it reads at 4.5:1 on white and on the brand's own strongest tint (18 %), where
+ * free days show their numbers (text, borders, focus rings).
+ */
 export function readableOnWhite(hex: string): string {
+  const background = tint(hex, 0.18);
   let rgb = channels(hex);
-  for (let step = 0; step < 40 && contrast(toHex(rgb), "#ffffff") < 4.5; step += 1)
+  const readable = () => Math.min(contrast(toHex(rgb), "#ffffff"), contrast(toHex(rgb), background)) >= 4.5;
+  for (let step = 0; step < 40 && !readable(); step += 1)
     rgb = rgb.map((channel) => channel * 0.92) as [number, number, number];
   return toHex(rgb);
 }

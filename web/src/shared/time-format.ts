@@ -16,7 +16,7 @@ function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.Da
 export function formatTime(instant: string | Date, zone: string, locale: string, clock: Clock): string {
   return formatter(locale, {
     timeZone: zone,
-    hour: "numeric",
+    hour: clock === "12" ? "numeric" : "2-digit",
     minute: "2-digit",
     hourCycle: clock === "12" ? "h12" : "h23",
   }).format(new Date(instant));
