@@ -61,10 +61,9 @@ describe("embedding the booking page on another origin", () => {
     const frame = page.frameLocator("#inline iframe");
     await frame.locator(".slot").first().waitFor();
     // The frame took the page's height (no inner scroll bar): the widget resized it from its 480 px start.
-    await page.waitForFunction(() => {
-      const iframe = document.querySelector<HTMLIFrameElement>("#inline iframe");
-      return iframe !== null && Number.parseInt(iframe.style.height, 10) > 480;
-    });
+    await page.waitForFunction(
+      'Number.parseInt(document.querySelector("#inline iframe")?.style.height ?? "0", 10) > 480',
+    );
     await screenshot(page, "embed-inline-en-1280");
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -74,10 +73,8 @@ describe("embedding the booking page on another origin", () => {
     await frame.locator('input[name="company"]').fill("Host Page Inc");
     await frame.locator('button[type="submit"]').click();
     await frame.locator(".confirmation h1").waitFor();
-    await page.waitForFunction(() => (window as unknown as { domEvents: unknown[] }).domEvents.length > 0);
-    const received = (await page.evaluate(
-      () => (window as unknown as { received: unknown[] }).received,
-    )) as Array<{
+    await page.waitForFunction("window.domEvents.length > 0");
+    const received = (await page.evaluate("window.received")) as Array<{
       origin: string;
       data: { type: string; booking?: Record<string, unknown> };
     }>;
@@ -103,7 +100,7 @@ describe("embedding the booking page on another origin", () => {
     await screenshot(page, "embed-popup-en-375");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("popup");
+    expect(await page.evaluate("document.activeElement?.id")).toBe("popup");
     await context.close();
   });
 });

@@ -20,21 +20,21 @@ export interface AxeViolation {
 
 /** axe-core's WCAG 2.1 A/AA rules on the page as it is now; only serious and critical violations are returned. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  const loaded = await page.evaluate(() => "axe" in window);
+  const loaded = await page.evaluate<boolean>('"axe" in window');
   // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not apply to.
   if (!loaded) await page.evaluate(`${axe.source};0`);
-  return page.evaluate(async () => {
-    const runner = (window as unknown as { axe: typeof axe }).axe;
-    const result = await runner.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    return result.violations
-      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation) => ({
-        id: violation.id,
-        impact: violation.impact ?? null,
-        help: violation.help,
-        targets: violation.nodes.map((node) => node.target.join(" ")),
-      }));
-  });
+  const violations = await page.evaluate<
+    Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: string[] }> }>
+  >(
+    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+      .then((result) => result.violations)`,
+  );
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact ?? null,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(" ")),
+    }));
 }
