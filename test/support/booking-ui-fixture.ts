@@ -15,10 +15,13 @@ export const MONTH = "2030-03";
  * A real service on 127.0.0.1 with one tenant, a host in Berlin working 09:00-17:00 on weekdays and an event type
  * with two durations and questions; Chromium to look at it.
  */
-export async function startBookingUi() {
+export async function startBookingUi(options: { rateLimitPerMinute?: number } = {}) {
   const opened = await openTestStore("pglite");
   const store: Store = opened.store;
-  const { app } = await buildBookingTestApp(store, { now: () => new Date(NOW) });
+  const { app } = await buildBookingTestApp(store, {
+    now: () => new Date(NOW),
+    ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
+  });
   const base = await app.listen({ host: "127.0.0.1", port: 0 });
   const tenant = await createTestTenant(store, "Acme Consulting");
   const api = async (method: string, path: string, body?: unknown) => {
