@@ -8,7 +8,7 @@ type Ui = Awaited<ReturnType<typeof startBookingUi>>;
 describe("booking page loading", () => {
   let ui: Ui;
   beforeAll(async () => {
-    // Per client and minute: the event type, this month, the prefetched next one and two more, then 429.
+    // Slot requests per client and minute: this month, the prefetched next one and three more, then 429.
     ui = await startBookingUi({ rateLimitPerMinute: 5 });
   });
   afterAll(async () => {
@@ -41,9 +41,9 @@ describe("booking page loading", () => {
     await page.locator(".slot").first().waitFor();
     expect(months.length).toBe(3);
 
-    // The limit is 5 a minute: June's prefetch (the sixth request) is refused quietly, July when shown says so.
-    for (let step = 0; step < 4; step += 1) await page.getByRole("button", { name: "Next month" }).click();
-    await page.locator("#calendar-heading", { hasText: "July 2030" }).waitFor();
+    // The slots limit is 5 a minute: August's prefetch (the sixth request) is refused quietly, August shown says so.
+    for (let step = 0; step < 5; step += 1) await page.getByRole("button", { name: "Next month" }).click();
+    await page.locator("#calendar-heading", { hasText: "August 2030" }).waitFor();
     await page.getByText("Too many requests right now").waitFor();
     await page.getByRole("button", { name: "Try again" }).waitFor();
     await screenshot(page, "rate-limited-en-1280");

@@ -98,9 +98,11 @@ export function forgetSlots(): void {
  * month is asked again when the window regains focus after a minute (others book meanwhile).
  */
 export function useMonthSlots(query: Query, month: Month) {
-  const [state, setState] = useState<
-    { status: "loading" } | { status: "ready"; data: MonthSlots } | { status: "failed"; failure: Failure }
-  >({ status: "loading" });
+  type State =
+    | { status: "loading" }
+    | { status: "ready"; data: MonthSlots }
+    | { status: "failed"; failure: Failure };
+  const [answer, setState] = useState<State & { key?: string }>({ status: "loading" });
   const [attempt, setAttempt] = useState(0);
   const { tenantSlug, eventTypeSlug, zone, duration } = query;
 
@@ -108,10 +110,13 @@ export function useMonthSlots(query: Query, month: Month) {
     let live = true;
     const current = { tenantSlug, eventTypeSlug, zone, duration };
     setState({ status: "loading" });
+    const key = keyOf(current, month);
     load(current, month, attempt > 0).then((result) => {
       if (!live) return;
       setState(
-        result.ok ? { status: "ready", data: result.data } : { status: "failed", failure: result.failure },
+        result.ok
+          ? { status: "ready", data: result.data, key }
+          : { status: "failed", failure: result.failure, key },
       );
       if (result.ok) void load(current, addMonths(month, 1));
     });
@@ -129,6 +134,11 @@ export function useMonthSlots(query: Query, month: Month) {
     return () => window.removeEventListener("focus", onFocus);
   }, [tenantSlug, eventTypeSlug, zone, duration, month]);
 
+  // An answer for another month or zone (the render before the effect catches up) is not shown as this one's.
+  const state: State =
+    answer.key === keyOf({ tenantSlug, eventTypeSlug, zone, duration }, month)
+      ? answer
+      : { status: "loading" };
   const reload = useCallback(() => {
     setState({ status: "loading" });
     setAttempt((value) => value + 1);
