@@ -189,7 +189,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the tenant's settings: the return URLs of the calendar connect flow, who invites attendees */
+    /** Change the tenant's settings: the return URLs of the calendar connect flow, who invites attendees, the booking page's look and embedding */
     patch: {
       parameters: {
         query?: never;
@@ -208,6 +208,14 @@ export interface paths {
             erasure?: "anonymise" | "delete";
             /** @enum {string} */
             calendarChangePolicy?: "accept" | "notify" | "restore";
+            bookingPage?: {
+              /** @description The booking page's accent colour, `#rrggbb` (null: the default) */
+              brandColor?: string | null;
+              /** @description An https URL or a path on this service (`/...`) of the logo (null: none) */
+              logoUrl?: string | null;
+              /** @description Origins that may embed the booking page in a frame (Content-Security-Policy frame-ancestors), e.g. `https://www.example.com`; empty: only this service itself */
+              frameAncestors?: string[];
+            };
           };
         };
       };
@@ -7031,6 +7039,17 @@ export interface paths {
               } | null;
               questions: unknown[];
               requiresConfirmation: boolean;
+              /** @description The event type's hosts as the page shows them (no e-mail addresses) */
+              hosts: {
+                name: string;
+                timeZone: string;
+              }[];
+              /** @description The tenant's name, brand colour and logo (PATCH /v1/tenant bookingPage) */
+              brand: {
+                name: string;
+                color?: string;
+                logoUrl?: string;
+              };
             };
           };
         };
@@ -7214,6 +7233,8 @@ export interface paths {
             };
             /** @description The token of the visitor's slot hold (POST .../holds): consumed by the booking */
             holdToken?: string;
+            /** @description Free text for the host; kept as the answer `notes` */
+            notes?: string;
           };
         };
       };
@@ -7706,6 +7727,90 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/public/bookings/{token}/context": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the attendee's booking page shows: the event type (its public slugs), hosts and brand */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              tenantSlug: string;
+              eventTypeSlug: string;
+              title: string;
+              description: string | null;
+              location: {
+                kind: string;
+              } | null;
+              /** @description The event type's hosts as the page shows them (no e-mail addresses) */
+              hosts: {
+                name: string;
+                timeZone: string;
+              }[];
+              /** @description The tenant's name, brand colour and logo (PATCH /v1/tenant bookingPage) */
+              brand: {
+                name: string;
+                color?: string;
+                logoUrl?: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/feeds/{token}.ics": {
     parameters: {
       query?: never;
@@ -7786,6 +7891,12 @@ export interface components {
        * @enum {string}
        */
       calendarChangePolicy: "accept" | "notify" | "restore";
+      /** @description The public booking page's brand colour, logo and the origins that may embed it (docs/booking-page.md) */
+      bookingPage: {
+        brandColor?: string;
+        logoUrl?: string;
+        frameAncestors?: string[];
+      };
     };
     AuditEntryInput: {
       /** @description Grows with every entry; also the pagination cursor */
@@ -8355,6 +8466,12 @@ export interface components {
        * @enum {string}
        */
       calendarChangePolicy: "accept" | "notify" | "restore";
+      /** @description The public booking page's brand colour, logo and the origins that may embed it (docs/booking-page.md) */
+      bookingPage: {
+        brandColor?: string;
+        logoUrl?: string;
+        frameAncestors?: string[];
+      };
     };
     AuditEntry: {
       /** @description Grows with every entry; also the pagination cursor */

@@ -65,7 +65,7 @@ describe.each(backends)("attendee links opened in a browser on %s", (backend) =>
 
   it("shows the booking as a self-contained page with every value escaped", async () => {
     const { path, token, booking } = await book();
-    const page = await app.inject({ url: path, headers: BROWSER });
+    const page = await app.inject({ url: `${path}?nojs=1`, headers: BROWSER });
     expect(page.statusCode).toBe(200);
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.headers["content-security-policy"]).toMatch(
@@ -92,11 +92,26 @@ describe.each(backends)("attendee links opened in a browser on %s", (backend) =>
   it("answers GET on the cancel and reschedule links with the page (links relative to them)", async () => {
     const { path } = await book();
     for (const link of ["cancel", "reschedule"]) {
-      const page = await app.inject({ url: `${path}/${link}`, headers: BROWSER });
+      const page = await app.inject({ url: `${path}/${link}?nojs=1`, headers: BROWSER });
       expect(page.statusCode).toBe(200);
       expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
       expect(page.body).toContain('<form method="post" action="cancel">');
       expect(page.body).toContain('id="reschedule"');
+    }
+  });
+
+  it("gives browsers the web UI, whose <noscript> leads to the plain page (?nojs=1); JSON for programs", async () => {
+    const { path } = await book();
+    for (const url of [path, `${path}/cancel`, `${path}/reschedule`]) {
+      const page = await app.inject({ url, headers: BROWSER });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+      expect(page.headers["referrer-policy"]).toBe("no-referrer"); // the URL holds the token
+      expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+      expect(page.body).toContain('<div id="root">');
+      expect(page.body).toContain(
+        '<noscript><meta http-equiv="refresh" content="0; url=?nojs=1"></noscript>',
+      );
     }
   });
 

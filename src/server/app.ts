@@ -22,6 +22,7 @@ import { DEFAULT_PORTAL_SETTINGS, type PortalSettings } from "./portal/portal-se
 import { tenantRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import type { BookingRouteDeps } from "./routes/booking-context.ts";
+import { bookingPageContextRoutes } from "./routes/booking-page-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { type ConnectionRoomsDeps, connectionRoomRoutes } from "./routes/connection-rooms.ts";
 import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections.ts";
@@ -172,12 +173,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.booking) {
     await app.register(publicBookingRoutes(deps.booking));
     await app.register(manageBookingRoutes(deps.booking));
+    await app.register(bookingPageContextRoutes(deps.booking));
     await app.register(
       feedDownloadRoutes({ ...deps.booking, rateLimitPerMinute: deps.booking.publicRateLimitPerMinute }),
     );
   }
   for (const plugin of deps.extraPublicRoutes ?? []) await app.register(plugin);
-  if (deps.webUi !== false) await app.register(webUiRoutes());
+  if (deps.webUi !== false) await app.register(webUiRoutes({ db: deps.db }));
 
   return base;
 }

@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { BookingPageSettings } from "../core/bookings/booking-page-settings.ts";
 
 /** A PostgreSQL tstzrange, written and read as its text form `[start,end)`. */
 const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
@@ -39,6 +40,8 @@ export const tenants = pgTable("tenants", {
   erasure: text("erasure").notNull().default("anonymise"),
   // What a host's move or deletion of a managed event in their calendar does (migration 0015): accept, notify, restore.
   calendarChangePolicy: text("calendar_change_policy").notNull().default("notify"),
+  // The public booking page's brand colour, logo and the origins that may frame it (see booking-page-settings.ts).
+  bookingPage: jsonb("booking_page").$type<BookingPageSettings>().notNull().default({}),
   createdAt: createdAt(),
 });
 

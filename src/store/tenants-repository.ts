@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
+import type { BookingPageSettings } from "../core/bookings/booking-page-settings.ts";
 import type { Database } from "./database.ts";
 import { newId, type TenantId } from "./ids.ts";
 import { apiKeys, tenants } from "./schema.ts";
@@ -16,6 +17,8 @@ export interface TenantRow {
   erasure: ErasureMode;
   /** What a host's change to a managed event in their calendar does (accept, notify, restore). */
   calendarChangePolicy: CalendarChangePolicy;
+  /** The public booking page's brand colour, logo and embedding origins. */
+  bookingPage: BookingPageSettings;
   createdAt: Date;
 }
 
@@ -82,6 +85,7 @@ export async function updateTenantSettings(
     attendeeInvitations?: AttendeeInvitations;
     erasure?: ErasureMode;
     calendarChangePolicy?: CalendarChangePolicy;
+    bookingPage?: BookingPageSettings;
   },
 ): Promise<TenantRow | undefined> {
   if (Object.keys(settings).length === 0) return findTenantById(db, id);

@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { recordAudit } from "../../audit/record-audit.ts";
+import {
+  applyBookingPageSettings,
+  bookingPageSettingsSchema,
+} from "../../core/bookings/booking-page-settings.ts";
 import type { Database } from "../../store/database.ts";
 import {
   ATTENDEE_INVITATIONS,
@@ -57,6 +61,16 @@ const tenantSchema = z
         "What a host's move or deletion of a managed event in their calendar does: `accept` (the event follows " +
         "the calendar), `notify` (default: unchanged, the app is told) or `restore` (our version is written back)",
     }),
+    bookingPage: z
+      .object({
+        brandColor: z.string().optional(),
+        logoUrl: z.string().optional(),
+        frameAncestors: z.array(z.string()).optional(),
+      })
+      .meta({
+        description:
+          "The public booking page's brand colour, logo and the origins that may embed it (docs/booking-page.md)",
+      }),
   })
   .meta({ id: "Tenant" });
 
@@ -68,6 +82,7 @@ const presentTenant = (tenant: TenantRow) => ({
   attendeeInvitations: tenant.attendeeInvitations,
   erasure: tenant.erasure,
   calendarChangePolicy: tenant.calendarChangePolicy,
+  bookingPage: tenant.bookingPage ?? {},
 });
 
 /** The calling tenant and its API keys (keys are shown once, at creation, and stored hashed). */
@@ -94,7 +109,7 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
         schema: {
           tags: ["Tenant"],
           summary:
-            "Change the tenant's settings: the return URLs of the calendar connect flow, who invites attendees",
+            "Change the tenant's settings: the return URLs of the calendar connect flow, who invites attendees, the booking page's look and embedding",
           body: z
             .object({
               connectReturnUrls: z.array(z.string().min(1).max(2000)).max(20).optional().meta({
@@ -104,13 +119,15 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
               attendeeInvitations: z.enum(ATTENDEE_INVITATIONS).optional(),
               erasure: z.enum(ERASURE_MODES).optional(),
               calendarChangePolicy: z.enum(CALENDAR_CHANGE_POLICIES).optional(),
+              bookingPage: bookingPageSettingsSchema.optional(),
             })
             .strict(),
           response: { 200: tenantSchema, ...standardErrors },
         },
       },
       async (request) => {
-        const { connectReturnUrls, attendeeInvitations, erasure, calendarChangePolicy } = request.body;
+        const { connectReturnUrls, attendeeInvitations, erasure, calendarChangePolicy, bookingPage } =
+          request.body;
         const urls: string[] = [];
         for (const [index, raw] of (connectReturnUrls ?? []).entries()) {
           const checked = checkReturnUrlPrefix(raw);
@@ -118,7 +135,16 @@ export function tenantRoutes(db: Database): FastifyPluginAsyncZod {
             throw new AppError("validation_failed", `connectReturnUrls[${index}]: ${checked.message}`);
           urls.push(checked.url);
         }
+        const page = bookingPage
+          ? applyBookingPageSettings(
+              (await findTenantById(db, requireTenant(request)))?.bookingPage ?? {},
+              bookingPage,
+            )
+          : undefined;
+        if (page && !page.ok)
+          throw new AppError("validation_failed", page.problems.join("; "), { details: page.problems });
         const tenant = await updateTenantSettings(db, requireTenant(request), {
+          ...(page?.ok ? { bookingPage: page.value } : {}),
           ...(connectReturnUrls ? { connectReturnUrls: [...new Set(urls)] } : {}),
           ...(attendeeInvitations ? { attendeeInvitations } : {}),
           ...(erasure ? { erasure } : {}),

@@ -11,12 +11,13 @@ import type { TenantId } from "../../store/ids.ts";
 import { negotiateType } from "../content-negotiation.ts";
 import { AppError } from "../errors.ts";
 import { errorResponseSchema } from "../schemas.ts";
+import { attendeeShell, sendWebShell } from "../web-shell.ts";
 import { attendeeLinks, type BookingRouteDeps } from "./booking-context.ts";
 import { sendBookingIcs } from "./booking-files.ts";
 import { renderBookingPage, renderLinkErrorPage, sendHtml } from "./booking-page.ts";
 import { bookingSchema, presentBooking } from "./booking-presenter.ts";
 
-const tokenParams = z.object({ token: z.string().min(10).max(1000) });
+export const tokenParams = z.object({ token: z.string().min(10).max(1000) });
 const cancelBody = z.object({ reason: z.string().trim().min(1, "please give a reason").max(1000) }).strict();
 
 /** Browsers asking for a page get HTML; everyone else (curl sends Accept: *\/*) gets JSON, as before. */
@@ -41,28 +42,27 @@ const errors = {
   409: errorResponseSchema,
 };
 
+/** The booking a signed attendee link names; 401 when the link is forged or expired. */
+export async function bookingFromLink(deps: BookingRouteDeps, token: string): Promise<BookingRow> {
+  const verified = verifyBookingLink(
+    deps.keyRing.deriveKeys("booking-links"),
+    token,
+    Math.floor(deps.now().getTime() / 1000),
+  );
+  if (!verified.ok) {
+    throw new AppError(
+      "unauthorized",
+      verified.reason === "expired" ? "This link has expired." : "This link is not valid.",
+    );
+  }
+  const booking = await getBooking(deps.db, verified.claims.tenantId as TenantId, verified.claims.bookingId);
+  if (!booking) throw new AppError("not_found", "booking not found");
+  return booking;
+}
+
 /** Attendees manage their booking through signed, expiring links: no account, no API key. */
 export function manageBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZod {
-  async function fromToken(token: string): Promise<BookingRow> {
-    const verified = verifyBookingLink(
-      deps.keyRing.deriveKeys("booking-links"),
-      token,
-      Math.floor(deps.now().getTime() / 1000),
-    );
-    if (!verified.ok) {
-      throw new AppError(
-        "unauthorized",
-        verified.reason === "expired" ? "This link has expired." : "This link is not valid.",
-      );
-    }
-    const booking = await getBooking(
-      deps.db,
-      verified.claims.tenantId as TenantId,
-      verified.claims.bookingId,
-    );
-    if (!booking) throw new AppError("not_found", "booking not found");
-    return booking;
-  }
+  const fromToken = (token: string) => bookingFromLink(deps, token);
 
   async function showPage(params: {
     request: FastifyRequest;
@@ -96,7 +96,16 @@ export function manageBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
     reply.header("vary", "accept");
     const booking = await fromToken(request.params.token);
     const { token } = request.params;
-    if (wantsHtml(request)) return showPage({ request, reply, token, booking });
+    if (wantsHtml(request)) {
+      // Browsers get the interactive page (web UI); `?nojs=1` (where its <noscript> sends them) the plain one.
+      const shell = (request.query as { nojs?: string }).nojs === undefined ? attendeeShell() : undefined;
+      if (shell)
+        return sendWebShell(reply, shell, {
+          frameAncestors: "frame-ancestors 'none'",
+          referrerPolicy: "no-referrer",
+        });
+      return showPage({ request, reply, token, booking });
+    }
     return presentBooking(booking, attendeeLinks(deps, booking));
   }
 

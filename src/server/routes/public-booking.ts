@@ -14,6 +14,7 @@ import { AppError, notFound } from "../errors.ts";
 import { rateLimitPluginOptions } from "../rate-limit-store.ts";
 import { errorResponseSchema } from "../schemas.ts";
 import { attendeeLinks, type BookingRouteDeps } from "./booking-context.ts";
+import { loadPageContext, pageContextShape } from "./booking-page-context.ts";
 import { bookingSchema, presentBooking } from "./booking-presenter.ts";
 import { holdServiceOf, registerHoldRoutes } from "./public-holds.ts";
 
@@ -128,6 +129,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               location: z.object({ kind: z.string() }).nullable(),
               questions: z.array(z.unknown()),
               requiresConfirmation: z.boolean(),
+              ...pageContextShape,
             }),
             ...errors,
           },
@@ -144,6 +146,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
           location: eventType.location ? { kind: eventType.location.kind } : null,
           questions: eventType.questions,
           requiresConfirmation: eventType.requiresConfirmation,
+          ...(await loadPageContext(deps.db, eventType)),
         };
       },
     );
@@ -288,6 +291,12 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               holdToken: z.string().max(100).optional().meta({
                 description: "The token of the visitor's slot hold (POST .../holds): consumed by the booking",
               }),
+              notes: z
+                .string()
+                .trim()
+                .max(5000)
+                .optional()
+                .meta({ description: "Free text for the host; kept as the answer `notes`" }),
             })
             .strict(),
           response: {
@@ -317,7 +326,8 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             durationMinutes,
             inviteeTimeZone: body.timeZone,
             attendee: { name: body.name, email: body.email },
-            answers: answers.value,
+            // Notes are kept with the answers, unless the event type asks its own `notes` question.
+            answers: body.notes ? { notes: body.notes, ...answers.value } : answers.value,
             idempotencyKey: request.headers["idempotency-key"],
             holdToken: body.holdToken,
           },
