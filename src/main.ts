@@ -7,6 +7,7 @@ import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
 import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
+import { readJobBacklog } from "./jobs/job-backlog.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { createProviderBudgetGate } from "./jobs/provider-budget-gate.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
@@ -53,6 +54,7 @@ import {
 import { adminRoutes } from "./server/routes/admin.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
+import { runsJobs, type ServiceRole } from "./service-role.ts";
 import {
   type AvailabilityListener,
   listenForAvailabilityChanges,
@@ -124,6 +126,8 @@ export async function startService(
     now?: () => Date;
     /** Tests put a fault in front of provider calls (e.g. an answer lost after the provider committed). */
     providerFetch?: typeof globalThis.fetch;
+    /** `calbridge serve --role` (see service-role.ts); default `all`. */
+    role?: ServiceRole;
   } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
@@ -142,7 +146,13 @@ export async function startService(
   });
   let availabilityListener: AvailabilityListener | undefined;
   try {
-    jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
+    jobs = await startJobEngine({
+      store,
+      databaseUrl: config.databaseUrl,
+      logger,
+      metrics,
+      work: runsJobs(options.role ?? "all"),
+    });
     const startedJobs = jobs;
     if (wantsSandbox(config)) {
       // The emulators run as a child process: product code never imports them (dependency rule).
@@ -346,6 +356,7 @@ export async function startService(
         now,
         count: (labels) => metrics.providerBudget.inc(labels),
       }),
+      concurrency: config.syncConcurrency,
       pollMinutes: {
         ics: config.icsFeeds.pollMinutes,
         microsoft: oauthPollMinutes,
@@ -468,7 +479,7 @@ export async function startService(
       publicUrl: config.publicUrl,
       readiness: [
         { name: "database", check: async () => void (await store.executeSql("select 1", [])) },
-        { name: "jobs", check: async () => void (await startedJobs.boss.getQueues()) },
+        { name: "jobs", check: () => readJobBacklog(store) },
       ],
     });
     // In-flight requests, so that shutdown can wait for them before closing the database they use (an aborted
@@ -481,7 +492,10 @@ export async function startService(
       inFlight--;
     });
     const address = await server.listen({ port: config.port, host: config.host });
-    logger.info({ url: address, docs: `${config.publicUrl}/docs` }, "Calbridge is listening");
+    logger.info(
+      { url: address, docs: `${config.publicUrl}/docs`, role: options.role ?? "all" },
+      "Calbridge is listening",
+    );
     // Embedded mode: the CLI can't open the locked database folder, so it asks this process (see admin-handoff).
     const withdrawHandoff =
       store.kind === "pglite"

@@ -30,6 +30,8 @@ export interface CalendarSyncJobDeps {
   afterSync?: (connectionId: string, outcome: ConnectionSyncOutcome | undefined) => Promise<void>;
   /** Provider budgets (see provider-budget-gate.ts): a sync without budget is queued again for later, never dropped. */
   budget?: (connectionId: string) => Promise<BudgetAnswer>;
+  /** Syncs this process runs at once (different connections; the queue is stately per connection). */
+  concurrency?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
     retryLimit: 2,
     retryDelaySeconds: 30,
     expireInSeconds: 900,
+    concurrency: deps.concurrency ?? 1,
     async handle(data) {
       const budget = await deps.budget?.(data.connectionId);
       if (budget && !budget.ok) {

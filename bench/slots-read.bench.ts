@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:slots-read`: issue 13 item 1, one uncached public slots request at a time over real HTTP against
+ * PostgreSQL, for the three pool shapes the issue names (targets are p50 on this machine):
+ *
+ * - 1 host with 500 busy intervals in a 30-day range (2 ms),
+ * - a round-robin event type over 100 hosts with 500 busy intervals each (15 ms),
+ * - 1 host with 50,000 busy rows in range (25 ms),
+ *
+ * plus the `/healthz` floor (the HTTP round trip alone) measured the same way, to read the figures against the
+ * machine's state. Every request asks another 30-day range (shifted by whole seconds), so the slots cache never
+ * answers. Busy rows are written straight into the busy cache (as a calendar sync leaves them, not staged).
+ */
+
+import { loadavg } from "node:os";
+import type { Store } from "../src/store/database.ts";
+import { newId } from "../src/store/ids.ts";
+import { type BenchContext, percentiles, withBenchService } from "./support/bench-service.ts";
+
+const DAY_MS = 86_400_000;
+const RANGE_DAYS = 30;
+const SAMPLES = 101;
+
+interface Shape {
+  label: string;
+  slug: string;
+  hosts: number;
+  busyPerHost: number;
+  targetP50Ms: number;
+}
+
+const shapes: Shape[] = [
+  { label: "1 host x 500 busy", slug: "one", hosts: 1, busyPerHost: 500, targetP50Ms: 2 },
+  {
+    label: "100 hosts x 500 busy (round-robin)",
+    slug: "pool",
+    hosts: 100,
+    busyPerHost: 500,
+    targetP50Ms: 15,
+  },
+  { label: "1 host x 50,000 busy in range", slug: "heavy", hosts: 1, busyPerHost: 50_000, targetP50Ms: 25 },
+];
+
+type Api = BenchContext["api"];
+
+/** Hosts and the event type through the API; busy rows straight into the busy cache. */
+async function seedShape(store: Store, api: Api, tenantId: string, shape: Shape, from: Date): Promise<void> {
+  const hostIds: string[] = [];
+  const workday: string[][] = [["09:00", "17:00"]];
+  for (let index = 0; index < shape.hosts; index++) {
+    const host = await api.POST("/v1/hosts", {
+      body: { name: `${shape.slug} ${index}`, timeZone: "Europe/Berlin" },
+    });
+    if (!host.data) throw new Error(`host: ${JSON.stringify(host.error)}`);
+    const hostId = host.data.id;
+    hostIds.push(hostId);
+    const schedule = await api.POST("/v1/hosts/{hostId}/schedules", {
+      params: { path: { hostId } },
+      body: {
+        timeZone: "Europe/Berlin",
+        weekly: { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday },
+      },
+    });
+    if (!schedule.data) throw new Error(`schedule: ${JSON.stringify(schedule.error)}`);
+    const connectionId = newId();
+    await store.executeSql(
+      `insert into calendar_connections (id, tenant_id, host_id, provider, display_name)
+       values ($1, $2, $3, 'ics', 'Bench feed')`,
+      [connectionId, tenantId, hostId],
+    );
+    // Intervals of 15-60 minutes at all hours, spread evenly over the range (strides coprime to 96 and 4).
+    await store.executeSql(
+      `insert into busy_intervals (id, tenant_id, host_id, connection_id, calendar_ref, start_at, end_at, status,
+                                   source_ref)
+       select gen_random_uuid(), $1, $2, $3, 'bench', s, s + make_interval(mins => 15 * (1 + (n * 3) % 4)), 'busy',
+              'bench-' || n
+         from generate_series(0, $4::int - 1) as n,
+              lateral (select $5::timestamptz + make_interval(days => (n * $6::int) / $4::int)
+                              + make_interval(mins => 15 * ((n * 37) % 96)) as s) as start`,
+      [tenantId, hostId, connectionId, shape.busyPerHost, from.toISOString(), RANGE_DAYS],
+    );
+  }
+  await store.executeSql("analyze busy_intervals", []);
+  const eventType = await api.POST("/v1/event-types", {
+    body: {
+      slug: shape.slug,
+      title: shape.label,
+      durations: [30],
+      hostIds,
+      mode: shape.hosts > 1 ? "round-robin" : "single",
+      rules: { horizon: { type: "rolling", days: 400 } },
+    },
+  });
+  if (!eventType.data) throw new Error(`event type: ${JSON.stringify(eventType.error)}`);
+}
+
+async function sequential(url: () => string): Promise<{ p50: number; p99: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const started = performance.now();
+    const response = await fetch(url());
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${response.status} from ${url()}`);
+    samples.push(performance.now() - started);
+  }
+  return percentiles(samples);
+}
+
+async function main(context: BenchContext): Promise<void> {
+  const { store, api, tenant, url: serviceUrl } = context;
+  const from = new Date(Date.now() + DAY_MS);
+  from.setUTCHours(0, 0, 0, 0);
+  for (const shape of shapes) await seedShape(store, api, tenant.id, shape, from);
+  process.stdout.write(
+    `load average before: ${loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" ")}\n`,
+  );
+  const lines: string[] = [];
+  const floor = await sequential(() => `${serviceUrl}/healthz`);
+  lines.push(row("floor: GET /healthz", floor, undefined));
+  for (const shape of shapes) {
+    let n = 0;
+    const url = () => {
+      const start = from.getTime() + ++n * 1000;
+      return (
+        `${serviceUrl}/v1/public/${tenant.slug}/${shape.slug}/slots?from=${new Date(start).toISOString()}` +
+        `&to=${new Date(start + RANGE_DAYS * DAY_MS - 60_000).toISOString()}&timeZone=America/New_York`
+      );
+    };
+    // Warm-up: the prepared statement, the JIT.
+    for (let i = 0; i < 5; i++) await (await fetch(url())).arrayBuffer();
+    lines.push(row(shape.label, await sequential(url), shape.targetP50Ms));
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function row(label: string, figures: { p50: number; p99: number }, target: number | undefined): string {
+  const met = target === undefined ? "" : figures.p50 <= target ? "met" : "NOT met";
+  return [
+    label.padEnd(40),
+    `p50 ${figures.p50.toFixed(1)} ms`.padEnd(14),
+    `p99 ${figures.p99.toFixed(1)} ms`.padEnd(14),
+    target === undefined ? "" : `target ${target} ms ${met}`,
+  ].join("  ");
+}
+
+await withBenchService(main);
