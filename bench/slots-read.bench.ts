@@ -13,6 +13,8 @@
 
 import { loadavg } from "node:os";
 import type { Store } from "../src/store/database.ts";
+import { loadHostAvailability } from "../src/store/host-availability.ts";
+import type { HostId, TenantId } from "../src/store/ids.ts";
 import { newId } from "../src/store/ids.ts";
 import { type BenchContext, percentiles, withBenchService } from "./support/bench-service.ts";
 
@@ -43,7 +45,7 @@ const shapes: Shape[] = [
 type Api = BenchContext["api"];
 
 /** Hosts and the event type through the API; busy rows straight into the busy cache. */
-async function seedShape(store: Store, api: Api, tenantId: string, shape: Shape, from: Date): Promise<void> {
+async function seedShape(store: Store, api: Api, tenantId: TenantId, shape: Shape, from: Date): Promise<void> {
   const hostIds: string[] = [];
   const workday: string[][] = [["09:00", "17:00"]];
   for (let index = 0; index < shape.hosts; index++) {
@@ -130,8 +132,34 @@ async function main(context: BenchContext): Promise<void> {
     // Warm-up: the prepared statement, the JIT.
     for (let i = 0; i < 5; i++) await (await fetch(url())).arrayBuffer();
     lines.push(row(shape.label, await sequential(url), shape.targetP50Ms));
+    lines.push(
+      row("  of which the availability read", await readAlone(store, tenant.id, shape, from), undefined),
+    );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** The availability read alone (in this process, on its own pool): what the query and its parsing cost. */
+async function readAlone(store: Store, tenantId: TenantId, shape: Shape, from: Date) {
+  const rows = await store.executeSql(
+    `select h.host_id from event_type_hosts h join event_types e on e.id = h.event_type_id
+      where e.tenant_id = $1 and e.slug = $2 order by h.position`,
+    [tenantId, shape.slug],
+  );
+  const hostIds = rows.rows.map((r) => r.host_id as HostId);
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES + 5; i++) {
+    const start = new Date(from.getTime() + i * 1000);
+    const started = performance.now();
+    await loadHostAvailability(store.db, {
+      tenantId,
+      hostIds,
+      from: start,
+      to: new Date(start.getTime() + RANGE_DAYS * DAY_MS),
+    });
+    if (i >= 5) samples.push(performance.now() - started);
+  }
+  return percentiles(samples);
 }
 
 function row(label: string, figures: { p50: number; p99: number }, target: number | undefined): string {
@@ -144,4 +172,5 @@ function row(label: string, figures: { p50: number; p99: number }, target: numbe
   ].join("  ");
 }
 
-await withBenchService(main);
+// An api process: no job runs beside the measurement (the seeded connections have no feed to poll).
+await withBenchService(main, { args: ["--role", "api"] });

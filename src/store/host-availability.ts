@@ -29,6 +29,15 @@ function epochMs(column: SQLWrapper): SQL {
 const from = sql`${sql.placeholder("from")}::timestamptz`;
 const to = sql`${sql.placeholder("to")}::timestamptz`;
 const excluded = sql`${sql.placeholder("excludeBookingId")}::uuid`;
+const timed = sql`(${busyIntervals.allDayStart} is null or ${busyIntervals.allDayEnd} is null)`;
+
+/** The busy rows of one host as the query returns them (see `busy` below). */
+interface BusyColumns {
+  t: string | null;
+  s: string | null;
+  r: string[] | null;
+  d: Array<[BusyStatus, string, string, string]> | null;
+}
 
 /**
  * Everything availability needs for some hosts, in one statement: it runs in every slots request and inside every
@@ -61,13 +70,24 @@ function prepareHostAvailability(db: Database) {
            and ${bookings.startAt} < ${to} and ${bookings.endAt} > ${from}
            and (${excluded} is null or ${bookings.id} <> ${excluded})
       ), '[]'::json)`,
-        // [start ms, end ms, status, source ref, all-day start date, all-day end date]
-        busy: sql<Array<[number, number, BusyStatus, string, string | null, string | null]>>`coalesce((
-        select json_agg(json_build_array(${epochMs(busyIntervals.startAt)}, ${epochMs(busyIntervals.endAt)},
-                                         ${busyIntervals.status}, ${busyIntervals.sourceRef},
-                                         ${busyIntervals.allDayStart}, ${busyIntervals.allDayEnd}))
+        // Timed rows in three aggregates over the same rows in the same order: {t: big-endian float8 pairs (start
+        // ms, end ms) as base64 bytes, s: the statuses joined by commas, r: the source refs as a JSON array}.
+        // PostgreSQL formats no number and builds no object per row; Node reads the times from the bytes. All-day
+        // rows (few) as [status, ref, start date, end date]. Only the window's rows are read: the && lets the partial
+        // GiST index of migration 0017 bound both ends; the start/end test keeps the exact meaning.
+        busy: sql<BusyColumns>`(
+        select json_build_object(
+                 't', encode(string_agg(float8send(${epochMs(busyIntervals.startAt)})
+                                        || float8send(${epochMs(busyIntervals.endAt)}), '') filter (where ${timed}),
+                             'base64'),
+                 's', string_agg(${busyIntervals.status}, ',') filter (where ${timed}),
+                 'r', json_agg(${busyIntervals.sourceRef}) filter (where ${timed}),
+                 'd', json_agg(json_build_array(${busyIntervals.status}, ${busyIntervals.sourceRef},
+                                                ${busyIntervals.allDayStart}, ${busyIntervals.allDayEnd}))
+                        filter (where not ${timed}))
           from ${busyIntervals}
          where ${busyIntervals.tenantId} = ${hosts.tenantId} and ${busyIntervals.hostId} = ${hosts.id}
+           and tstzrange(${busyIntervals.startAt}, ${busyIntervals.endAt}) && tstzrange(${from}, ${to})
            and ${busyIntervals.startAt} < ${to} and ${busyIntervals.endAt} > ${from}
            -- Zero-length calendar entries block nothing.
            and ${busyIntervals.endAt} > ${busyIntervals.startAt}
@@ -78,7 +98,7 @@ function prepareHostAvailability(db: Database) {
            and ${busyIntervals.bookingId} is null
            -- A room's busy time (migration 0008) is not the host's: it is read only for event types with rooms.
            and ${busyIntervals.resource} is null
-      ), '[]'::json)`,
+      )`,
         // Last successful sync (ms, null before the first) of each blocking calendar of the host's connections:
         // availability fails closed where one is stale or does not reach that far.
         calendars: sql<Array<number | null>>`coalesce((
@@ -110,7 +130,7 @@ function prepareHostAvailability(db: Database) {
           sql`${hosts.id} = any(${sql.placeholder("hostIds")}::uuid[])`,
         ),
       )
-      .prepare("host_availability_v4")
+      .prepare("host_availability_v5")
   );
 }
 
@@ -153,17 +173,31 @@ export async function loadHostAvailability(
           bufferBeforeMinutes,
           bufferAfterMinutes,
         })),
-        busy: row.busy.flatMap(([startMs, endMs, status, sourceRef, allDayStart, allDayEnd]) => {
-          if (allDayStart === null || allDayEnd === null) return [{ startMs, endMs, status, sourceRef }];
-          // All-day events are dates until now: local midnight to midnight in the host's zone.
-          const range = allDayRangeMs({
-            startDate: allDayStart,
-            endDate: allDayEnd,
-            timeZone: row.hostTimeZone,
-          });
-          return range ? [{ ...range, status, sourceRef }] : [];
-        }),
+        busy: busyOf(row.busy, row.hostTimeZone),
       },
     ];
   });
+}
+
+function busyOf(columns: BusyColumns, hostTimeZone: string): HostAvailabilityData["busy"] {
+  const statuses = columns.s === null ? [] : (columns.s.split(",") as BusyStatus[]);
+  const refs = columns.r ?? [];
+  const busy: HostAvailabilityData["busy"] = new Array(statuses.length);
+  if (columns.t !== null) {
+    const bytes = Buffer.from(columns.t, "base64");
+    const times = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let index = 0; index < statuses.length; index++)
+      busy[index] = {
+        startMs: times.getFloat64(index * 16),
+        endMs: times.getFloat64(index * 16 + 8),
+        status: statuses[index]!,
+        sourceRef: refs[index]!,
+      };
+  }
+  for (const [status, sourceRef, startDate, endDate] of columns.d ?? []) {
+    // All-day events are dates until now: local midnight to midnight in the host's zone.
+    const range = allDayRangeMs({ startDate, endDate, timeZone: hostTimeZone });
+    if (range) busy.push({ ...range, status, sourceRef });
+  }
+  return busy;
 }
