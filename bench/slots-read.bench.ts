@@ -45,7 +45,13 @@ const shapes: Shape[] = [
 type Api = BenchContext["api"];
 
 /** Hosts and the event type through the API; busy rows straight into the busy cache. */
-async function seedShape(store: Store, api: Api, tenantId: TenantId, shape: Shape, from: Date): Promise<void> {
+async function seedShape(
+  store: Store,
+  api: Api,
+  tenantId: TenantId,
+  shape: Shape,
+  from: Date,
+): Promise<void> {
   const hostIds: string[] = [];
   const workday: string[][] = [["09:00", "17:00"]];
   for (let index = 0; index < shape.hosts; index++) {

@@ -5,7 +5,7 @@ import type { ProviderKind } from "./core/sync/calendar-source.ts";
 import { registerAuditRetentionJob } from "./jobs/audit-retention-job.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
-import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
+import { enqueueConnectionSync, registerCalendarSyncJobs } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { readJobBacklog } from "./jobs/job-backlog.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
@@ -63,6 +63,7 @@ import {
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
+import { horizonSyncWindow } from "./sync/horizon-window.ts";
 import {
   isLoopbackUrl,
   maintainChannels,
@@ -343,7 +344,11 @@ export async function startService(
       events: connectionEvents,
       logger,
       now,
-      window: (at) => syncWindow(at, config.syncWindowDays),
+      window: horizonSyncWindow({
+        db: store.db,
+        maxDays: config.syncWindowDays,
+        staleMinutes: config.staleCalendar.minutes,
+      }),
       ownEvents: createTwoWaySync({ db: store.db, bookings, jobs: startedJobs, logger, now }),
       onBusyChanged: ({ tenantId, hostId }) => slotsCache.invalidate({ tenantId, hostIds: [hostId] }),
     };
