@@ -15,8 +15,8 @@ import { loadavg } from "node:os";
 import type { Store } from "../src/store/database.ts";
 import { loadHostAvailability } from "../src/store/host-availability.ts";
 import type { HostId, TenantId } from "../src/store/ids.ts";
-import { newId } from "../src/store/ids.ts";
 import { type BenchContext, percentiles, withBenchService } from "./support/bench-service.ts";
+import { seedPool } from "./support/seed-pool.ts";
 
 const DAY_MS = 86_400_000;
 const RANGE_DAYS = 30;
@@ -42,65 +42,6 @@ const shapes: Shape[] = [
   { label: "1 host x 50,000 busy in range", slug: "heavy", hosts: 1, busyPerHost: 50_000, targetP50Ms: 25 },
 ];
 
-type Api = BenchContext["api"];
-
-/** Hosts and the event type through the API; busy rows straight into the busy cache. */
-async function seedShape(
-  store: Store,
-  api: Api,
-  tenantId: TenantId,
-  shape: Shape,
-  from: Date,
-): Promise<void> {
-  const hostIds: string[] = [];
-  const workday: string[][] = [["09:00", "17:00"]];
-  for (let index = 0; index < shape.hosts; index++) {
-    const host = await api.POST("/v1/hosts", {
-      body: { name: `${shape.slug} ${index}`, timeZone: "Europe/Berlin" },
-    });
-    if (!host.data) throw new Error(`host: ${JSON.stringify(host.error)}`);
-    const hostId = host.data.id;
-    hostIds.push(hostId);
-    const schedule = await api.POST("/v1/hosts/{hostId}/schedules", {
-      params: { path: { hostId } },
-      body: {
-        timeZone: "Europe/Berlin",
-        weekly: { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday },
-      },
-    });
-    if (!schedule.data) throw new Error(`schedule: ${JSON.stringify(schedule.error)}`);
-    const connectionId = newId();
-    await store.executeSql(
-      `insert into calendar_connections (id, tenant_id, host_id, provider, display_name)
-       values ($1, $2, $3, 'ics', 'Bench feed')`,
-      [connectionId, tenantId, hostId],
-    );
-    // Intervals of 15-60 minutes at all hours, spread evenly over the range (strides coprime to 96 and 4).
-    await store.executeSql(
-      `insert into busy_intervals (id, tenant_id, host_id, connection_id, calendar_ref, start_at, end_at, status,
-                                   source_ref)
-       select gen_random_uuid(), $1, $2, $3, 'bench', s, s + make_interval(mins => 15 * (1 + (n * 3) % 4)), 'busy',
-              'bench-' || n
-         from generate_series(0, $4::int - 1) as n,
-              lateral (select $5::timestamptz + make_interval(days => (n * $6::int) / $4::int)
-                              + make_interval(mins => 15 * ((n * 37) % 96)) as s) as start`,
-      [tenantId, hostId, connectionId, shape.busyPerHost, from.toISOString(), RANGE_DAYS],
-    );
-  }
-  await store.executeSql("analyze busy_intervals", []);
-  const eventType = await api.POST("/v1/event-types", {
-    body: {
-      slug: shape.slug,
-      title: shape.label,
-      durations: [30],
-      hostIds,
-      mode: shape.hosts > 1 ? "round-robin" : "single",
-      rules: { horizon: { type: "rolling", days: 400 } },
-    },
-  });
-  if (!eventType.data) throw new Error(`event type: ${JSON.stringify(eventType.error)}`);
-}
-
 async function sequential(url: () => string): Promise<{ p50: number; p99: number }> {
   const samples: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -117,7 +58,8 @@ async function main(context: BenchContext): Promise<void> {
   const { store, api, tenant, url: serviceUrl } = context;
   const from = new Date(Date.now() + DAY_MS);
   from.setUTCHours(0, 0, 0, 0);
-  for (const shape of shapes) await seedShape(store, api, tenant.id, shape, from);
+  for (const shape of shapes)
+    await seedPool(store, api, { tenantId: tenant.id, ...shape, from, rangeDays: RANGE_DAYS });
   process.stdout.write(
     `load average before: ${loadavg()
       .map((v) => v.toFixed(1))
