@@ -1,42 +1,12 @@
-/**
- * `npm run bench:api`: the HTTP API under load on loopback, against PostgreSQL (issue 4, "Benchmark").
- *
- * - Public slots (the headline): 20 hosts, each Mon-Fri 09:00-17:00 Europe/Berlin with an event type of its own and
- *   500 busy intervals in the busy cache over the next 30 days (written through `replaceBusyWindow`, as the calendar
- *   integrations do); every request asks another host and another 30-day range, so no answer repeats and none
- *   comes from the slots cache. As context, the same range asked again and again (the cache answers).
- * - Bookings: public POSTs, each on a distinct free slot (precomputed from the slots API), spread round-robin over
- *   several hosts with an event type each, so that every request can win and none waits on another host's row.
- *   Then contended: groups of clients racing for the same slots of a round-robin event type (4 hosts: up to 4
- *   winners per slot) and of a collective one (2 hosts: one winner); the losers get 409, nothing else is expected.
- * - Floor: GET /healthz, the HTTP stack alone, to read the other figures against the machine's state.
- *
- * Autocannon: 50 connections (a busy booking page's worth of concurrent visitors, well above the 10 pg pool
- * connections, so the pool queue is part of what is measured), 10 s per run, no pipelining (browsers don't).
- * The service runs as `calbridge serve` in a child process: in-process, autocannon would share its event loop and
- * the figures would measure both. Pass `--cpu-prof` to write a V8 CPU profile of the service to
- * $TMPDIR/calbridge-bench-prof/.
- *
- * PostgreSQL: DATABASE_URL or postgresql://postgres@127.0.0.1:5432/test; a scratch database is created and dropped.
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { createCalbridgeClient } from "../client/index.ts";
-import { loadConfig } from "../src/config.ts";
-import { generateKeySpec } from "../src/secrets/key-ring.ts";
+import { availableParallelism, loadavg } from "node:os";
+import type { createCalbridgeClient } from "../client/index.ts";
 import { replaceBusyWindow } from "../src/store/busy-cache.ts";
-import { openStore, type Store } from "../src/store/database.ts";
+import type { Store } from "../src/store/database.ts";
 import { type HostId, newId, type TenantId } from "../src/store/ids.ts";
 import { calendarConnections } from "../src/store/schema.ts";
-import { createApiKey, createTenant } from "../src/store/tenants-repository.ts";
+import { type BenchContext, withBenchService } from "./support/bench-service.ts";
 
 const CONNECTIONS = 50;
 const DURATION_SECONDS = 10;
@@ -78,62 +48,6 @@ type Autocannon = (options: {
 }) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const profile = process.argv.includes("--cpu-prof");
-const profileDir = join(tmpdir(), "calbridge-bench-prof");
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const address = probe.address();
-  probe.close();
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `calbridge_bench_${randomBytes(6).toString("hex")}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
-
-async function startServiceProcess(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const profileArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...profileArgs, "--import", "tsx", join(root, "src/cli/main.ts"), "serve"],
-    { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: "inherit" },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) return { url, child };
-    await new Promise((done) => setTimeout(done, 250));
-  }
-  child.kill("SIGTERM");
-  throw new Error("the service did not become ready within 180 s");
-}
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux); 0 where there is no /proc. */
 function processCpuSeconds(pid: number): number {
   try {
     // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th, in clock ticks.
@@ -350,271 +264,246 @@ function formatRow(cells: string[]): string {
   return cells.map((cell, index) => cell.padEnd(widths[index]!)).join("  ");
 }
 
-async function main(): Promise<void> {
+async function main(context: BenchContext): Promise<void> {
   const loadBefore = loadavg()
     .map((value) => value.toFixed(1))
     .join(" ");
-  const adminUrl = loadConfig().databaseUrl ?? "postgresql://postgres@127.0.0.1:5432/test";
-  const scratch = await createScratchDatabase(adminUrl);
-  const dataDir = mkdtempSync(join(tmpdir(), "calbridge-bench-"));
-  let child: ChildProcess | undefined;
-  let store: Store | undefined;
-  try {
-    const service = await startServiceProcess({
-      DATABASE_URL: scratch.url,
-      DATA_DIR: dataDir,
-      PUBLIC_RATE_LIMIT: "0",
-      LOG_LEVEL: "warn",
-      SANDBOX: "off",
-      ENCRYPTION_KEYS: generateKeySpec("bench"),
-    });
-    child = service.child;
-    store = await openStore({ databaseUrl: scratch.url, dataDir: "" });
-    const tenant = await createTenant(store.db, { name: "Bench Co" });
-    const { key } = await createApiKey(store.db, { tenantId: tenant.id, name: "bench" });
-    const api = createCalbridgeClient({ baseUrl: service.url, apiKey: key });
+  const { store, api } = context;
+  const service = { url: context.url, child: context.child };
+  const scratch = { url: context.databaseUrl };
+  const tenant = context.tenant;
+  const from = new Date(Date.now() + DAY_MS);
+  from.setUTCHours(0, 0, 0, 0);
+  let written = 0;
+  for (let index = 0; index < SLOTS_HOSTS; index++) {
+    const hostId = await seedHost(api, { index, timeZone: "Europe/Berlin", slug: `busy-call-${index}` });
+    written += (await seedBusyCache(store, { tenantId: tenant.id, hostId, from })).written;
+  }
+  const bookingSlugs = Array.from({ length: BOOKING_HOSTS }, (_, index) => `book-${index + 1}`);
+  for (const [index, slug] of bookingSlugs.entries())
+    await seedHost(api, { index: SLOTS_HOSTS + index, timeZone: "UTC", slug });
+  // Contended event types on hosts of their own: a round-robin pool of 4 and a collective pair.
+  const poolHosts: string[] = [];
+  for (let index = 0; index < 6; index++)
+    poolHosts.push(await seedHost(api, { index: SLOTS_HOSTS + BOOKING_HOSTS + index, timeZone: "UTC" }));
+  await seedEventType(api, { slug: "rr-pool", hostIds: poolHosts.slice(0, 4), mode: "round-robin" });
+  await seedEventType(api, { slug: "team", hostIds: poolHosts.slice(4), mode: "collective" });
+  const starts = await Promise.all(
+    bookingSlugs.map((slug) => freeSlotStarts(api, { tenantSlug: tenant.slug, eventTypeSlug: slug, from })),
+  );
+  const [poolStarts, teamStarts] = await Promise.all(
+    ["rr-pool", "team"].map((slug) =>
+      freeSlotStarts(api, { tenantSlug: tenant.slug, eventTypeSlug: slug, from }),
+    ),
+  );
+  const rangeDays = SLOTS_RANGE_DAYS;
+  let distinct = 0;
+  /** Another host and another 30-day range on each call: no two URLs alike, so the cache never answers. */
+  const uncachedPath = () => {
+    const n = distinct++;
+    const host = n % SLOTS_HOSTS;
+    // The range starts on one of the first 30 days, plus n seconds, and always spans 30 days.
+    const start = from.getTime() + (Math.floor(n / SLOTS_HOSTS) % rangeDays) * DAY_MS + n * 1000;
+    return (
+      `/v1/public/${tenant.slug}/busy-call-${host}/slots?from=${new Date(start).toISOString()}` +
+      `&to=${new Date(start + rangeDays * DAY_MS).toISOString()}&timeZone=America/New_York`
+    );
+  };
+  // One request at a time first: the latency without queueing, to tell slow work from an overloaded machine.
+  const unloaded: number[] = [];
+  let sampleSlots = 0;
+  for (let i = 0; i < 41; i++) {
+    const started = performance.now();
+    const sample = (await (await fetch(`${service.url}${uncachedPath()}`)).json()) as { slots: unknown[] };
+    unloaded.push(performance.now() - started);
+    sampleSlots = sample.slots.length;
+  }
+  unloaded.sort((a, b) => a - b);
+  const unloadedP50 = unloaded[20]!;
+  process.stdout.write(
+    `seeded: ${written} busy intervals on ${SLOTS_HOSTS} hosts, ~${sampleSlots} free slots per 30-day range; ` +
+      `${starts.flat().length} free slots on ${BOOKING_HOSTS} booking hosts; ${poolStarts!.length} round-robin ` +
+      `and ${teamStarts!.length} collective slots to race for\n`,
+  );
 
-    const from = new Date(Date.now() + DAY_MS);
-    from.setUTCHours(0, 0, 0, 0);
-    let written = 0;
-    for (let index = 0; index < SLOTS_HOSTS; index++) {
-      const hostId = await seedHost(api, { index, timeZone: "Europe/Berlin", slug: `busy-call-${index}` });
-      written += (await seedBusyCache(store, { tenantId: tenant.id, hostId, from })).written;
-    }
-    const bookingSlugs = Array.from({ length: BOOKING_HOSTS }, (_, index) => `book-${index + 1}`);
-    for (const [index, slug] of bookingSlugs.entries())
-      await seedHost(api, { index: SLOTS_HOSTS + index, timeZone: "UTC", slug });
-    // Contended event types on hosts of their own: a round-robin pool of 4 and a collective pair.
-    const poolHosts: string[] = [];
-    for (let index = 0; index < 6; index++)
-      poolHosts.push(await seedHost(api, { index: SLOTS_HOSTS + BOOKING_HOSTS + index, timeZone: "UTC" }));
-    await seedEventType(api, { slug: "rr-pool", hostIds: poolHosts.slice(0, 4), mode: "round-robin" });
-    await seedEventType(api, { slug: "team", hostIds: poolHosts.slice(4), mode: "collective" });
-    const starts = await Promise.all(
-      bookingSlugs.map((slug) => freeSlotStarts(api, { tenantSlug: tenant.slug, eventTypeSlug: slug, from })),
-    );
-    const [poolStarts, teamStarts] = await Promise.all(
-      ["rr-pool", "team"].map((slug) =>
-        freeSlotStarts(api, { tenantSlug: tenant.slug, eventTypeSlug: slug, from }),
-      ),
-    );
-    const rangeDays = SLOTS_RANGE_DAYS;
-    let distinct = 0;
-    /** Another host and another 30-day range on each call: no two URLs alike, so the cache never answers. */
-    const uncachedPath = () => {
-      const n = distinct++;
-      const host = n % SLOTS_HOSTS;
-      // The range starts on one of the first 30 days, plus n seconds, and always spans 30 days.
-      const start = from.getTime() + (Math.floor(n / SLOTS_HOSTS) % rangeDays) * DAY_MS + n * 1000;
-      return (
-        `/v1/public/${tenant.slug}/busy-call-${host}/slots?from=${new Date(start).toISOString()}` +
-        `&to=${new Date(start + rangeDays * DAY_MS).toISOString()}&timeZone=America/New_York`
-      );
-    };
-    // One request at a time first: the latency without queueing, to tell slow work from an overloaded machine.
-    const unloaded: number[] = [];
-    let sampleSlots = 0;
-    for (let i = 0; i < 41; i++) {
-      const started = performance.now();
-      const sample = (await (await fetch(`${service.url}${uncachedPath()}`)).json()) as { slots: unknown[] };
-      unloaded.push(performance.now() - started);
-      sampleSlots = sample.slots.length;
-    }
-    unloaded.sort((a, b) => a - b);
-    const unloadedP50 = unloaded[20]!;
-    process.stdout.write(
-      `seeded: ${written} busy intervals on ${SLOTS_HOSTS} hosts, ~${sampleSlots} free slots per 30-day range; ` +
-        `${starts.flat().length} free slots on ${BOOKING_HOSTS} booking hosts; ${poolStarts!.length} round-robin ` +
-        `and ${teamStarts!.length} collective slots to race for\n`,
-    );
-
-    const accounting = {
-      servicePid: service.child.pid!,
-      store,
-      database: new URL(scratch.url).pathname.slice(1),
-    };
-    const uncachedRun = await withCpuAccounting(accounting, () =>
-      autocannon({
-        url: service.url,
-        connections: CONNECTIONS,
-        duration: DURATION_SECONDS,
-        requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: uncachedPath() }) }],
-      }),
-    );
-    const uncached = uncachedRun.result;
-    // Context: a booking page asking one range again and again; the slots cache answers all but the first.
-    const cachedPath = uncachedPath();
-    const cachedRun = await withCpuAccounting(accounting, () =>
-      autocannon({
-        url: `${service.url}${cachedPath}`,
-        connections: CONNECTIONS,
-        duration: DURATION_SECONDS,
-      }),
-    );
-    const cached = cachedRun.result;
-    // The floor: what HTTP alone allows on this machine now (no database, no engine), to read the figures against.
-    const floor = await autocannon({
-      url: `${service.url}/healthz`,
+  const accounting = {
+    servicePid: service.child.pid!,
+    store,
+    database: new URL(scratch.url).pathname.slice(1),
+  };
+  const uncachedRun = await withCpuAccounting(accounting, () =>
+    autocannon({
+      url: service.url,
       connections: CONNECTIONS,
       duration: DURATION_SECONDS,
-    });
+      requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: uncachedPath() }) }],
+    }),
+  );
+  const uncached = uncachedRun.result;
+  // Context: a booking page asking one range again and again; the slots cache answers all but the first.
+  const cachedPath = uncachedPath();
+  const cachedRun = await withCpuAccounting(accounting, () =>
+    autocannon({
+      url: `${service.url}${cachedPath}`,
+      connections: CONNECTIONS,
+      duration: DURATION_SECONDS,
+    }),
+  );
+  const cached = cachedRun.result;
+  // The floor: what HTTP alone allows on this machine now (no database, no engine), to read the figures against.
+  const floor = await autocannon({
+    url: `${service.url}/healthz`,
+    connections: CONNECTIONS,
+    duration: DURATION_SECONDS,
+  });
 
-    const queue = interleave(
-      starts,
-      bookingSlugs.map((slug) => `/v1/public/${tenant.slug}/${slug}/bookings`),
-    );
-    let next = 0;
-    const failures = new Map<string, number>();
-    const bookingsRun = await withCpuAccounting(accounting, () =>
-      autocannon({
-        url: service.url,
-        connections: CONNECTIONS,
-        duration: DURATION_SECONDS,
-        requests: [
-          {
-            method: "POST",
-            setupRequest: (request) => {
-              // Past the end of the list starts repeat and lose with 409: reported as non-2xx below.
-              const slot = queue[next % queue.length]!;
-              next++;
-              return {
-                ...request,
-                path: slot.path,
-                headers: { "content-type": "application/json", "idempotency-key": `bench-booking-${next}` },
-                body: JSON.stringify({
-                  start: slot.start,
-                  timeZone: "Europe/Berlin",
-                  name: "Bench Attendee",
-                  email: `attendee${next}@bench.example`,
-                }),
-              };
-            },
-            onResponse: (status, body) => {
-              if (status >= 300) failures.set(`${status} ${body.slice(0, 200)}`, status);
-            },
+  const queue = interleave(
+    starts,
+    bookingSlugs.map((slug) => `/v1/public/${tenant.slug}/${slug}/bookings`),
+  );
+  let next = 0;
+  const failures = new Map<string, number>();
+  const bookingsRun = await withCpuAccounting(accounting, () =>
+    autocannon({
+      url: service.url,
+      connections: CONNECTIONS,
+      duration: DURATION_SECONDS,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (request) => {
+            // Past the end of the list starts repeat and lose with 409: reported as non-2xx below.
+            const slot = queue[next % queue.length]!;
+            next++;
+            return {
+              ...request,
+              path: slot.path,
+              headers: { "content-type": "application/json", "idempotency-key": `bench-booking-${next}` },
+              body: JSON.stringify({
+                start: slot.start,
+                timeZone: "Europe/Berlin",
+                name: "Bench Attendee",
+                email: `attendee${next}@bench.example`,
+              }),
+            };
           },
-        ],
+          onResponse: (status, body) => {
+            if (status >= 300) failures.set(`${status} ${body.slice(0, 200)}`, status);
+          },
+        },
+      ],
+    }),
+  );
+  const bookings = bookingsRun.result;
+  const created = bookings.statusCodeStats["201"]?.count ?? 0;
+  const contended = [
+    { label: "round-robin (4 hosts)", slug: "rr-pool", starts: poolStarts!, winners: 4 },
+    { label: "collective (2 hosts)", slug: "team", starts: teamStarts!, winners: 1 },
+  ];
+  const contendedRows: Array<[string, string, string?, boolean?]> = [];
+  for (const variant of contended) {
+    const run = await withCpuAccounting(accounting, () =>
+      contendedBookings({
+        url: service.url,
+        path: `/v1/public/${tenant.slug}/${variant.slug}/bookings`,
+        starts: variant.starts,
+        label: variant.slug,
       }),
     );
-    const bookings = bookingsRun.result;
-    const created = bookings.statusCodeStats["201"]?.count ?? 0;
-    const contended = [
-      { label: "round-robin (4 hosts)", slug: "rr-pool", starts: poolStarts!, winners: 4 },
-      { label: "collective (2 hosts)", slug: "team", starts: teamStarts!, winners: 1 },
-    ];
-    const contendedRows: Array<[string, string, string?, boolean?]> = [];
-    for (const variant of contended) {
-      const run = await withCpuAccounting(accounting, () =>
-        contendedBookings({
-          url: service.url,
-          path: `/v1/public/${tenant.slug}/${variant.slug}/bookings`,
-          starts: variant.starts,
-          label: variant.slug,
-        }),
-      );
-      const { result, asked, unexpected } = run.result;
-      // Every 409 is explained by a winner: no slot has fewer winners than it could take while being refused.
-      const perSlot = await store.executeSql(
-        `select count(*)::int as won from bookings b join event_types e on e.id = b.event_type_id
+    const { result, asked, unexpected } = run.result;
+    // Every 409 is explained by a winner: no slot has fewer winners than it could take while being refused.
+    const perSlot = await store.executeSql(
+      `select count(*)::int as won from bookings b join event_types e on e.id = b.event_type_id
           where e.slug = $1 and b.status = 'confirmed' group by b.start_at`,
-        [variant.slug],
-      );
-      const wins = perSlot.rows.map((row) => Number(row.won));
-      const tooMany = wins.filter((won) => won > variant.winners).length;
-      const won = result.statusCodeStats["201"]?.count ?? 0;
-      const lost = result.statusCodeStats["409"]?.count ?? 0;
-      const other = [...unexpected.values()].reduce((sum, count) => sum + count, 0);
-      for (const failure of [...unexpected.keys()].slice(0, 3))
-        process.stdout.write(`contended ${variant.slug}: ${failure}\n`);
-      contendedRows.push(
-        [`bookings contended: ${variant.label}`, `${(won / DURATION_SECONDS).toFixed(0)} won/s`],
-        [`  ${RACERS_PER_SLOT} racers per slot, slots asked`, String(asked)],
-        ["  201 / 409", `${won} / ${lost}`],
-        ["  latency p50 / p99", `${result.latency.p50} / ${result.latency.p99} ms`],
-        ["  other non-2xx / errors", `${other} / ${result.errors}`, "0", other === 0 && result.errors === 0],
-        [`  slots with > ${variant.winners} winner(s)`, String(tooMany), "0", tooMany === 0],
-        ...cpuRows(run, result.requests.total),
-      );
-    }
-    const stored = await store.executeSql(
-      "select count(*)::int as n from bookings where status = 'confirmed'",
-      [],
+      [variant.slug],
     );
-    const overlaps = await store.executeSql(
-      `select count(*)::int as n from booking_hosts a join booking_hosts b
+    const wins = perSlot.rows.map((row) => Number(row.won));
+    const tooMany = wins.filter((won) => won > variant.winners).length;
+    const won = result.statusCodeStats["201"]?.count ?? 0;
+    const lost = result.statusCodeStats["409"]?.count ?? 0;
+    const other = [...unexpected.values()].reduce((sum, count) => sum + count, 0);
+    for (const failure of [...unexpected.keys()].slice(0, 3))
+      process.stdout.write(`contended ${variant.slug}: ${failure}\n`);
+    contendedRows.push(
+      [`bookings contended: ${variant.label}`, `${(won / DURATION_SECONDS).toFixed(0)} won/s`],
+      [`  ${RACERS_PER_SLOT} racers per slot, slots asked`, String(asked)],
+      ["  201 / 409", `${won} / ${lost}`],
+      ["  latency p50 / p99", `${result.latency.p50} / ${result.latency.p99} ms`],
+      ["  other non-2xx / errors", `${other} / ${result.errors}`, "0", other === 0 && result.errors === 0],
+      [`  slots with > ${variant.winners} winner(s)`, String(tooMany), "0", tooMany === 0],
+      ...cpuRows(run, result.requests.total),
+    );
+  }
+  const stored = await store.executeSql(
+    "select count(*)::int as n from bookings where status = 'confirmed'",
+    [],
+  );
+  const overlaps = await store.executeSql(
+    `select count(*)::int as n from booking_hosts a join booking_hosts b
          on a.booking_id < b.booking_id and a.host_id = b.host_id and a.active and b.active
         and a.blocked && b.blocked`,
-      [],
-    );
+    [],
+  );
 
-    const bookingsPerSecond = created / DURATION_SECONDS;
-    // [measure, figure, target, met]; rows without a target are context.
-    const rows: Array<[string, string, string?, boolean?]> = [
-      ["floor: GET /healthz", `${Math.round(floor.requests.average)} req/s`, `(p99 ${floor.latency.p99} ms)`],
-      [
-        `public slots, uncached (${SLOTS_HOSTS} hosts x 500 busy)`,
-        `${Math.round(uncached.requests.average)} req/s`,
-      ],
-      [
-        "  one at a time: p50",
-        `${unloadedP50.toFixed(1)} ms`,
-        `<= ${targets.uncachedSlotsP50Ms} ms`,
-        unloadedP50 <= targets.uncachedSlotsP50Ms,
-      ],
-      ["  latency p50 / p99 (50 conns)", `${uncached.latency.p50} / ${uncached.latency.p99} ms`],
-      ["  non-2xx / errors", `${uncached.non2xx} / ${uncached.errors}`, "0", uncached.non2xx === 0],
-      ...cpuRows(uncachedRun, uncached.requests.total),
-      ["  context: one URL, cached", `${Math.round(cached.requests.average)} req/s`],
-      ["    latency p50 / p99", `${cached.latency.p50} / ${cached.latency.p99} ms`],
-      ["    non-2xx / errors", `${cached.non2xx} / ${cached.errors}`, "0", cached.non2xx === 0],
-      ...cpuRows(cachedRun, cached.requests.total).map(([measure, figure]): [string, string] => [
-        `  ${measure}`,
-        figure,
-      ]),
-      [
-        "bookings on distinct slots",
-        `${bookingsPerSecond.toFixed(0)} /s`,
-        `>= ${targets.bookingsPerSecond} /s`,
-        bookingsPerSecond >= targets.bookingsPerSecond,
-      ],
-      ["  201 created", String(created)],
-      ["  latency p50 / p99", `${bookings.latency.p50} / ${bookings.latency.p99} ms`],
-      ["  non-2xx / errors", `${bookings.non2xx} / ${bookings.errors}`, "0", bookings.non2xx === 0],
-      ...cpuRows(bookingsRun, bookings.requests.total),
-      ["  status codes", JSON.stringify(bookings.statusCodeStats)],
-      ...contendedRows,
-      [
-        "all bookings: confirmed rows / overlaps",
-        `${stored.rows[0]?.n} / ${overlaps.rows[0]?.n}`,
-        "0 overlaps",
-        overlaps.rows[0]?.n === 0,
-      ],
-    ];
-    const lines = [
-      formatRow(["measure", "figure", "target", "met"]),
-      ...rows.map(([measure, figure, target, met]) =>
-        formatRow([measure, figure, target ?? "", met === undefined ? "" : met ? "yes" : "NO"]),
-      ),
-    ];
-    for (const failure of [...failures.keys()].slice(0, 5))
-      process.stdout.write(`booking failure: ${failure}\n`);
-    if (next > queue.length)
-      process.stdout.write(
-        `every one of the ${queue.length} precomputed slots was asked for: the bookings figure is a lower bound\n`,
-      );
+  const bookingsPerSecond = created / DURATION_SECONDS;
+  // [measure, figure, target, met]; rows without a target are context.
+  const rows: Array<[string, string, string?, boolean?]> = [
+    ["floor: GET /healthz", `${Math.round(floor.requests.average)} req/s`, `(p99 ${floor.latency.p99} ms)`],
+    [
+      `public slots, uncached (${SLOTS_HOSTS} hosts x 500 busy)`,
+      `${Math.round(uncached.requests.average)} req/s`,
+    ],
+    [
+      "  one at a time: p50",
+      `${unloadedP50.toFixed(1)} ms`,
+      `<= ${targets.uncachedSlotsP50Ms} ms`,
+      unloadedP50 <= targets.uncachedSlotsP50Ms,
+    ],
+    ["  latency p50 / p99 (50 conns)", `${uncached.latency.p50} / ${uncached.latency.p99} ms`],
+    ["  non-2xx / errors", `${uncached.non2xx} / ${uncached.errors}`, "0", uncached.non2xx === 0],
+    ...cpuRows(uncachedRun, uncached.requests.total),
+    ["  context: one URL, cached", `${Math.round(cached.requests.average)} req/s`],
+    ["    latency p50 / p99", `${cached.latency.p50} / ${cached.latency.p99} ms`],
+    ["    non-2xx / errors", `${cached.non2xx} / ${cached.errors}`, "0", cached.non2xx === 0],
+    ...cpuRows(cachedRun, cached.requests.total).map(([measure, figure]): [string, string] => [
+      `  ${measure}`,
+      figure,
+    ]),
+    [
+      "bookings on distinct slots",
+      `${bookingsPerSecond.toFixed(0)} /s`,
+      `>= ${targets.bookingsPerSecond} /s`,
+      bookingsPerSecond >= targets.bookingsPerSecond,
+    ],
+    ["  201 created", String(created)],
+    ["  latency p50 / p99", `${bookings.latency.p50} / ${bookings.latency.p99} ms`],
+    ["  non-2xx / errors", `${bookings.non2xx} / ${bookings.errors}`, "0", bookings.non2xx === 0],
+    ...cpuRows(bookingsRun, bookings.requests.total),
+    ["  status codes", JSON.stringify(bookings.statusCodeStats)],
+    ...contendedRows,
+    [
+      "all bookings: confirmed rows / overlaps",
+      `${stored.rows[0]?.n} / ${overlaps.rows[0]?.n}`,
+      "0 overlaps",
+      overlaps.rows[0]?.n === 0,
+    ],
+  ];
+  const lines = [
+    formatRow(["measure", "figure", "target", "met"]),
+    ...rows.map(([measure, figure, target, met]) =>
+      formatRow([measure, figure, target ?? "", met === undefined ? "" : met ? "yes" : "NO"]),
+    ),
+  ];
+  for (const failure of [...failures.keys()].slice(0, 5))
+    process.stdout.write(`booking failure: ${failure}\n`);
+  if (next > queue.length)
     process.stdout.write(
-      `\n${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, loopback, PostgreSQL; ` +
-        `load average before: ${loadBefore}\n${lines.join("\n")}\n`,
+      `every one of the ${queue.length} precomputed slots was asked for: the bookings figure is a lower bound\n`,
     );
-  } finally {
-    await store?.close();
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    }
-    await scratch.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  process.stdout.write(
+    `\n${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, loopback, PostgreSQL; ` +
+      `load average before: ${loadBefore}\n${lines.join("\n")}\n`,
+  );
 }
 
-await main();
+await withBenchService(main);

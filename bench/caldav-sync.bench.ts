@@ -131,7 +131,7 @@ const deps = {
   events: createConnectionEvents({ db: store.db, now }),
   logger: pino({ level: "silent" }),
   now,
-  window: syncWindow,
+  window: (at: Date) => syncWindow(at),
 };
 
 async function measuredSync(expect: "updated" | "unchanged") {

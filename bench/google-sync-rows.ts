@@ -165,7 +165,7 @@ export async function benchGoogleSync(params: {
     events: createConnectionEvents({ db: store.db, now }),
     logger: pino({ level: "silent" }),
     now,
-    window: syncWindow,
+    window: (at: Date) => syncWindow(at),
   };
 
   const raw = [await rawFetch(), await rawFetch(), await rawFetch()];

@@ -216,7 +216,7 @@ const deps = {
   events: createConnectionEvents({ db: store.db, now }),
   logger: pino({ level: "silent" }),
   now,
-  window: syncWindow,
+  window: (at: Date) => syncWindow(at),
 };
 
 let peakRss = process.memoryUsage.rss();

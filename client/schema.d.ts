@@ -51,7 +51,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: database and job engine reachable */
+    /** Readiness: database and job engine reachable, with the job backlog */
     get: {
       parameters: {
         query?: never;
@@ -72,6 +72,11 @@ export interface paths {
               status: "ready";
               checks: {
                 [key: string]: string;
+              };
+              details?: {
+                [key: string]: {
+                  [key: string]: number | null;
+                };
               };
             };
           };

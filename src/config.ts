@@ -131,6 +131,7 @@ export const configSchema = z.object({
   MICROSOFT_ROOMS: z.enum(["true", "false"]).default("false"),
   CALENDAR_POLL_MINUTES: z.coerce.number().int().min(1).max(1440).optional(),
   SYNC_WINDOW_DAYS: z.coerce.number().int().min(7).max(3660).default(366),
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   STALE_CALENDAR_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   STALE_CALENDAR_POLICY: z.enum(["block", "ignore"], { message: "must be block or ignore" }).default("block"),
   GOOGLE_CLIENT_ID: optionalString,
@@ -198,6 +199,8 @@ export interface Config {
   calendarPollMinutes: number | undefined;
   /** How far ahead calendars are mirrored; availability beyond it is not offered for hosts with calendars. */
   syncWindowDays: number;
+  /** Calendar syncs one worker process runs at once (each connection still syncs one at a time). */
+  syncConcurrency: number;
   /** A calendar not synced for this long makes its host unavailable (block) or is trusted anyway (ignore). */
   staleCalendar: { minutes: number; policy: "block" | "ignore" };
   /** Set when a Google OAuth client is configured; otherwise the sandbox's demo client is used when it runs. */
@@ -268,6 +271,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     calendarPollMinutes: raw.CALENDAR_POLL_MINUTES,
     syncWindowDays: raw.SYNC_WINDOW_DAYS,
+    syncConcurrency: raw.SYNC_CONCURRENCY,
     staleCalendar: { minutes: raw.STALE_CALENDAR_MINUTES, policy: raw.STALE_CALENDAR_POLICY },
     google: raw.GOOGLE_CLIENT_ID
       ? { clientId: raw.GOOGLE_CLIENT_ID, clientSecret: raw.GOOGLE_CLIENT_SECRET }

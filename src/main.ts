@@ -5,9 +5,10 @@ import type { ProviderKind } from "./core/sync/calendar-source.ts";
 import { registerAuditRetentionJob } from "./jobs/audit-retention-job.ts";
 import { registerBookingMailJob } from "./jobs/booking-mail-job.ts";
 import { registerBusyRetentionJob } from "./jobs/busy-retention-job.ts";
-import { enqueueConnectionSync, registerCalendarSyncJobs, syncWindow } from "./jobs/calendar-sync-jobs.ts";
+import { enqueueConnectionSync, registerCalendarSyncJobs } from "./jobs/calendar-sync-jobs.ts";
 import { registerCalendarWriteJobs } from "./jobs/calendar-write-jobs.ts";
 import { registerHoldCleanupJob } from "./jobs/hold-cleanup-job.ts";
+import { readJobBacklog } from "./jobs/job-backlog.ts";
 import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { registerManagedEventWriteJobs } from "./jobs/managed-event-write-jobs.ts";
 import { createProviderBudgetGate, providerBudgetsWith } from "./jobs/provider-budget-gate.ts";
@@ -58,6 +59,7 @@ import { connectionSwitchRoutes } from "./server/routes/connection-switches.ts";
 import { managedEventRoutes } from "./server/routes/managed-events.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
 import { providerNotificationRoutes } from "./server/routes/provider-notifications.ts";
+import { runsJobs, type ServiceRole } from "./service-role.ts";
 import {
   type AvailabilityListener,
   listenForAvailabilityChanges,
@@ -66,6 +68,7 @@ import {
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
+import { horizonSyncWindow } from "./sync/horizon-window.ts";
 import { combineOwnEvents, createManagedTwoWaySync } from "./sync/managed-two-way-sync.ts";
 import {
   isLoopbackUrl,
@@ -130,6 +133,8 @@ export async function startService(
     now?: () => Date;
     /** Tests put a fault in front of provider calls (e.g. an answer lost after the provider committed). */
     providerFetch?: typeof globalThis.fetch;
+    /** `calbridge serve --role` (see service-role.ts); default `all`. */
+    role?: ServiceRole;
   } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
@@ -148,7 +153,13 @@ export async function startService(
   });
   let availabilityListener: AvailabilityListener | undefined;
   try {
-    jobs = await startJobEngine({ store, databaseUrl: config.databaseUrl, logger, metrics });
+    jobs = await startJobEngine({
+      store,
+      databaseUrl: config.databaseUrl,
+      logger,
+      metrics,
+      work: runsJobs(options.role ?? "all"),
+    });
     const startedJobs = jobs;
     if (wantsSandbox(config)) {
       // The emulators run as a child process: product code never imports them (dependency rule).
@@ -363,7 +374,11 @@ export async function startService(
       events: connectionEvents,
       logger,
       now,
-      window: (at) => syncWindow(at, config.syncWindowDays),
+      window: horizonSyncWindow({
+        db: store.db,
+        maxDays: config.syncWindowDays,
+        staleMinutes: config.staleCalendar.minutes,
+      }),
       ownEvents: combineOwnEvents(
         twoWaySync,
         createManagedTwoWaySync({
@@ -379,6 +394,7 @@ export async function startService(
     await registerCalendarSyncJobs({
       jobs: startedJobs,
       sync: syncDeps,
+      concurrency: config.syncConcurrency,
       pollMinutes: {
         ics: config.icsFeeds.pollMinutes,
         microsoft: oauthPollMinutes,
@@ -511,7 +527,7 @@ export async function startService(
       portal: config.portal,
       readiness: [
         { name: "database", check: async () => void (await store.executeSql("select 1", [])) },
-        { name: "jobs", check: async () => void (await startedJobs.boss.getQueues()) },
+        { name: "jobs", check: () => readJobBacklog(store) },
       ],
     });
     // In-flight requests, so that shutdown can wait for them before closing the database they use (an aborted
@@ -524,7 +540,10 @@ export async function startService(
       inFlight--;
     });
     const address = await server.listen({ port: config.port, host: config.host });
-    logger.info({ url: address, docs: `${config.publicUrl}/docs` }, "Calbridge is listening");
+    logger.info(
+      { url: address, docs: `${config.publicUrl}/docs`, role: options.role ?? "all" },
+      "Calbridge is listening",
+    );
     // Embedded mode: the CLI can't open the locked database folder, so it asks this process (see admin-handoff).
     const withdrawHandoff =
       store.kind === "pglite"

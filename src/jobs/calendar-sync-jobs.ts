@@ -27,6 +27,8 @@ export interface CalendarSyncJobDeps {
   pushPollMinutes?: Partial<Record<ProviderKind, number>>;
   /** Runs after each sync of a connection (push channels are made and renewed there). */
   afterSync?: (connectionId: string, outcome: ConnectionSyncOutcome | undefined) => Promise<void>;
+  /** Syncs this process runs at once (different connections; the queue is stately per connection). */
+  concurrency?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function registerCalendarSyncJobs(deps: CalendarSyncJobDeps): Promi
     retryLimit: 2,
     retryDelaySeconds: 30,
     expireInSeconds: 900,
+    concurrency: deps.concurrency ?? 1,
     async handle(data) {
       const outcome = await syncConnection(sync, data.connectionId);
       await deps.afterSync?.(data.connectionId, outcome);

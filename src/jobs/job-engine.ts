@@ -22,6 +22,8 @@ export interface JobDefinition<Data extends object> {
   policy?: "standard" | "stately" | "singleton";
   /** How many jobs one worker fetches at once; each is handled on its own. */
   batchSize?: number;
+  /** Workers this process runs on the queue, each fetching and handling on its own (default 1). */
+  concurrency?: number;
   handle(data: Data, job: { id: string; retryCount: number }): Promise<void>;
 }
 
@@ -44,11 +46,18 @@ export async function startJobEngine(params: {
   metrics?: Metrics;
   schema?: string;
   pollingIntervalSeconds?: number;
+  /**
+   * false (an `api` process, see service-role.ts): queues are created and jobs sent, but none is fetched here, and
+   * neither the maintenance nor the cron clock runs; the worker processes do all of that.
+   */
+  work?: boolean;
 }): Promise<JobEngine> {
+  const work = params.work ?? true;
   const common = {
     schema: params.schema ?? "pgboss",
     // Our own maintenance cadence is fine; the defaults poll every 2 s, which is what we want for mail and webhooks.
-    supervise: true,
+    supervise: work,
+    schedule: work,
     migrate: true,
   };
   const boss =
@@ -85,27 +94,29 @@ export async function startJobEngine(params: {
         if (definition.policy)
           await boss.updateQueue(definition.name, { name: definition.name, policy: definition.policy });
       });
-      await boss.work<Parameters<typeof definition.handle>[0]>(
-        definition.name,
-        { batchSize: definition.batchSize ?? 1, pollingIntervalSeconds, includeMetadata: true },
-        async (jobs) => {
-          for (const job of jobs) {
-            const log = params.logger.child({
-              queue: definition.name,
-              jobId: job.id,
-              attempt: job.retryCount + 1,
-            });
-            try {
-              await definition.handle(job.data, { id: job.id, retryCount: job.retryCount });
-              params.metrics?.jobsCompleted.inc({ queue: definition.name, outcome: "completed" });
-            } catch (error) {
-              params.metrics?.jobsCompleted.inc({ queue: definition.name, outcome: "failed" });
-              log.warn({ err: error }, "job failed; pg-boss will retry it while retries remain");
-              throw error;
+      if (!work) return;
+      for (let worker = 0; worker < (definition.concurrency ?? 1); worker++)
+        await boss.work<Parameters<typeof definition.handle>[0]>(
+          definition.name,
+          { batchSize: definition.batchSize ?? 1, pollingIntervalSeconds, includeMetadata: true },
+          async (jobs) => {
+            for (const job of jobs) {
+              const log = params.logger.child({
+                queue: definition.name,
+                jobId: job.id,
+                attempt: job.retryCount + 1,
+              });
+              try {
+                await definition.handle(job.data, { id: job.id, retryCount: job.retryCount });
+                params.metrics?.jobsCompleted.inc({ queue: definition.name, outcome: "completed" });
+              } catch (error) {
+                params.metrics?.jobsCompleted.inc({ queue: definition.name, outcome: "failed" });
+                log.warn({ err: error }, "job failed; pg-boss will retry it while retries remain");
+                throw error;
+              }
             }
-          }
-        },
-      );
+          },
+        );
     },
     send(name, data, options) {
       return options ? boss.send(name, data, options) : boss.send(name, data);

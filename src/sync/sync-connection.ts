@@ -32,8 +32,8 @@ export interface ConnectionSyncDeps {
   events: ConnectionEvents;
   logger: Logger;
   now: () => Date;
-  /** The span of time mirrored into the busy cache, from now. */
-  window: (now: Date) => { from: Date; to: Date };
+  /** The span of time mirrored into the busy cache, from now (it may follow the tenant's booking horizons). */
+  window: (now: Date, tenantId: TenantId) => { from: Date; to: Date } | Promise<{ from: Date; to: Date }>;
   /** Two-way sync: told every stored page, to apply the host's changes to the events we wrote. */
   ownEvents?: OwnEventsHandler;
   /** Told when a calendar's run may have changed its host's busy rows (caches of availability drop theirs). */
@@ -137,7 +137,7 @@ async function pullConnection(
       calendarRef: gone.calendarRef,
     });
   }
-  const window = deps.window(deps.now());
+  const window = await deps.window(deps.now(), connection.tenantId);
   const calendars: Array<{ ref: string; outcome: SyncOutcome }> = [];
   let firstFailure: { name: string; error: SourceError } | undefined;
   for (const state of states) {

@@ -1,7 +1,8 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { type Config, loadConfig } from "../../config.ts";
 import { startService } from "../../main.ts";
 import { SandboxPortInUseError } from "../../providers/sandbox-process.ts";
+import { roleProblem, SERVICE_ROLES, type ServiceRole } from "../../service-role.ts";
 
 /** A start-up failure the operator fixes with a setting, said as one line that names the setting. */
 export function explainStartFailure(error: unknown, config: Config): unknown {
@@ -30,9 +31,19 @@ export function register(program: Command): void {
   program
     .command("serve")
     .description("run the HTTP API and the job workers (migrations run first)")
-    .action(async () => {
+    .addOption(
+      new Option(
+        "--role <role>",
+        "api: HTTP only, enqueues jobs; worker: runs the jobs (syncs: SYNC_CONCURRENCY at once); all: both",
+      )
+        .choices(SERVICE_ROLES)
+        .default("all"),
+    )
+    .action(async (options: { role: ServiceRole }) => {
       const config = loadConfig();
-      const service = await startService(config).catch((error: unknown) => {
+      const problem = roleProblem(options.role, config.databaseUrl);
+      if (problem) throw new Error(problem);
+      const service = await startService(config, { role: options.role }).catch((error: unknown) => {
         throw explainStartFailure(error, config);
       });
       let signals = 0;

@@ -6,7 +6,8 @@ import { errorResponseSchema } from "../schemas.ts";
 
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<void>;
+  /** Throws when the dependency is not ready; may answer figures worth showing (reported under `details`). */
+  check(): Promise<undefined | Record<string, number | null>>;
 }
 
 /** Liveness (the process answers), readiness (its dependencies answer) and Prometheus metrics. */
@@ -33,19 +34,25 @@ export function healthRoutes(deps: {
       {
         schema: {
           tags: ["Operations"],
-          summary: "Readiness: database and job engine reachable",
+          summary: "Readiness: database and job engine reachable, with the job backlog",
           response: {
-            200: z.object({ status: z.literal("ready"), checks: z.record(z.string(), z.string()) }),
+            200: z.object({
+              status: z.literal("ready"),
+              checks: z.record(z.string(), z.string()),
+              details: z.record(z.string(), z.record(z.string(), z.number().nullable())).optional(),
+            }),
             503: errorResponseSchema,
           },
         },
       },
       async (request, reply) => {
         const results: Record<string, string> = {};
+        const details: Record<string, Record<string, number | null>> = {};
         let ready = true;
         for (const check of deps.checks) {
           try {
-            await check.check();
+            const figures = await check.check();
+            if (figures) details[check.name] = figures;
             results[check.name] = "ok";
           } catch (error) {
             ready = false;
@@ -55,7 +62,11 @@ export function healthRoutes(deps: {
         }
         if (!ready)
           return reply.status(503).send(errorBody("unavailable", "A dependency is not ready.", results));
-        return { status: "ready" as const, checks: results };
+        return {
+          status: "ready" as const,
+          checks: results,
+          ...(Object.keys(details).length > 0 ? { details } : {}),
+        };
       },
     );
 
