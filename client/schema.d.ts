@@ -8005,6 +8005,17 @@ export interface components {
       sequence: number;
       cancelReason: string | null;
       room?: components["schemas"]["BookingRoomInput"];
+      /** @description Event types with seats: the session this seat belongs to (shared by its attendees) */
+      sessionId?: string;
+      /** @description For the attendee of a seat, when the event type shows attendees to each other (`seatsShowAttendees`): who else has a seat (names only) */
+      sessionAttendees?: {
+        name: string;
+      }[];
+      /**
+       * @description The attendee's answer to the calendar invitation, once a sync has seen one (RSVP tracking)
+       * @enum {string}
+       */
+      attendeeResponse?: "accepted" | "tentativelyAccepted" | "declined";
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */
@@ -8580,6 +8591,17 @@ export interface components {
       sequence: number;
       cancelReason: string | null;
       room?: components["schemas"]["BookingRoom"];
+      /** @description Event types with seats: the session this seat belongs to (shared by its attendees) */
+      sessionId?: string;
+      /** @description For the attendee of a seat, when the event type shows attendees to each other (`seatsShowAttendees`): who else has a seat (names only) */
+      sessionAttendees?: {
+        name: string;
+      }[];
+      /**
+       * @description The attendee's answer to the calendar invitation, once a sync has seen one (RSVP tracking)
+       * @enum {string}
+       */
+      attendeeResponse?: "accepted" | "tentativelyAccepted" | "declined";
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */

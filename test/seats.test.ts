@@ -136,6 +136,38 @@ describe.each(backends)("seats on %s", (backend) => {
     expect((await book("workshop", "2030-03-04T09:00:00Z", 6)).statusCode).toBe(201);
   });
 
+  it("shows attendees to each other only when the event type says so; a seat moves to another session", async () => {
+    await createHostAndEventType(app, tenant.auth, { slug: "circle", seats: 3, seatsShowAttendees: true });
+    await createHostAndEventType(app, tenant.auth, { slug: "private", seats: 3 });
+    const shown = [
+      await book("circle", "2030-03-07T09:00:00Z", 11),
+      await book("circle", "2030-03-07T09:00:00Z", 12),
+    ];
+    const hidden = [
+      await book("private", "2030-03-07T09:00:00Z", 13),
+      await book("private", "2030-03-07T09:00:00Z", 14),
+    ];
+    const view = async (answer: (typeof shown)[number]) =>
+      (await app.inject({ method: "GET", url: new URL(answer.json().links.manage).pathname })).json();
+    expect((await view(shown[0]!)).sessionAttendees).toEqual([
+      { name: "Visitor 11" },
+      { name: "Visitor 12" },
+    ]);
+    expect((await view(hidden[0]!)).sessionAttendees).toBeUndefined();
+    expect((await view(hidden[0]!)).sessionId).toBe((await view(hidden[1]!)).sessionId);
+    // Rescheduling a seat moves it into the session at the new time and frees its old seat.
+    const moved = await app.inject({
+      method: "POST",
+      url: `/v1/bookings/${hidden[1]!.json().id}/reschedule`,
+      headers: tenant.auth,
+      payload: { start: "2030-03-07T11:00:00Z" },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json().sessionId).not.toBe(hidden[0]!.json().sessionId);
+    expect(await seatsAt("private", "2030-03-07T09:00:00Z")).toEqual({ total: 3, left: 2 });
+    expect(await seatsAt("private", "2030-03-07T11:00:00Z")).toEqual({ total: 3, left: 2 });
+  });
+
   it("counts a visitor's hold as a taken seat", async () => {
     await createHostAndEventType(app, tenant.auth, { slug: "pair", seats: 2 });
     const held = await app.inject({

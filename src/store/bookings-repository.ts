@@ -360,3 +360,23 @@ export async function setAttendeeResponse(
     .returning({ id: bookings.id });
   return rows.length > 0;
 }
+
+/** The names of a session's attendees with an active seat (seated event types that show attendees to each other). */
+export async function sessionAttendeeNames(
+  db: Database,
+  tenantId: TenantId,
+  sessionId: string,
+): Promise<string[]> {
+  const rows = await db
+    .select({ name: bookings.attendeeName })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.tenantId, tenantId),
+        eq(bookings.sessionId, sessionId),
+        inArray(bookings.status, ["confirmed", "pending"]),
+      ),
+    )
+    .orderBy(bookings.createdAt, bookings.id);
+  return rows.map((row) => row.name);
+}

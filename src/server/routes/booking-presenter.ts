@@ -45,6 +45,20 @@ export const bookingSchema = z
         description:
           "The room the booking reserved (event types with rooms) and its answer; declined: the room refused, the booking is flagged and `booking.room_declined` sent",
       }),
+    sessionId: z.string().optional().meta({
+      description: "Event types with seats: the session this seat belongs to (shared by its attendees)",
+    }),
+    sessionAttendees: z
+      .array(z.object({ name: z.string() }))
+      .optional()
+      .meta({
+        description:
+          "For the attendee of a seat, when the event type shows attendees to each other (`seatsShowAttendees`): who else has a seat (names only)",
+      }),
+    attendeeResponse: z.enum(["accepted", "tentativelyAccepted", "declined"]).optional().meta({
+      description:
+        "The attendee's answer to the calendar invitation, once a sync has seen one (RSVP tracking)",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
     links: z
@@ -82,6 +96,10 @@ export function presentBooking(
     sequence: row.sequence,
     cancelReason: row.cancelReason,
     room: presentBookingRoom(row),
+    ...(row.sessionId ? { sessionId: row.sessionId } : {}),
+    ...(row.attendeeResponse
+      ? { attendeeResponse: row.attendeeResponse as "accepted" | "tentativelyAccepted" | "declined" }
+      : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(links ? { links } : {}),

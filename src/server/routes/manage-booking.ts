@@ -5,7 +5,7 @@ import { z } from "zod";
 import { recordBookingAudit } from "../../audit/record-audit.ts";
 import { verifyBookingLink } from "../../scheduling/booking-links.ts";
 import { loadBookingParties } from "../../scheduling/load-booking-calendar-file.ts";
-import { type BookingRow, getBooking } from "../../store/bookings-repository.ts";
+import { type BookingRow, getBooking, sessionAttendeeNames } from "../../store/bookings-repository.ts";
 import { getEventType } from "../../store/event-types-repository.ts";
 import type { TenantId } from "../../store/ids.ts";
 import { negotiateType } from "../content-negotiation.ts";
@@ -91,6 +91,17 @@ export function manageBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
     return sendHtml(reply, 200, html);
   }
 
+  /** Seats: the other attendees of the session, only when the event type shows attendees to each other. */
+  async function sessionAttendees(
+    booking: BookingRow,
+  ): Promise<{ sessionAttendees?: Array<{ name: string }> }> {
+    if (!booking.sessionId) return {};
+    const eventType = await getEventType(deps.db, booking.tenantId, booking.eventTypeId);
+    if (!eventType?.seatsShowAttendees) return {};
+    const names = await sessionAttendeeNames(deps.db, booking.tenantId, booking.sessionId);
+    return { sessionAttendees: names.map((name) => ({ name })) };
+  }
+
   /** GET on any of the links: the booking, as a page for browsers and as JSON for programs. */
   async function showBooking(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
     reply.header("vary", "accept");
@@ -106,7 +117,7 @@ export function manageBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
         });
       return showPage({ request, reply, token, booking });
     }
-    return presentBooking(booking, attendeeLinks(deps, booking));
+    return { ...presentBooking(booking, attendeeLinks(deps, booking)), ...(await sessionAttendees(booking)) };
   }
 
   const showSchema = (summary: string) => ({
