@@ -86,8 +86,18 @@ describe("config", () => {
     [{ TRUST_PROXY: "10.0.0.1, 10.0.0.0/33" }, /TRUST_PROXY: .*"10\.0\.0\.0\/33" is neither/],
     [{ TRUST_PROXY: "10.0.0.1," }, /TRUST_PROXY: .*"" is neither/],
     [{ TRUST_PROXY: "1" }, /TRUST_PROXY: .*a hop count cannot tell a proxy from a client/],
+    [{ PROVIDER_BUDGETS: "{google:1}" }, /PROVIDER_BUDGETS: must be JSON/],
+    [{ PROVIDER_BUDGETS: '{"gmail":{"appPerMinute":5}}' }, /PROVIDER_BUDGETS/],
+    [{ PROVIDER_BUDGETS: '{"google":{"appPerMinute":0}}' }, /PROVIDER_BUDGETS\.google\.appPerMinute/],
   ])("stops with a message naming the bad variable (%o)", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it("reads provider budget overrides (PROVIDER_BUDGETS) over nothing else", () => {
+    expect(parseConfig({}).providerBudgets).toEqual({});
+    expect(parseConfig({ PROVIDER_BUDGETS: '{"google":{"appPerMinute":50000}}' }).providerBudgets).toEqual({
+      google: { appPerMinute: 50_000 },
+    });
   });
 });
