@@ -40,7 +40,7 @@ describe.each(VISITORS)("booking flow in Chromium ($locale)", ({ language, local
     await page.locator(".slot").first().waitFor();
     await check(page, `01-booking-${tag}`);
 
-    // The visitor picks the first free time; someone else books it while the form is being filled in.
+    // The visitor picks the first free time (and holds it); someone else books it after the hold lapsed.
     const chosen = page.locator(".slot").first();
     const label = await chosen.getAttribute("aria-label");
     await chosen.click();
@@ -55,6 +55,8 @@ describe.each(VISITORS)("booking flow in Chromium ($locale)", ({ language, local
     await page.locator('textarea[name="notes"]').fill("Looking forward to it.");
     await check(page, `03-form-${tag}`);
 
+    // The visitor's hold on it lapses meanwhile (the form took longer than the hold lasts), so it can be taken.
+    await ui.expireHolds();
     const slots = (await (
       await fetch(
         `${ui.base}/v1/public/${ui.tenant.slug}/intro-call/slots?from=2030-03-01T00:00:00Z&to=2030-03-31T00:00:00Z&timeZone=UTC`,

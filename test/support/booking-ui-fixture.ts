@@ -97,6 +97,8 @@ export async function startBookingUi(options: { rateLimitPerMinute?: number } = 
     visitor,
     openPage,
     bookDirectly,
+    /** Every slot hold lapses, as if the visitor had taken longer than HOLD_TTL_SECONDS over the form. */
+    expireHolds: () => opened.store.executeSql("delete from slot_holds", []),
     close: async () => {
       await browser.close();
       await app.close();
