@@ -10,14 +10,15 @@ import { backends } from "./support/test-stores.ts";
 /**
  * Group sessions in the host's Outlook, over real HTTP against the sandbox: the seats of one session share ONE
  * event (the first seat creates it, later seats update its attendee list), a cancelled seat leaves the attendee
- * list, and the last seat cancelled cancels the event.
+ * list, and the last seat cancelled cancels the event. The host's move or delete of the session's event in Outlook
+ * applies to every seat of the session.
  */
 describe.each(backends)("session write-back to Microsoft 365 on %s", (backend) => {
   let ms: MicrosoftTestService;
   let host: string;
-  const start = "2030-01-23T18:00:00Z";
+  let connection: string;
 
-  const book = async (name: string) => {
+  const book = async (name: string, start = "2030-01-23T18:00:00Z") => {
     const answer = await ms.api("POST", `/v1/public/${ms.slug}/class/bookings`, {
       start,
       timeZone: "UTC",
@@ -64,7 +65,7 @@ describe.each(backends)("session write-back to Microsoft 365 on %s", (backend) =
       rules: { stepMinutes: 30, horizon: { type: "rolling", days: 120 } },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await ms.connect(host, "Adele");
+    connection = await ms.connect(host, "Adele");
   }, 120_000);
 
   afterAll(async () => {
@@ -115,4 +116,51 @@ describe.each(backends)("session write-back to Microsoft 365 on %s", (backend) =
     expect(sessionEvents(sessionId)).toEqual([]);
     expect(ms.sandbox.state.events.has(event!.id)).toBe(false);
   }, 120_000);
+
+  it("applies the host's move and delete of the session's event in Outlook to every seat", async () => {
+    const seats = [await book("Di", "2030-01-24T18:00:00Z"), await book("Ed", "2030-01-24T18:00:00Z")];
+    for (const id of seats) await settled(id, "create");
+    const sessionId = await sessionOf(seats[0]!);
+    const event = await waitFor("two attendees", async () => {
+      const events = sessionEvents(sessionId);
+      return events.length === 1 && events[0]!.fields.attendees.length === 2 ? events[0] : undefined;
+    });
+    await ms.syncNow(host, connection);
+    const moved = await ms.admin("events/change", {
+      account: "adele@contoso.com",
+      eventId: event.id,
+      patch: {
+        start: { dateTime: "2030-01-24T20:00:00", timeZone: "UTC" },
+        end: { dateTime: "2030-01-24T21:00:00", timeZone: "UTC" },
+      },
+    });
+    expect(moved.status).toBe(200);
+    const starts = async () =>
+      Promise.all(seats.map(async (id) => (await ms.api("GET", `/v1/bookings/${id}`)).body.start as string));
+    await syncUntil("the move", async () =>
+      (await starts()).every((start) => start === "2030-01-24T20:00:00.000Z") ? true : undefined,
+    );
+    expect(sessionEvents(sessionId)).toHaveLength(1);
+
+    await ms.admin("events/delete", { account: "adele@contoso.com", eventId: event.id });
+    await syncUntil("the deletion", async () => {
+      const statuses = await Promise.all(
+        seats.map(async (id) => (await ms.api("GET", `/v1/bookings/${id}`)).body.status as string),
+      );
+      return statuses.every((status) => status === "cancelled") ? true : undefined;
+    });
+    // The seats' cancels came from the calendar: nothing is written back (no event is made again).
+    for (const id of seats) await settled(id, "cancel");
+    expect(sessionEvents(sessionId)).toEqual([]);
+  }, 120_000);
+
+  /** Syncs until the change made in Outlook shows. */
+  const syncUntil = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      await ms.syncNow(host, connection);
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (attempt >= 4) throw new Error(`no sync brought ${what}`);
+    }
+  };
 });
