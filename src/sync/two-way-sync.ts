@@ -45,6 +45,7 @@ export interface HostVersions {
  * - the booking's room answered (its resource attendee's response): recorded on the booking; a decline frees the
  *   reservation and the tenant hears `booking.room_declined` (once: a replayed page finds the answer recorded).
  * A row with a write of ours still pending is left to that write: the last change made through Calbridge wins.
+ * The seats of a group session share one event (one row per seat names it): a move or removal applies to each seat.
  *
  * When a calendar's sync completes, events we wrote that the busy cache does not hold (though their booking lies in
  * the window) are read one by one: a delta never names an event made and deleted between two of its rounds, so the
