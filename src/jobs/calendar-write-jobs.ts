@@ -23,6 +23,7 @@ import type { ConnectionEvents } from "../sync/connection-events.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
 import type { HostVersions } from "../sync/two-way-sync.ts";
 import type { JobEngine } from "./job-engine.ts";
+import { writeSessionSeat } from "./session-calendar-write.ts";
 import { webhookDeliveryJobs } from "./webhook-jobs.ts";
 import { applyHostVersionAfterConflict } from "./write-conflict.ts";
 import { MAX_WRITE_ATTEMPTS, openWriteSource, retriesWrite } from "./write-source.ts";
@@ -34,6 +35,8 @@ const MAX_ATTEMPTS = MAX_WRITE_ATTEMPTS;
 interface CalendarWriteJob {
   tenantId: string;
   bookingId: string;
+  /** A seat's session: the writes of one session run one at a time (they share one event). */
+  sessionId?: string;
 }
 
 export interface CalendarWriteDeps {
@@ -123,6 +126,22 @@ async function writeOne(
     await updateCalendarWrite(deps.db, key, { ...patch, state: "written", lastError: null });
     return { kind: "settled" } as const;
   };
+
+  if (booking.sessionId) {
+    const outcome = await writeSessionSeat({
+      db: deps.db,
+      now: deps.now,
+      booking: { ...booking, sessionId: booking.sessionId },
+      row,
+      source,
+      personal: connection.accountKind === "personal",
+      hostTimeZone,
+      contentHash: hash,
+      settle: (patch) => settle({ ...patch, updatedAt: deps.now() }),
+      fail,
+    });
+    return outcome as WriteOutcome;
+  }
 
   if (row.operation === "cancel") {
     if (!row.providerEventRef) return settle({ contentHash: hash, updatedAt: deps.now() });
@@ -274,5 +293,5 @@ export async function emitCalendarSyncFailed(
 
 /** The write job for a booking change, to insert in the change's transaction (see `JobEngine.insert`). */
 export function calendarWriteJob(job: CalendarWriteJob): PgBoss.JobInsert<CalendarWriteJob> {
-  return { name: CALENDAR_WRITE_QUEUE, data: job, singletonKey: job.bookingId };
+  return { name: CALENDAR_WRITE_QUEUE, data: job, singletonKey: job.sessionId ?? job.bookingId };
 }

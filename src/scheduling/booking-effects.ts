@@ -65,7 +65,13 @@ export function createBookingEffects(deps: {
             ...(event.fromCalendar ? { settled: event.fromCalendar } : {}),
           });
       const writeJobs = writes.some((row) => row.state === "pending")
-        ? [calendarWriteJob({ tenantId: booking.tenantId, bookingId: booking.id })]
+        ? [
+            calendarWriteJob({
+              tenantId: booking.tenantId,
+              bookingId: booking.id,
+              ...(booking.sessionId ? { sessionId: booking.sessionId } : {}),
+            }),
+          ]
         : [];
       const deliveryIds = await emitWebhookEvent(tx, {
         tenantId: event.booking.tenantId,

@@ -45,6 +45,7 @@ export interface HostVersions {
  * - the booking's room answered (its resource attendee's response): recorded on the booking; a decline frees the
  *   reservation and the tenant hears `booking.room_declined` (once: a replayed page finds the answer recorded).
  * A row with a write of ours still pending is left to that write: the last change made through Calbridge wins.
+ * The seats of a group session share one event (one row per seat names it): a move or removal applies to each seat.
  *
  * When a calendar's sync completes, events we wrote that the busy cache does not hold (though their booking lies in
  * the window) are read one by one: a delta never names an event made and deleted between two of its rounds, so the
@@ -64,7 +65,10 @@ export function createTwoWaySync(deps: {
     async pageApplied({ target, provider, upserts, removedRefs }) {
       const refs = [...upserts.map((interval) => interval.sourceRef), ...removedRefs];
       const rows = await findWritesByEventRefs(deps.db, { connectionId: target.connectionId, refs });
-      const byRef = new Map(rows.map((row) => [row.providerEventRef, row]));
+      // The seats of a group session share one event: a ref may name several rows (one per seat).
+      const byRef = new Map<string | null, CalendarWriteRow[]>();
+      for (const row of rows)
+        byRef.set(row.providerEventRef, [...(byRef.get(row.providerEventRef) ?? []), row]);
       // Our marker on an event the mapping does not know (the create's answer never arrived): map it by the marker.
       const unknown = upserts.filter((interval) => interval.bookingId && !byRef.has(interval.sourceRef));
       const unlinked = await findUnlinkedWrites(deps.db, {
@@ -77,53 +81,55 @@ export function createTwoWaySync(deps: {
           providerEventRef: interval.sourceRef,
           updatedAt: deps.now(),
         });
-        byRef.set(interval.sourceRef, { ...row, providerEventRef: interval.sourceRef });
+        byRef.set(interval.sourceRef, [{ ...row, providerEventRef: interval.sourceRef }]);
       }
       if (byRef.size === 0) return;
       for (const interval of upserts) {
-        const row = byRef.get(interval.sourceRef);
-        if (!row) continue;
-        if (interval.bookingId === undefined) {
-          await linkOwnBusyRows(deps.db, {
-            connectionId: target.connectionId,
-            eventRef: interval.sourceRef,
-            bookingId: row.bookingId,
-          });
+        for (const row of byRef.get(interval.sourceRef) ?? []) {
+          if (interval.bookingId === undefined) {
+            await linkOwnBusyRows(deps.db, {
+              connectionId: target.connectionId,
+              eventRef: interval.sourceRef,
+              bookingId: row.bookingId,
+            });
+          }
+          if (interval.attendees && row.operation !== "cancel") {
+            await applyAttendeeAnswer(row, interval.attendees).catch((error: unknown) =>
+              deps.logger.error(
+                { err: error, bookingId: row.bookingId },
+                "an attendee's answer was not applied",
+              ),
+            );
+          }
+          if (interval.rooms && row.operation !== "cancel") {
+            await applyRoomAnswers(row, interval.rooms).catch((error: unknown) =>
+              deps.logger.error({ err: error, bookingId: row.bookingId }, "a room's answer was not applied"),
+            );
+          }
+          if (row.state === "pending" || row.operation === "cancel") continue;
+          const version = interval.etag ?? null;
+          if (version !== null && version === row.changeKey) continue; // our own echo
+          // An all-day event has no time of day to move the booking to: left as it is.
+          if (interval.allDay) continue;
+          await applyMove(row, { start: interval.start, end: interval.end, version }).catch(
+            (error: unknown) =>
+              deps.logger.error(
+                { err: error, bookingId: row.bookingId },
+                "a move in the host's calendar was not applied",
+              ),
+          );
         }
-        if (interval.attendees && row.operation !== "cancel") {
-          await applyAttendeeAnswer(row, interval.attendees).catch((error: unknown) =>
+      }
+      for (const ref of removedRefs) {
+        for (const row of byRef.get(ref) ?? []) {
+          if (row.state === "pending" || row.operation === "cancel") continue;
+          await applyRemoval(row, providerName[provider]).catch((error: unknown) =>
             deps.logger.error(
               { err: error, bookingId: row.bookingId },
-              "an attendee's answer was not applied",
+              "a deletion in the host's calendar was not applied",
             ),
           );
         }
-        if (interval.rooms && row.operation !== "cancel") {
-          await applyRoomAnswers(row, interval.rooms).catch((error: unknown) =>
-            deps.logger.error({ err: error, bookingId: row.bookingId }, "a room's answer was not applied"),
-          );
-        }
-        if (row.state === "pending" || row.operation === "cancel") continue;
-        const version = interval.etag ?? null;
-        if (version !== null && version === row.changeKey) continue; // our own echo
-        // An all-day event has no time of day to move the booking to: left as it is.
-        if (interval.allDay) continue;
-        await applyMove(row, { start: interval.start, end: interval.end, version }).catch((error: unknown) =>
-          deps.logger.error(
-            { err: error, bookingId: row.bookingId },
-            "a move in the host's calendar was not applied",
-          ),
-        );
-      }
-      for (const ref of removedRefs) {
-        const row = byRef.get(ref);
-        if (!row || row.state === "pending" || row.operation === "cancel") continue;
-        await applyRemoval(row, providerName[provider]).catch((error: unknown) =>
-          deps.logger.error(
-            { err: error, bookingId: row.bookingId },
-            "a deletion in the host's calendar was not applied",
-          ),
-        );
       }
     },
 
