@@ -15,7 +15,7 @@ describe("the synced window follows the longest booking horizon", () => {
       64,
     );
     expect(horizonWindowDays({ unbounded: false, days: 7 }, settings)).toBe(MIN_SYNC_WINDOW_DAYS);
-    expect(horizonWindowDays({ unbounded: false, days: null }, settings)).toBe(MIN_SYNC_WINDOW_DAYS);
+    expect(horizonWindowDays({ unbounded: false, days: null }, settings)).toBe(366);
     expect(horizonWindowDays({ unbounded: false, days: 2000 }, settings)).toBe(366);
     expect(horizonWindowDays({ unbounded: true, days: 60 }, settings)).toBe(366);
   });
@@ -50,7 +50,7 @@ describe("the synced window follows the longest booking horizon", () => {
       };
       const tenant = await createTenant(store.db, { name: "Horizons" });
       const other = await createTenant(store.db, { name: "Other" });
-      expect(await days(tenant.id)).toBe(MIN_SYNC_WINDOW_DAYS);
+      expect(await days(tenant.id)).toBe(366);
       await addEventType(tenant.id, "short", { type: "rolling", days: 14 });
       await addEventType(tenant.id, "quarter", { type: "rolling", days: 90 });
       await addEventType(other.id, "long", { type: "rolling", days: 300 });
