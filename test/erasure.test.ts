@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutboundGuard } from "../src/outbound/guarded-fetch.ts";
@@ -264,8 +265,29 @@ describe.each(backends)("erasure on %s", (backend) => {
       "Marguerite O.",
       "Marguerite@Attendee.example",
     );
+    // A managed event of the tenant's app lists her too (issue #18); her entry keeps its place, another stays.
+    const eventId = randomUUID();
+    await store.executeSql(
+      `insert into managed_events (id, tenant_id, external_id, title, start_at, end_at, time_zone, attendees)
+       values ($1, $2, 'training-1', 'Training', '2030-03-05T09:00:00Z', '2030-03-05T10:00:00Z', 'UTC', $3::jsonb)`,
+      [
+        eventId,
+        tenant.tenantId,
+        JSON.stringify([
+          { name: "Marguerite Oyelaran", email: "MARGUERITE@attendee.example" },
+          { name: "Kept Person", email: "kept@attendee.example" },
+        ]),
+      ],
+    );
     const erased = await api("POST", "/v1/attendees/erase", { email: "MARGUERITE@attendee.example" });
     expect(erased.statusCode, erased.body).toBe(200);
+    const { rows: managed } = await store.executeSql("select attendees from managed_events where id = $1", [
+      eventId,
+    ]);
+    expect((managed[0] as { attendees: unknown }).attendees).toEqual([
+      { name: "Erased", email: "erased@erased.invalid" },
+      { name: "Kept Person", email: "kept@attendee.example" },
+    ]);
     expect(erased.json()).toEqual({ bookingsAnonymised: 2 });
     expect(await findEverywhere(store, ["Marguerite", "Oyelaran", "marguerite@attendee.example"])).toEqual(
       [],

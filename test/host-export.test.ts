@@ -83,6 +83,22 @@ describe.each(backends)("host export on %s", (backend) => {
 
   it("returns every section, without secrets, as one JSON document", async () => {
     await addBusyRows(3);
+    // A managed event of the tenant's app held by this host (issue #18), and one held by nobody here.
+    for (const [id, external, held] of [
+      ["6a1c1e7e-0000-4000-8000-000000000001", "training-1", true],
+      ["6a1c1e7e-0000-4000-8000-000000000002", "other-1", false],
+    ] as const) {
+      await store.executeSql(
+        `insert into managed_events (id, tenant_id, external_id, title, start_at, end_at, time_zone)
+         values ($1, $2, $3, 'Training', '2030-03-05T09:00:00Z', '2030-03-05T10:00:00Z', 'UTC')`,
+        [id, tenant.tenantId, external],
+      );
+      if (held)
+        await store.executeSql(
+          "insert into managed_event_hosts (tenant_id, event_id, host_id) values ($1, $2, $3)",
+          [tenant.tenantId, id, hostId],
+        );
+    }
     const response = await inject("GET", `/v1/hosts/${hostId}/export`);
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toMatch(/application\/json/);
@@ -98,6 +114,9 @@ describe.each(backends)("host export on %s", (backend) => {
       feeds: [expect.objectContaining({ includeBusy: false })],
     });
     expect(document.busyIntervals).toHaveLength(3);
+    expect(document.managedEvents).toEqual([
+      expect.objectContaining({ externalId: "training-1", title: "Training" }),
+    ]);
     expect(document.auditEntries.map((entry: { action: string }) => entry.action)).toContain(
       "booking.created",
     );

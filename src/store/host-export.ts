@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray, or, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Database } from "./database.ts";
 import type { HostId, TenantId } from "./ids.ts";
@@ -14,6 +14,8 @@ import {
   eventTypes,
   hostFeeds,
   hosts,
+  managedEventHosts,
+  managedEvents,
   schedules,
 } from "./schema.ts";
 
@@ -176,7 +178,29 @@ function sections(db: Database, scope: { tenantId: TenantId; hostId: HostId }): 
       ),
     },
     {
+      // The tenant's own events (issue #18) held by this host, with their attendees and metadata.
       name: "managedEvents",
+      keyOf: byId,
+      batch: keyed(
+        db,
+        managedEvents,
+        getTableColumns(managedEvents),
+        managedEvents.id,
+        and(
+          eq(managedEvents.tenantId, tenantId),
+          inArray(
+            managedEvents.id,
+            db
+              .select({ id: managedEventHosts.eventId })
+              .from(managedEventHosts)
+              .where(eq(managedEventHosts.hostId, hostId)),
+          ),
+        ),
+      ),
+    },
+    {
+      // What was written to the host's calendars for bookings (write-back records).
+      name: "bookingCalendarEvents",
       keyOf: (row) => `${row.bookingId}\u0000${row.connectionId}`,
       batch: async (after) => {
         const [bookingId, connectionId] = after?.split("\u0000") ?? [];

@@ -49,7 +49,10 @@ export async function eraseHostData(
   return { bookingsAnonymised, bookingsDeleted };
 }
 
-/** An attendee's bookings across the tenant, anonymised; the webhook deliveries that named them are deleted. */
+/**
+ * An attendee's bookings across the tenant, anonymised, and their entries in its managed events; the webhook
+ * deliveries that named them are deleted.
+ */
 export async function eraseAttendeeData(
   tx: Database,
   params: { tenantId: TenantId; email: string },
@@ -63,5 +66,15 @@ export async function eraseAttendeeData(
       sql`${anonymise} where tenant_id = ${params.tenantId} and lower(attendee_email) = ${email} returning id`,
     ),
   );
+  // The tenant's managed events (issue #18) list attendees too: the person's entry keeps its place (and any other
+  // keys) with the placeholders instead of their name and address.
+  await tx.execute(sql`
+    update managed_events set updated_at = now(), attendees = (
+      select coalesce(jsonb_agg(case when lower(a->>'email') = ${email}
+        then a || jsonb_build_object('name', ${ERASED_NAME}::text, 'email', ${ERASED_EMAIL}::text) else a end
+        order by n), '[]'::jsonb)
+      from jsonb_array_elements(attendees) with ordinality as e(a, n))
+    where tenant_id = ${params.tenantId}
+      and exists (select 1 from jsonb_array_elements(attendees) a where lower(a->>'email') = ${email})`);
   return { bookingsAnonymised: rows.length };
 }
