@@ -151,6 +151,11 @@ describe.each(backends)("managed events on %s", (backend) => {
     await settled(free.body.id, "create");
     expect(outlookEvents(free.body.id)[0]?.fields.showAs).toBe("free");
     await ms.syncNow(adele, adeleConnection);
+    // The free copy is read back by the sync: it is ours and still there, not a deletion in the host's calendar.
+    expect((await ms.api("GET", `/v1/events/${free.body.id}`)).body).toMatchObject({
+      status: "active",
+      calendarSync: [{ operation: "create", state: "written", warning: null }],
+    });
     const slots = await slotsOn(ms.api, ms.slug, "2030-01-24");
     expect(slots).toContain("20:00");
     expect(slots).not.toContain("18:00");

@@ -85,18 +85,30 @@ describe.runIf(backends.includes("postgres"))(
       for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     });
 
+    // The work the connect started (subscriptions, rooms, the first sync's follow-ups) may still be running in either
+    // process: a call in flight across the clock change would carry the token it read before. Wait until neither
+    // process has called Graph for a second, and remember every token seen meanwhile.
+    const quiet = async (seen: Set<string>) => {
+      for (let idle = 0; idle < 2; ) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const used = (await Promise.all(children.map((child) => child.graphTokens()))).flat();
+        for (const token of used) seen.add(token);
+        idle = used.length === 0 ? idle + 1 : 0;
+      }
+    };
+
     it("refreshes once per expiry, and both processes use the new token", async () => {
       expect(await refreshGrants()).toBe(0);
       const seen = new Set<string>();
-      for (const child of children) for (const token of await child.graphTokens()) seen.add(token);
+      await quiet(seen);
       expect(seen.size).toBeGreaterThan(0);
       for (const expiry of [1, 2]) {
         // The token's lifetime passes on every clock: the processes' (they would refresh before calling Graph) and
         // the sandbox's (Graph refuses the old token).
         const lifetimeMs = ACCESS_TOKEN_SECONDS * 1000 + 1000;
+        await quiet(seen);
         for (const child of children) await child.advanceClock(lifetimeMs);
         await sandboxAdmin(sandbox.url)("clock", { advanceMs: lifetimeMs });
-        for (const child of children) await child.graphTokens();
         const outcomes = await Promise.all(children.map((child) => child.sync(connectionId)));
         for (const status of outcomes) expect(["updated", "unchanged"]).toContain(status);
         expect(await refreshGrants()).toBe(expiry);

@@ -3,6 +3,7 @@ import type { Occurrence } from "../core/ical/occurrence.ts";
 import { occurrencesToBusy } from "../core/ical/occurrences-to-busy.ts";
 import { parseCalendars } from "../core/ical/parse-calendar.ts";
 import type { SourceBusyInterval, SourceResult } from "../core/sync/calendar-source.ts";
+import { isManagedWriteKey } from "../core/sync/managed-write-marker.ts";
 
 /**
  * iCalendar text's occurrences over a window as busy intervals: our engine expands recurrence (overrides, EXDATEs,
@@ -37,8 +38,16 @@ export function icsToBusy(params: {
   if (!expanded.ok) return { ok: false, error: { kind: "invalid_data", message: expanded.error.message } };
   const intervals: SourceBusyInterval[] = [];
   const { resource } = params;
-  for (const occurrence of expanded.value.occurrences) {
-    const status = occurrence.status === "TENTATIVE" ? "tentative" : "busy";
+  for (const expandedOccurrence of expanded.value.occurrences) {
+    // Our own copies (a booking's, a managed event's) stay when transparent, as free: dropping one would read as its
+    // deletion in the host's calendar (two-way sync). Only object resources (CalDAV) are ours to write.
+    const own =
+      resource !== undefined &&
+      expandedOccurrence.transparency === "TRANSPARENT" &&
+      expandedOccurrence.status !== "CANCELLED" &&
+      (bookingMarker.test(expandedOccurrence.uid) || isManagedWriteKey(expandedOccurrence.uid));
+    const occurrence = own ? { ...expandedOccurrence, transparency: null } : expandedOccurrence;
+    const status = own ? "free" : occurrence.status === "TENTATIVE" ? "tentative" : "busy";
     for (const busy of occurrencesToBusy({ occurrences: [occurrence], hostTimeZone: params.hostTimeZone })) {
       if (!resource) {
         intervals.push({

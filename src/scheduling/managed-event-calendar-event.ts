@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { parseRecurrenceSubset } from "../core/managed-events/recurrence.ts";
 import type { EventRecurrence, NewCalendarEvent } from "../core/sync/calendar-source.ts";
+import { MANAGED_WRITE_PREFIX } from "../core/sync/managed-write-marker.ts";
 import { escapeHtml } from "../notify/mail/escape-html.ts";
 import type { ManagedEventRow, StoredRecurrence } from "../store/managed-events-repository.ts";
 
@@ -66,7 +67,7 @@ export function eventRecurrenceOf(stored: StoredRecurrence | null): EventRecurre
  */
 export function managedWriteKey(eventId: string, connectionId: string, generation = 0): string {
   const short = createHash("sha256").update(connectionId).digest("hex").slice(0, 8);
-  return `calbridge-me-${eventId}-${short}${generation > 0 ? `-${generation}` : ""}`;
+  return `${MANAGED_WRITE_PREFIX}${eventId}-${short}${generation > 0 ? `-${generation}` : ""}`;
 }
 
 /** The facts a write carries, hashed: equal hashes mean the calendar already shows this version. */

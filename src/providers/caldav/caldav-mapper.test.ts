@@ -52,6 +52,34 @@ describe("mapCalendarObjects", () => {
     });
   });
 
+  it("keeps our own transparent copies (a booking's, a managed event's) as free; drops other transparent events", () => {
+    const transparent = (name: string, uid: string) =>
+      object(name, [
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        "DTSTAMP:20300101T000000Z",
+        "DTSTART:20300110T090000Z",
+        "DTEND:20300110T100000Z",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+      ]);
+    const mapped = mapCalendarObjects({
+      objects: [
+        transparent("managed.ics", "calbridge-me-0a1b2c3d-1111-4222-8333-444455556666-deadbeef"),
+        transparent("booking.ics", "calbridge-0a1b2c3d-1111-4222-8333-444455556666-deadbeef"),
+        transparent("theirs.ics", "someone-else"),
+      ],
+      window,
+      hostTimeZone: "Europe/Berlin",
+    });
+    expect(mapped.ok).toBe(true);
+    if (!mapped.ok) return;
+    expect(mapped.value.map((i) => [i.sourceRef.replace(href, ""), i.status, i.bookingId])).toEqual([
+      ["managed.ics", "free", undefined],
+      ["booking.ics", "free", "0a1b2c3d-1111-4222-8333-444455556666"],
+    ]);
+  });
+
   it("keeps an all-day event as dates with an envelope around them", () => {
     const mapped = mapCalendarObjects({
       objects: [

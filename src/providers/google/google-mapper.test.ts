@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { googleEventIdOf } from "./google-event-writes.ts";
 import { mapGoogleEvent } from "./google-mapper.ts";
 
 const timed = (extra: Record<string, unknown> = {}) => ({
@@ -57,6 +58,15 @@ describe("mapGoogleEvent", () => {
       "UTC",
     );
     expect(item).toMatchObject({ kind: "upsert", interval: { status: "free", bookingId: booking } });
+  });
+
+  it("keeps a managed event's transparent copy as free (its id is our write key); drops another transparent event", () => {
+    const id = googleEventIdOf("calbridge-me-0f8fad5b-d9cb-469f-a165-70867728950e-0a1b2c3d");
+    expect(mapGoogleEvent(timed({ id, transparency: "transparent" }), "UTC")).toMatchObject({
+      kind: "upsert",
+      interval: { status: "free", sourceRef: id },
+    });
+    expect(mapGoogleEvent(timed({ transparency: "transparent" }), "UTC")).toMatchObject({ kind: "remove" });
   });
 
   it("removes cancelled items: an instance alone, a deleted event or series with its instances", () => {

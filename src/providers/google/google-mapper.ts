@@ -1,4 +1,5 @@
 import type { BusyStatus, SourceBusyInterval } from "../../core/sync/calendar-source.ts";
+import { MANAGED_WRITE_PREFIX } from "../../core/sync/managed-write-marker.ts";
 import { allDayRangeMs } from "../../core/time/all-day-range.ts";
 import { isKnownTimeZone } from "../../core/time/time-zone.ts";
 import { type GoogleEvent, googleEventSchema } from "./google-schemas.ts";
@@ -30,6 +31,10 @@ function bookingIdOf(event: GoogleEvent): string | undefined {
   return value && uuid.test(value) ? value.toLowerCase() : undefined;
 }
 
+/** A managed event's copy: its id is our write key in Google's id alphabet (googleEventIdOf). */
+const managedIdPrefix = MANAGED_WRITE_PREFIX.replace(/[^a-v0-9]/g, "");
+const isManagedCopy = (id: string) => id.startsWith(managedIdPrefix);
+
 function statusOf(event: GoogleEvent): BusyStatus | null {
   const self = event.attendees?.find((attendee) => attendee.self === true);
   if (self?.responseStatus === "declined") return null;
@@ -49,7 +54,7 @@ export function mapGoogleEvent(raw: unknown, calendarTimeZone: string | undefine
   const event = parsed.data;
   if (event.status === "cancelled") return { kind: "remove", ref: event.id, series: !event.recurringEventId };
   const bookingId = bookingIdOf(event);
-  const status = statusOf(event) ?? (bookingId ? "free" : null);
+  const status = statusOf(event) ?? (bookingId || isManagedCopy(event.id) ? "free" : null);
   if (status === null) return { kind: "remove", ref: event.id, series: false };
   const common = {
     status,

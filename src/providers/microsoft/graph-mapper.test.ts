@@ -27,6 +27,21 @@ describe("mapGraphEvent: our marker and room answers", () => {
     expect(foreign.kind === "upsert" ? foreign.interval.bookingId : "wrong kind").toBeUndefined();
   });
 
+  it("keeps a managed event's free copy as free (its removal would read as a deletion); drops another free event", () => {
+    const managed = `calbridge-me-${booking}-0a1b2c3d`;
+    expect(mapGraphEvent({ ...base, showAs: "free", transactionId: managed })).toMatchObject({
+      kind: "upsert",
+      interval: { status: "free", sourceRef: "AAMk-1" },
+    });
+    const interval = mapGraphEvent({ ...base, showAs: "free", transactionId: managed });
+    expect(interval.kind === "upsert" ? interval.interval.bookingId : "wrong kind").toBeUndefined();
+    expect(mapGraphEvent({ ...base, showAs: "free" })).toEqual({ kind: "remove", ref: "AAMk-1" });
+    expect(mapGraphEvent({ ...base, showAs: "free", transactionId: "someone-else" })).toEqual({
+      kind: "remove",
+      ref: "AAMk-1",
+    });
+  });
+
   it("keeps the answers of resource attendees (rooms) only", () => {
     const item = mapGraphEvent({
       ...base,

@@ -1,6 +1,7 @@
 import { loadZoneOffsets, localToInstant } from "../../core/availability/zone-offsets.ts";
 import { WINDOWS_ZONE_TO_IANA } from "../../core/ical/windows-zones.ts";
 import type { BusyStatus, SourceBusyInterval } from "../../core/sync/calendar-source.ts";
+import { isManagedWriteKey } from "../../core/sync/managed-write-marker.ts";
 import { isKnownTimeZone } from "../../core/time/time-zone.ts";
 import { BOOKING_MARKER_PROPERTY } from "./graph-event-writes.ts";
 import { type GraphEvent, graphEventSchema } from "./graph-schemas.ts";
@@ -92,9 +93,9 @@ export function mapGraphEvent(raw: unknown): GraphItem {
   if (event.type === "seriesMaster") return { kind: "remove", ref: event.id };
   const bookingId = markedBookingId(event);
   // Free time is not stored: dropping the row also covers an event changed from busy to free. Our own events stay
-  // (as free; they never block, their booking does): a removal of one means it was deleted or cancelled, which
+  // (bookings' and managed events' copies, as free; a copy never blocks, its booking or managed event does): a removal of one means it was deleted or cancelled, which
   // cancels the booking (two-way sync), and a host who marks it free has not cancelled it.
-  const status = statusOf(event) ?? (bookingId ? "free" : null);
+  const status = statusOf(event) ?? (bookingId || isManagedWriteKey(event.transactionId) ? "free" : null);
   if (status === null) return { kind: "remove", ref: event.id };
   if (!event.start || !event.end) return { kind: "invalid", ref: event.id };
   const rooms = (event.attendees ?? []).flatMap((attendee) =>
