@@ -481,6 +481,9 @@ export interface paths {
             | "booking.cancelled"
             | "booking.confirmed"
             | "booking.rejected"
+            | "managed_event.created"
+            | "managed_event.updated"
+            | "managed_event.cancelled"
             | "host_feed.read"
             | "host.exported"
             | "host.erased"
@@ -7938,6 +7941,9 @@ export interface components {
         | "booking.cancelled"
         | "booking.confirmed"
         | "booking.rejected"
+        | "managed_event.created"
+        | "managed_event.updated"
+        | "managed_event.cancelled"
         | "host_feed.read"
         | "host.exported"
         | "host.erased"
@@ -7962,6 +7968,8 @@ export interface components {
         connectionsRevoked?: number;
         /** Format: uuid */
         apiKeyId?: string;
+        /** Format: uuid */
+        managedEventId?: string;
       };
     };
     BookingCalendarSyncInput: {
@@ -8524,6 +8532,9 @@ export interface components {
         | "booking.cancelled"
         | "booking.confirmed"
         | "booking.rejected"
+        | "managed_event.created"
+        | "managed_event.updated"
+        | "managed_event.cancelled"
         | "host_feed.read"
         | "host.exported"
         | "host.erased"
@@ -8548,6 +8559,8 @@ export interface components {
         connectionsRevoked?: number;
         /** Format: uuid */
         apiKeyId?: string;
+        /** Format: uuid */
+        managedEventId?: string;
       };
     };
     BookingCalendarSync: {

@@ -131,6 +131,18 @@ describe.each(backends)("managed events on %s", (backend) => {
     await settled(id, "cancel");
     const left = outlookEvents(id);
     expect(left.every((event) => event.fields.isCancelled)).toBe(true);
+    // Each API write is in the audit log, naming the host and the event, never its title.
+    const audit = await ms.service.store.executeSql(
+      "select action, actor_kind, host_id, details from audit_log where details->>'managedEventId' = $1 order by at, id",
+      [id],
+    );
+    expect(audit.rows.map((row) => (row as { action: string }).action)).toEqual([
+      "managed_event.created",
+      "managed_event.updated",
+      "managed_event.cancelled",
+    ]);
+    expect(audit.rows[0]).toMatchObject({ actor_kind: "api_key", host_id: adele });
+    expect(JSON.stringify(audit.rows)).not.toContain("Training");
   }, 60_000);
 
   it("removes slots while a blocking event holds the time; a non-blocking one is free in Outlook", async () => {

@@ -25,6 +25,9 @@ export const AUDIT_ACTIONS = [
   "booking.cancelled",
   "booking.confirmed",
   "booking.rejected",
+  "managed_event.created",
+  "managed_event.updated",
+  "managed_event.cancelled",
   "host_feed.read",
   "host.exported",
   "host.erased",
@@ -67,6 +70,8 @@ export const auditDetailsSchema = z
     connectionsRevoked: z.number().int().min(0).optional(),
     /** The API key created or revoked. */
     apiKeyId: z.guid().optional(),
+    /** The managed event created, changed or cancelled (its host is the entry's target). */
+    managedEventId: z.guid().optional(),
   })
   .strict();
 export type AuditDetails = z.infer<typeof auditDetailsSchema>;
@@ -172,7 +177,18 @@ export function jobActor(queue: string): AuditActor {
   return { kind: "system_job", id: queue };
 }
 
-/** A booking change: one entry per host of the booking, so that filtering by host finds it. */
+/** One entry per host of a booking or managed event, so that filtering by host finds it. */
+async function recordForEachHost(
+  db: Database,
+  entry: Omit<AuditEntry, "outcome" | "target"> & { hostIds: readonly string[]; target?: AuditTarget },
+): Promise<void> {
+  const { hostIds, ...rest } = entry;
+  for (const hostId of hostIds) {
+    await recordAudit(db, { ...rest, target: { ...entry.target, hostId }, outcome: "success" });
+  }
+}
+
+/** A booking change: one entry per host of the booking. */
 export async function recordBookingAudit(
   db: Database,
   params: {
@@ -182,14 +198,33 @@ export async function recordBookingAudit(
     requestId?: string | undefined;
   },
 ): Promise<void> {
-  for (const hostId of params.booking.hostIds) {
-    await recordAudit(db, {
-      tenantId: params.booking.tenantId,
-      actor: params.actor,
-      action: params.action,
-      target: { hostId, bookingId: params.booking.id },
-      outcome: "success",
-      requestId: params.requestId,
-    });
-  }
+  await recordForEachHost(db, {
+    tenantId: params.booking.tenantId,
+    hostIds: params.booking.hostIds,
+    actor: params.actor,
+    action: params.action,
+    target: { bookingId: params.booking.id },
+    requestId: params.requestId,
+  });
+}
+
+/** A managed event written through the API: one entry per host of the event, the event's id in the details. */
+export async function recordManagedEventAudit(
+  db: Database,
+  params: {
+    tenantId: string;
+    event: { id: string; hostIds: readonly string[] };
+    actor: AuditActor;
+    action: Extract<AuditAction, `managed_event.${string}`>;
+    requestId?: string | undefined;
+  },
+): Promise<void> {
+  await recordForEachHost(db, {
+    tenantId: params.tenantId,
+    hostIds: params.event.hostIds,
+    actor: params.actor,
+    action: params.action,
+    requestId: params.requestId,
+    details: { managedEventId: params.event.id },
+  });
 }

@@ -12,7 +12,8 @@ import {
   type ManagedEventFields,
   type ManagedEventRow,
 } from "../../store/managed-events-repository.ts";
-import { requireTenant } from "../auth.ts";
+import { recordManagedEventAudit } from "../../audit/record-audit.ts";
+import { auditContextOf, requireTenant } from "../auth.ts";
 import { AppError, notFound } from "../errors.ts";
 import { errorResponseSchema, idParam, standardErrors } from "../schemas.ts";
 
@@ -260,6 +261,11 @@ export function managedEventRoutes(deps: ManagedEventRouteDeps): FastifyPluginAs
           hostIds: [request.params.hostId, ...body.hostIds] as HostId[],
           fields: fieldsOf(body),
         });
+        await recordManagedEventAudit(deps.db, {
+          ...auditContextOf(request),
+          event: result.event,
+          action: result.created ? "managed_event.created" : "managed_event.updated",
+        });
         reply.status(result.created ? 201 : 200);
         return managedEventBody(result.event, result.writes);
       },
@@ -360,6 +366,11 @@ export function managedEventRoutes(deps: ManagedEventRouteDeps): FastifyPluginAs
           fields,
           ...(body.hostIds ? { hostIds: body.hostIds as HostId[] } : {}),
         });
+        await recordManagedEventAudit(deps.db, {
+          ...auditContextOf(request),
+          event: result.event,
+          action: "managed_event.updated",
+        });
         return managedEventBody(result.event, result.writes);
       },
     );
@@ -379,6 +390,11 @@ export function managedEventRoutes(deps: ManagedEventRouteDeps): FastifyPluginAs
           tenantId: requireTenant(request),
           id: request.params.eventId,
           reason: request.body.reason,
+        });
+        await recordManagedEventAudit(deps.db, {
+          ...auditContextOf(request),
+          event: result.event,
+          action: "managed_event.cancelled",
         });
         return managedEventBody(result.event, result.writes);
       },
