@@ -159,7 +159,8 @@ describe("provider HTTP layer", () => {
     // Let answers still in flight from earlier cases (the timed-out one) finish first.
     while (concurrent > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const { http } = setup();
-    script = Array.from({ length: 12 }, () => ({ status: 200, delayMs: 60 }));
+    // Answers are held long enough that every request the limit lets through overlaps, even on a loaded machine.
+    script = Array.from({ length: 12 }, () => ({ status: 200, delayMs: 400 }));
     await Promise.all(
       Array.from({ length: 10 }, () =>
         http.request({ account: "mailbox-1", method: "GET", url: `${base}/x`, idempotent: true }),
@@ -167,7 +168,7 @@ describe("provider HTTP layer", () => {
     );
     expect(maxConcurrent).toBe(4);
     maxConcurrent = 0;
-    script = Array.from({ length: 8 }, () => ({ status: 200, delayMs: 60 }));
+    script = Array.from({ length: 8 }, () => ({ status: 200, delayMs: 400 }));
     await Promise.all([
       ...Array.from({ length: 4 }, () =>
         http.request({ account: "mailbox-1", method: "GET", url: `${base}/x`, idempotent: true }),
