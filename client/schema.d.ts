@@ -5113,6 +5113,80 @@ export interface paths {
     };
     trace?: never;
   };
+  "/v1/hosts/{hostId}/calendar-events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The host's calendar events in a range (at most 62 days) from the synced data: with details where the connection's import switch is on, free/busy blocks elsewhere */
+    get: {
+      parameters: {
+        query: {
+          from: string;
+          to: string;
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["CalendarEvent"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/portal/api/session": {
     parameters: {
       query?: never;
