@@ -476,6 +476,7 @@ export interface paths {
             | "token.refresh_failed"
             | "calendar.read"
             | "calendar.write"
+            | "agenda.read"
             | "booking.created"
             | "booking.rescheduled"
             | "booking.cancelled"
@@ -3058,7 +3059,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sync now */
+    /** Sync now (GET on the connection reports the progress until it finishes) */
     post: {
       parameters: {
         query?: never;
@@ -3081,6 +3082,7 @@ export interface paths {
           content: {
             "application/json": {
               status: string;
+              progress: components["schemas"]["SyncProgress"] | null;
             };
           };
         };
@@ -3204,6 +3206,75 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  "/v1/connections/{connectionId}/sync": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sync now, by the connection alone (GET on the connection reports the progress) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The connection id */
+          connectionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              status: string;
+              progress: components["schemas"]["SyncProgress"] | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   "/v1/hosts/{hostId}/connections/{connectionId}/rooms": {
@@ -5045,6 +5116,80 @@ export interface paths {
     };
     trace?: never;
   };
+  "/v1/hosts/{hostId}/calendar-events": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The host's calendar events in a range (at most 62 days) from the synced data: with details where the connection's import switch is on, free/busy blocks elsewhere */
+    get: {
+      parameters: {
+        query: {
+          from: string;
+          to: string;
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          /** @description The host id */
+          hostId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["CalendarEvent"][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/portal/api/session": {
     parameters: {
       query?: never;
@@ -5774,7 +5919,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sync now */
+    /** Sync now (GET on the connection reports the progress until it finishes) */
     post: {
       parameters: {
         query?: never;
@@ -5797,6 +5942,7 @@ export interface paths {
           content: {
             "application/json": {
               status: string;
+              progress: components["schemas"]["SyncProgress"] | null;
             };
           };
         };
@@ -7936,6 +8082,7 @@ export interface components {
         | "token.refresh_failed"
         | "calendar.read"
         | "calendar.write"
+        | "agenda.read"
         | "booking.created"
         | "booking.rescheduled"
         | "booking.cancelled"
@@ -8049,6 +8196,17 @@ export interface components {
         lastError: string | null;
       } | null;
     };
+    /** @description Progress of the connection's latest sync */
+    SyncProgressInput: {
+      /** @enum {string} */
+      state: "queued" | "running" | "finished" | "failed";
+      calendarsDone: number;
+      calendarsTotal: number;
+      /** @description Events (changed or listed) read so far */
+      eventsSeen: number;
+      startedAt: string;
+      finishedAt: string | null;
+    };
     CalendarConnectionInput: {
       id: string;
       hostId: string;
@@ -8111,6 +8269,7 @@ export interface components {
         /** @description Bookings and managed events are written into it */
         export: boolean;
       };
+      syncProgress: components["schemas"]["SyncProgressInput"] | null;
       createdAt: string;
     };
     CalendarConnectionCreatedInput: {
@@ -8175,6 +8334,7 @@ export interface components {
         /** @description Bookings and managed events are written into it */
         export: boolean;
       };
+      syncProgress: components["schemas"]["SyncProgressInput"] | null;
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
@@ -8392,6 +8552,42 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    CalendarEventDetailsInput: {
+      title: string | null;
+      location: string | null;
+      /** @description The event's own zone (null for all-day events) */
+      timeZone: string | null;
+      organizer: string | null;
+      attendeeCount: number;
+      onlineMeetingUrl: string | null;
+      /** @description busy, tentative, free, out_of_office, working_elsewhere or unknown */
+      showAs: string;
+      /** @description One of ours: a booking's or a managed event's copy */
+      ours: ("booking" | "managed_event") | null;
+    };
+    CalendarEventInput: {
+      id: string;
+      connectionId: string;
+      provider: string;
+      calendar: {
+        ref: string;
+        name: string | null;
+      };
+      /** @description UTC */
+      start: string;
+      /** @description UTC */
+      end: string;
+      /** @description All-day events' dates; start and end are then these days in the host's zone */
+      allDay: {
+        startDate: string;
+        /** @description Exclusive */
+        endDate: string;
+      } | null;
+      /** @description busy, tentative, free or out_of_office */
+      status: string;
+      /** @description Null when the connection's import switch is off: the event is a free/busy block */
+      details: components["schemas"]["CalendarEventDetailsInput"] | null;
+    };
     ManagedEventInput: {
       id: string;
       externalId: string;
@@ -8527,6 +8723,7 @@ export interface components {
         | "token.refresh_failed"
         | "calendar.read"
         | "calendar.write"
+        | "agenda.read"
         | "booking.created"
         | "booking.rescheduled"
         | "booking.cancelled"
@@ -8640,6 +8837,17 @@ export interface components {
         lastError: string | null;
       } | null;
     };
+    /** @description Progress of the connection's latest sync */
+    SyncProgress: {
+      /** @enum {string} */
+      state: "queued" | "running" | "finished" | "failed";
+      calendarsDone: number;
+      calendarsTotal: number;
+      /** @description Events (changed or listed) read so far */
+      eventsSeen: number;
+      startedAt: string;
+      finishedAt: string | null;
+    };
     CalendarConnection: {
       id: string;
       hostId: string;
@@ -8702,6 +8910,7 @@ export interface components {
         /** @description Bookings and managed events are written into it */
         export: boolean;
       };
+      syncProgress: components["schemas"]["SyncProgress"] | null;
       createdAt: string;
     };
     CalendarConnectionCreated: {
@@ -8766,6 +8975,7 @@ export interface components {
         /** @description Bookings and managed events are written into it */
         export: boolean;
       };
+      syncProgress: components["schemas"]["SyncProgress"] | null;
       createdAt: string;
       /** @description OAuth providers: send the host's browser here to grant access (valid 10 minutes) */
       authorizeUrl?: string;
@@ -8982,6 +9192,42 @@ export interface components {
       nextAttemptAt: string | null;
       createdAt: string;
       updatedAt: string;
+    };
+    CalendarEventDetails: {
+      title: string | null;
+      location: string | null;
+      /** @description The event's own zone (null for all-day events) */
+      timeZone: string | null;
+      organizer: string | null;
+      attendeeCount: number;
+      onlineMeetingUrl: string | null;
+      /** @description busy, tentative, free, out_of_office, working_elsewhere or unknown */
+      showAs: string;
+      /** @description One of ours: a booking's or a managed event's copy */
+      ours: ("booking" | "managed_event") | null;
+    };
+    CalendarEvent: {
+      id: string;
+      connectionId: string;
+      provider: string;
+      calendar: {
+        ref: string;
+        name: string | null;
+      };
+      /** @description UTC */
+      start: string;
+      /** @description UTC */
+      end: string;
+      /** @description All-day events' dates; start and end are then these days in the host's zone */
+      allDay: {
+        startDate: string;
+        /** @description Exclusive */
+        endDate: string;
+      } | null;
+      /** @description busy, tentative, free or out_of_office */
+      status: string;
+      /** @description Null when the connection's import switch is off: the event is a free/busy block */
+      details: components["schemas"]["CalendarEventDetails"] | null;
     };
     ManagedEvent: {
       id: string;

@@ -19,6 +19,7 @@ import { createManagedEventsService } from "../src/scheduling/managed-events-ser
 import { generateKeySpec, parseKeyRing } from "../src/secrets/key-ring.ts";
 import { buildServer } from "../src/server/app.ts";
 import { adminRoutes } from "../src/server/routes/admin.ts";
+import { calendarEventRoutes } from "../src/server/routes/calendar-events.ts";
 import { connectionSwitchRoutes } from "../src/server/routes/connection-switches.ts";
 import { managedEventRoutes } from "../src/server/routes/managed-events.ts";
 import type { Database } from "../src/store/database.ts";
@@ -77,6 +78,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
           managedEvents: createManagedEventsService({ db, jobs: {} as JobEngine, now }),
         }),
         connectionSwitchRoutes({ db }),
+        calendarEventRoutes({ db }),
       ],
       extraPublicRoutes: [adminRoutes({ db, adminToken: "openapi-export" })],
       db,

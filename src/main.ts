@@ -55,6 +55,7 @@ import {
   type RateLimitStore,
 } from "./server/rate-limit-store.ts";
 import { adminRoutes } from "./server/routes/admin.ts";
+import { calendarEventRoutes } from "./server/routes/calendar-events.ts";
 import { connectionSwitchRoutes } from "./server/routes/connection-switches.ts";
 import { managedEventRoutes } from "./server/routes/managed-events.ts";
 import { oauthCallbackRoutes } from "./server/routes/oauth-callback.ts";
@@ -508,6 +509,7 @@ export async function startService(
           onAvailabilityChanged: (change) => slotsCache.invalidate(change),
           requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
         }),
+        calendarEventRoutes({ db: store.db }),
       ],
       extraPublicRoutes: [
         adminRoutes({ db: store.db, adminToken }),

@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   "token.refresh_failed",
   "calendar.read",
   "calendar.write",
+  // The host's agenda (synced events, with details where the connection imports them) read through the API.
+  "agenda.read",
   "booking.created",
   "booking.rescheduled",
   "booking.cancelled",

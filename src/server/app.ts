@@ -25,7 +25,7 @@ import type { BookingRouteDeps } from "./routes/booking-context.ts";
 import { bookingPageContextRoutes } from "./routes/booking-page-context.ts";
 import { bookingRoutes } from "./routes/bookings.ts";
 import { type ConnectionRoomsDeps, connectionRoomRoutes } from "./routes/connection-rooms.ts";
-import { type ConnectionRouteDeps, connectionRoutes } from "./routes/connections.ts";
+import { type ConnectionRouteDeps, connectionRoutes, connectionSyncRoutes } from "./routes/connections.ts";
 import { erasureRoutes } from "./routes/erasure.ts";
 import { eventTypeRoutes } from "./routes/event-types.ts";
 import { feedDownloadRoutes } from "./routes/feed-download.ts";
@@ -156,7 +156,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await scope.register(eventTypeRoutes(deps.db));
       if (deps.booking) await scope.register(bookingRoutes(deps.booking));
       if (deps.booking) await scope.register(troubleshooterRoutes(deps.booking));
-      if (deps.connections) await scope.register(connectionRoutes(deps.connections));
+      if (deps.connections) {
+        await scope.register(connectionRoutes(deps.connections));
+        await scope.register(connectionSyncRoutes(deps.connections));
+      }
       if (deps.connectionRooms) await scope.register(connectionRoomRoutes(deps.connectionRooms));
       if (deps.booking) await scope.register(hostFeedRoutes(deps.booking));
       if (deps.keyRing)

@@ -3,6 +3,7 @@ import type { BusyStatus } from "../core/availability/request-schema.ts";
 import type { SourceBusyInterval } from "../core/sync/calendar-source.ts";
 import { allDayRangeMs } from "../core/time/all-day-range.ts";
 import type { Database } from "./database.ts";
+import { clearDetails, dropSupersededDetails, writeDetails } from "./event-details.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { busyIntervals, calendarSyncStates, hosts } from "./schema.ts";
 
@@ -207,6 +208,7 @@ export async function dropSupersededRows(
   db: Database,
   target: BusyTarget & { servedGeneration: number },
 ): Promise<number> {
+  await dropSupersededDetails(db, target);
   return inBatches(async () => {
     const result = await db.execute(sql`delete from busy_intervals where id in (
         select id from busy_intervals
@@ -222,22 +224,33 @@ export async function dropSupersededRows(
  * Adds one page of a full listing to the generation being written (a replayed event replaces its earlier copy); for
  * a page of a provider's size the removal of earlier copies and the insert are one statement.
  */
-export async function stageRows(
-  db: Database,
-  params: BusyTarget & {
-    /** The generation of the listing (never the served one). */
-    generation: number;
-    window: Window;
-    intervals: SourceBusyInterval[];
-    removedRefs?: string[];
-    removedSeriesRefs?: string[];
-    /**
-     * The refs staged so far (see `listStagedRefs`), kept by the caller across the pages of one listing: only
-     * replayed refs are then looked for, instead of every ref of the page among all staged rows. Updated here.
-     */
-    stagedRefs?: Set<string>;
-  },
-): Promise<number> {
+export async function stageRows(db: Database, params: StageParams): Promise<number> {
+  const written = await stageBusyRows(db, params);
+  // The details of the page go under the same generation (agenda import; nothing when the page has none).
+  if (params.resource === undefined)
+    await writeDetails(db, {
+      ...params,
+      ...(params.removedRefs ? { removedRefs: params.removedRefs } : {}),
+      ...(params.removedSeriesRefs ? { removedSeriesRefs: params.removedSeriesRefs } : {}),
+    });
+  return written;
+}
+
+type StageParams = BusyTarget & {
+  /** The generation of the listing (never the served one). */
+  generation: number;
+  window: Window;
+  intervals: SourceBusyInterval[];
+  removedRefs?: string[];
+  removedSeriesRefs?: string[];
+  /**
+   * The refs staged so far (see `listStagedRefs`), kept by the caller across the pages of one listing: only
+   * replayed refs are then looked for, instead of every ref of the page among all staged rows. Updated here.
+   */
+  stagedRefs?: Set<string>;
+};
+
+async function stageBusyRows(db: Database, params: StageParams): Promise<number> {
   const known = params.stagedRefs;
   const refs = [
     ...new Set([...params.intervals.map((interval) => interval.sourceRef), ...(params.removedRefs ?? [])]),
@@ -369,7 +382,16 @@ export async function applyDeltaRows(
     ]),
   ];
   const deleted = await deleteRefs(db, params, params.generation, refs, params.removedSeriesRefs ?? []);
-  return deleted + (await insertRows(db, params, params.generation, rows));
+  const written = deleted + (await insertRows(db, params, params.generation, rows));
+  // Details follow every upsert, also one whose busy time did not change (a new title is a change to them).
+  if (params.resource === undefined)
+    await writeDetails(db, {
+      ...params,
+      intervals: params.upserts,
+      ...(params.removedRefs ? { removedRefs: params.removedRefs } : {}),
+      ...(params.removedSeriesRefs ? { removedSeriesRefs: params.removedSeriesRefs } : {}),
+    });
+  return written;
 }
 
 /** Replaces the live rows of a calendar that overlap a window (seeding in tests and benchmarks). */
@@ -414,11 +436,25 @@ export async function clearBusyForConnection(
     eq(busyIntervals.connectionId, params.connectionId),
   ];
   if (params.calendarRef !== undefined) conditions.push(eq(busyIntervals.calendarRef, params.calendarRef));
+  await clearDetails(db, params);
   const rows = await db
     .delete(busyIntervals)
     .where(and(...conditions))
     .returning({ id: busyIntervals.id });
   return rows.length;
+}
+
+/**
+ * A row's time: all-day rows' dates become time in the host's zone at read time, so a host who moves zone needs no
+ * resync (#12). Null for unreadable dates.
+ */
+export function timeOfRow(
+  row: { startAt: Date; endAt: Date; allDayStart: string | null; allDayEnd: string | null },
+  hostTimeZone: string,
+): { start: Date; end: Date } | null {
+  if (!row.allDayStart || !row.allDayEnd) return { start: row.startAt, end: row.endAt };
+  const range = allDayRangeMs({ startDate: row.allDayStart, endDate: row.allDayEnd, timeZone: hostTimeZone });
+  return range ? { start: new Date(range.startMs), end: new Date(range.endMs) } : null;
 }
 
 /** Live busy time of some hosts over a range; all-day rows become time in their host's zone. */
@@ -444,19 +480,9 @@ export async function readBusy(
       ),
     );
   return rows.flatMap(({ row, hostTimeZone }) => {
-    let start = row.startAt;
-    let end = row.endAt;
-    if (row.allDayStart && row.allDayEnd) {
-      const range = allDayRangeMs({
-        startDate: row.allDayStart,
-        endDate: row.allDayEnd,
-        timeZone: hostTimeZone,
-      });
-      if (!range) return [];
-      start = new Date(range.startMs);
-      end = new Date(range.endMs);
-      if (end <= params.from || start >= params.to) return [];
-    }
+    const span = timeOfRow(row, hostTimeZone);
+    if (!span || span.end <= params.from || span.start >= params.to) return [];
+    const { start, end } = span;
     return [
       {
         hostId: row.hostId as HostId,

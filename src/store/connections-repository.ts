@@ -3,7 +3,7 @@ import type { ProviderKind } from "../core/sync/calendar-source.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { channelIsLive } from "./push-channels-repository.ts";
-import { calendarConnections, calendarSyncStates, hosts } from "./schema.ts";
+import { calendarConnections, calendarSyncStates, hosts, type SyncProgress } from "./schema.ts";
 import type { SyncStateRow } from "./sync-states-repository.ts";
 
 /** pending, connected, needs_reauth, error, blocked (a feed refused by the address policy), disconnected. */
@@ -36,6 +36,8 @@ export interface ConnectionRow {
   busyEnabled: boolean;
   importEnabled: boolean;
   exportEnabled: boolean;
+  /** The latest sync's progress (migration 0017); null before the first. */
+  syncProgress: SyncProgress | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -110,6 +110,16 @@ export const schedules = pgTable(
   (table) => [index("schedules_tenant_host_idx").on(table.tenantId, table.hostId)],
 );
 
+/** Progress of a connection's sync run, written as its calendars and pages complete. */
+export interface SyncProgress {
+  state: "queued" | "running" | "finished" | "failed";
+  calendarsDone: number;
+  calendarsTotal: number;
+  eventsSeen: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
 export const calendarConnections = pgTable(
   "calendar_connections",
   {
@@ -143,6 +153,8 @@ export const calendarConnections = pgTable(
     busyEnabled: boolean("busy_enabled").notNull().default(true),
     importEnabled: boolean("import_enabled").notNull().default(false),
     exportEnabled: boolean("export_enabled").notNull().default(true),
+    // Progress of the latest sync (migration 0017): "sync now" answers it, GET on the connection reports it.
+    syncProgress: jsonb("sync_progress").$type<SyncProgress>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -815,5 +827,42 @@ export const managedEventWrites = pgTable(
   (table) => [
     primaryKey({ columns: [table.eventId, table.connectionId] }),
     index("managed_event_writes_ref_idx").on(table.connectionId, table.providerEventRef),
+  ],
+);
+
+/**
+ * Agenda import (migration 0017): the details of synced events, stored only while the connection's import switch is
+ * on. Keyed like busy_intervals (connection, calendar, generation, occurrence) and maintained by the same sync paths
+ * (src/store/event-details.ts), so the agenda reads the busy rows' served generation and nothing else.
+ */
+export const calendarEventDetails = pgTable(
+  "calendar_event_details",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    hostId: uuid("host_id")
+      .notNull()
+      .references(() => hosts.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => calendarConnections.id, { onDelete: "cascade" }),
+    calendarRef: text("calendar_ref").notNull(),
+    generation: integer("generation").notNull(),
+    sourceRef: text("source_ref").notNull(),
+    seriesRef: text("series_ref"),
+    title: text("title"),
+    location: text("location"),
+    timeZone: text("time_zone"),
+    organizer: text("organizer"),
+    attendeeCount: integer("attendee_count").notNull().default(0),
+    onlineMeetingUrl: text("online_meeting_url"),
+    // busy, tentative, free, out_of_office, working_elsewhere, unknown
+    showAs: text("show_as").notNull(),
+    // booking or managed_event: one of our own copies
+    ours: text("ours"),
+  },
+  (table) => [
+    primaryKey({ columns: [table.connectionId, table.calendarRef, table.generation, table.sourceRef] }),
   ],
 );

@@ -74,6 +74,10 @@ export interface SyncCalendarParams {
    * runs outside the page's transaction and must not throw for a single event it cannot apply.
    */
   onPageApplied?: (page: { upserts: SourceBusyInterval[]; removedRefs: string[] }) => Promise<void>;
+  /** Ask the source for the events' details (the connection's import switch): stored beside the busy rows. */
+  details?: boolean;
+  /** Told after each stored page how many events it carried (the connection's sync progress). */
+  onPageStored?: (page: { events: number }) => Promise<void>;
 }
 
 /**
@@ -133,6 +137,7 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
           cursor,
           window: params.window,
           hostTimeZone: target.hostTimeZone,
+          ...(params.details ? { details: true } : {}),
         });
       for (let page = 0; page < (params.maxPages ?? 10_000); page++) {
         const listing = state.stagingCursor !== null || state.cursor === null;
@@ -228,6 +233,14 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
             removedRefs: result.kind === "delta" ? result.removedRefs : [],
           });
         }
+        await params.onPageStored?.({
+          events:
+            result.kind === "delta"
+              ? result.upserts.length + result.removedRefs.length
+              : result.kind === "snapshot"
+                ? result.intervals.length
+                : 0,
+        });
         truncated ||= result.kind === "snapshot" && result.truncated === true;
         state = { ...state, ...patch };
         if (complete && applied.stagingCursor === null) break;

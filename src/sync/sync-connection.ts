@@ -9,6 +9,7 @@ import {
 } from "../store/connections-repository.ts";
 import type { Database } from "../store/database.ts";
 import type { HostId, TenantId } from "../store/ids.ts";
+import { type SyncProgress, setSyncProgress } from "../store/sync-progress.ts";
 import { reconcileCalendars } from "../store/sync-states-repository.ts";
 import type { ConnectionEvents } from "./connection-events.ts";
 import { type SyncOutcome, type SyncTarget, syncCalendar } from "./sync-calendar.ts";
@@ -83,14 +84,38 @@ export async function syncConnection(
   deps: ConnectionSyncDeps,
   connectionId: string,
 ): Promise<ConnectionSyncOutcome | undefined> {
-  const outcome = await pullConnection(deps, connectionId);
+  const progress: SyncProgress = {
+    state: "running",
+    calendarsDone: 0,
+    calendarsTotal: 0,
+    eventsSeen: 0,
+    startedAt: deps.now().toISOString(),
+    finishedAt: null,
+  };
+  const report: ReportProgress = (change) => {
+    Object.assign(progress, typeof change === "function" ? change(progress) : change);
+    return setSyncProgress(deps.db, { connectionId, progress });
+  };
+  let outcome: ConnectionSyncOutcome | undefined;
+  try {
+    outcome = await pullConnection(deps, connectionId, report);
+  } finally {
+    // A connection waiting for the host (skipped) ends a "sync now" as failed too: nothing was read.
+    const finished = outcome?.status === "updated" || outcome?.status === "unchanged";
+    await report({ state: finished ? "finished" : "failed", finishedAt: deps.now().toISOString() });
+  }
   if (outcome && outcome.status !== "skipped") await recordSyncAudit(deps, connectionId, outcome);
   return outcome;
 }
 
+type ReportProgress = (
+  change: Partial<SyncProgress> | ((current: SyncProgress) => Partial<SyncProgress>),
+) => Promise<void>;
+
 async function pullConnection(
   deps: ConnectionSyncDeps,
   connectionId: string,
+  report: ReportProgress,
 ): Promise<ConnectionSyncOutcome | undefined> {
   const loaded = await getConnectionForSync(deps.db, connectionId);
   if (!loaded) return undefined; // deleted meanwhile
@@ -139,6 +164,8 @@ async function pullConnection(
   }
   const window = await deps.window(deps.now(), connection.tenantId);
   const calendars: Array<{ ref: string; outcome: SyncOutcome }> = [];
+  const synced = states.filter((state) => state.blocking && !state.removedAt);
+  await report({ calendarsTotal: synced.length });
   let firstFailure: { name: string; error: SourceError } | undefined;
   for (const state of states) {
     if (!state.blocking || state.removedAt) continue;
@@ -157,6 +184,9 @@ async function pullConnection(
       target,
       window,
       now: deps.now,
+      // The import switch: the events' details are read and stored beside their busy time.
+      ...(connection.importEnabled ? { details: true } : {}),
+      onPageStored: (page) => report((current) => ({ eventsSeen: current.eventsSeen + page.events })),
       ...(ownEvents
         ? {
             onPageApplied: (page) =>
@@ -165,6 +195,7 @@ async function pullConnection(
         : {}),
     });
     calendars.push({ ref: state.calendarRef, outcome });
+    await report({ calendarsDone: calendars.length });
     if ((outcome.status === "updated" || outcome.status === "unchanged") && ownEvents?.calendarSynced)
       await ownEvents.calendarSynced({ target, source: built.source, window });
     // A failed run may have committed pages before it failed.

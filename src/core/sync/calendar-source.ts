@@ -43,6 +43,30 @@ export interface SourceBusyInterval {
   rooms?: Array<{ email: string; response: string }>;
   /** The answers of the people invited (not rooms), when the provider shows them: RSVP tracking. */
   attendees?: Array<{ email: string; response: string }>;
+  /** What the host's agenda shows of the event: only when the pull asked for details (the import switch). */
+  details?: SourceEventDetails;
+}
+
+/** How the event shows its owner, in the providers' common words. */
+export type EventShowAs = "busy" | "tentative" | "free" | "out_of_office" | "working_elsewhere" | "unknown";
+
+/**
+ * An event's details for the agenda (agenda import, issue #18 item 4). Times are the interval's own (instants, or
+ * the all-day dates); this adds what the provider item says besides. Absent values are null, never guessed.
+ */
+export interface SourceEventDetails {
+  title: string | null;
+  location: string | null;
+  /** The event's own zone (IANA when it maps to one, else the provider's label); null for all-day events. */
+  timeZone: string | null;
+  /** The organizer's address (or name when the provider gives no address). */
+  organizer: string | null;
+  /** People invited, not counting rooms. */
+  attendeeCount: number;
+  onlineMeetingUrl: string | null;
+  showAs: EventShowAs;
+  /** One of ours: a booking's or a managed event's copy (found by our marker). */
+  ours: "booking" | "managed_event" | null;
 }
 
 export interface SourceCalendar {
@@ -114,6 +138,11 @@ export interface PullParams {
   window: { from: Date; to: Date };
   /** The host's zone: all-day and floating events become busy time there. */
   hostTimeZone: string;
+  /**
+   * Whether the intervals carry `details` (the connection's import switch). With details, free events are kept as
+   * "free" intervals too: the agenda lists them, availability never counts them.
+   */
+  details?: boolean;
 }
 
 /** The account behind an OAuth connection, as the provider reports it. */

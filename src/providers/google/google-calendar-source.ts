@@ -147,7 +147,7 @@ export function createGoogleCalendarSource(options: {
       const removed = new Set<string>();
       const removedSeries = new Set<string>();
       for (const raw of parsed.data.items) {
-        const item = mapGoogleEvent(raw, zone);
+        const item = mapGoogleEvent(raw, zone, { details: params.details === true });
         if (item.kind === "upsert") {
           upserts.set(item.interval.sourceRef, item.interval);
           removed.delete(item.interval.sourceRef);

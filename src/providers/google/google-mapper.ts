@@ -1,4 +1,9 @@
-import type { BusyStatus, SourceBusyInterval } from "../../core/sync/calendar-source.ts";
+import type {
+  BusyStatus,
+  EventShowAs,
+  SourceBusyInterval,
+  SourceEventDetails,
+} from "../../core/sync/calendar-source.ts";
 import { MANAGED_WRITE_PREFIX } from "../../core/sync/managed-write-marker.ts";
 import { allDayRangeMs } from "../../core/time/all-day-range.ts";
 import { isKnownTimeZone } from "../../core/time/time-zone.ts";
@@ -45,7 +50,41 @@ function statusOf(event: GoogleEvent): BusyStatus | null {
   return "busy";
 }
 
-export function mapGoogleEvent(raw: unknown, calendarTimeZone: string | undefined): GoogleItem {
+function showAsOf(event: GoogleEvent): EventShowAs {
+  if (event.eventType === "outOfOffice") return "out_of_office";
+  if (event.eventType === "workingLocation") return "working_elsewhere";
+  if (event.transparency === "transparent") return "free";
+  const self = event.attendees?.find((attendee) => attendee.self === true);
+  if (self?.responseStatus === "declined") return "free";
+  if (event.status === "tentative" || self?.responseStatus === "tentative") return "tentative";
+  return "busy";
+}
+
+/**
+ * The agenda's view of the event (asked for by the import switch). A private or confidential event gives its times
+ * only: its summary, location and meeting link stay unread.
+ */
+export function googleEventDetails(event: GoogleEvent, ours: SourceEventDetails["ours"]): SourceEventDetails {
+  const hidden = event.visibility === "private" || event.visibility === "confidential";
+  const video = event.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === "video")?.uri;
+  const allDay = Boolean(event.start?.date);
+  return {
+    title: hidden ? null : event.summary || null,
+    location: hidden ? null : event.location || null,
+    timeZone: allDay ? null : event.start?.timeZone || null,
+    organizer: event.organizer?.email?.toLowerCase() || event.organizer?.displayName || null,
+    attendeeCount: (event.attendees ?? []).filter((attendee) => attendee.resource !== true).length,
+    onlineMeetingUrl: hidden ? null : video || event.hangoutLink || null,
+    showAs: showAsOf(event),
+    ours,
+  };
+}
+
+export function mapGoogleEvent(
+  raw: unknown,
+  calendarTimeZone: string | undefined,
+  options: { details?: boolean } = {},
+): GoogleItem {
   const parsed = googleEventSchema.safeParse(raw);
   if (!parsed.success) {
     const id = (raw as { id?: unknown } | null)?.id;
@@ -54,7 +93,9 @@ export function mapGoogleEvent(raw: unknown, calendarTimeZone: string | undefine
   const event = parsed.data;
   if (event.status === "cancelled") return { kind: "remove", ref: event.id, series: !event.recurringEventId };
   const bookingId = bookingIdOf(event);
-  const status = statusOf(event) ?? (bookingId || isManagedCopy(event.id) ? "free" : null);
+  const managed = isManagedCopy(event.id);
+  // With details asked for (import on) free events are kept as free too: the agenda lists them.
+  const status = statusOf(event) ?? (bookingId || managed || options.details ? "free" : null);
   if (status === null) return { kind: "remove", ref: event.id, series: false };
   const common = {
     status,
@@ -62,6 +103,9 @@ export function mapGoogleEvent(raw: unknown, calendarTimeZone: string | undefine
     ...(event.recurringEventId ? { seriesRef: event.recurringEventId } : {}),
     ...(event.etag ? { etag: event.etag } : {}),
     ...(bookingId ? { bookingId } : {}),
+    ...(options.details
+      ? { details: googleEventDetails(event, bookingId ? "booking" : managed ? "managed_event" : null) }
+      : {}),
   };
   const startDate = event.start?.date;
   const endDate = event.end?.date;

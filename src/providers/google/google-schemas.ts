@@ -26,9 +26,15 @@ export const googleEventSchema = z.object({
         email: z.string().nullish(),
         self: z.boolean().nullish(),
         responseStatus: z.string().nullish(),
+        resource: z.boolean().nullish(),
       }),
     )
     .nullish(),
+  // Read only for the agenda's details (the import switch); events.list returns them (no `fields` is sent).
+  summary: z.string().nullish(),
+  location: z.string().nullish(),
+  visibility: z.string().nullish(),
+  organizer: z.object({ email: z.string().nullish(), displayName: z.string().nullish() }).nullish(),
   extendedProperties: z.object({ private: z.record(z.string(), z.string()).nullish() }).nullish(),
   hangoutLink: z.string().nullish(),
   conferenceData: z

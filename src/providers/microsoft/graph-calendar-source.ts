@@ -123,7 +123,7 @@ export function createGraphCalendarSource(options: {
       const upserts = new Map<string, SourceBusyInterval>();
       const removed = new Set<string>();
       for (const raw of parsed.data.value) {
-        const item = mapGraphEvent(raw);
+        const item = mapGraphEvent(raw, { details: params.details === true });
         if (item.kind === "upsert") {
           upserts.set(item.interval.sourceRef, item.interval);
           removed.delete(item.interval.sourceRef);

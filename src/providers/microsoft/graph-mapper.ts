@@ -1,6 +1,11 @@
 import { loadZoneOffsets, localToInstant } from "../../core/availability/zone-offsets.ts";
 import { WINDOWS_ZONE_TO_IANA } from "../../core/ical/windows-zones.ts";
-import type { BusyStatus, SourceBusyInterval } from "../../core/sync/calendar-source.ts";
+import type {
+  BusyStatus,
+  EventShowAs,
+  SourceBusyInterval,
+  SourceEventDetails,
+} from "../../core/sync/calendar-source.ts";
 import { isManagedWriteKey } from "../../core/sync/managed-write-marker.ts";
 import { isKnownTimeZone } from "../../core/time/time-zone.ts";
 import { BOOKING_MARKER_PROPERTY } from "./graph-event-writes.ts";
@@ -81,7 +86,35 @@ function markedBookingId(event: GraphEvent): string | undefined {
   return event.transactionId ? bookingMarker.exec(event.transactionId)?.[1]?.toLowerCase() : undefined;
 }
 
-export function mapGraphEvent(raw: unknown): GraphItem {
+const showAsWords: Record<string, EventShowAs> = {
+  busy: "busy",
+  tentative: "tentative",
+  free: "free",
+  oof: "out_of_office",
+  workingelsewhere: "working_elsewhere",
+};
+
+/**
+ * The agenda's view of the event (asked for by the import switch). A private event gives its times only, as
+ * everywhere else: its subject, location and meeting link stay unread.
+ */
+export function graphEventDetails(event: GraphEvent, ours: SourceEventDetails["ours"]): SourceEventDetails {
+  const hidden = event.sensitivity?.toLowerCase() === "private";
+  const zoneLabel = event.isAllDay ? null : (event.originalStartTimeZone ?? null);
+  const organizer = event.organizer?.emailAddress;
+  return {
+    title: hidden ? null : event.subject || null,
+    location: hidden ? null : event.location?.displayName || null,
+    timeZone: zoneLabel === null ? null : (ianaZoneOf(zoneLabel) ?? zoneLabel),
+    organizer: organizer?.address?.toLowerCase() || organizer?.name || null,
+    attendeeCount: (event.attendees ?? []).filter((attendee) => attendee.type !== "resource").length,
+    onlineMeetingUrl: hidden ? null : event.onlineMeeting?.joinUrl || event.onlineMeetingUrl || null,
+    showAs: showAsWords[(event.showAs ?? "busy").toLowerCase()] ?? "unknown",
+    ours,
+  };
+}
+
+export function mapGraphEvent(raw: unknown, options: { details?: boolean } = {}): GraphItem {
   const parsed = graphEventSchema.safeParse(raw);
   if (!parsed.success) {
     const id = (raw as { id?: unknown } | null)?.id;
@@ -95,7 +128,9 @@ export function mapGraphEvent(raw: unknown): GraphItem {
   // Free time is not stored: dropping the row also covers an event changed from busy to free. Our own events stay
   // (bookings' and managed events' copies, as free; a copy never blocks, its booking or managed event does): a removal of one means it was deleted or cancelled, which
   // cancels the booking (two-way sync), and a host who marks it free has not cancelled it.
-  const status = statusOf(event) ?? (bookingId || isManagedWriteKey(event.transactionId) ? "free" : null);
+  const managed = isManagedWriteKey(event.transactionId);
+  // With details asked for (import on) free events are kept as free too: the agenda lists them.
+  const status = statusOf(event) ?? (bookingId || managed || options.details ? "free" : null);
   if (status === null) return { kind: "remove", ref: event.id };
   if (!event.start || !event.end) return { kind: "invalid", ref: event.id };
   const rooms = (event.attendees ?? []).flatMap((attendee) =>
@@ -126,6 +161,9 @@ export function mapGraphEvent(raw: unknown): GraphItem {
     ...(event.seriesMasterId ? { seriesRef: event.seriesMasterId } : {}),
     ...(event.changeKey ? { etag: event.changeKey } : {}),
     ...(bookingId ? { bookingId } : {}),
+    ...(options.details
+      ? { details: graphEventDetails(event, bookingId ? "booking" : managed ? "managed_event" : null) }
+      : {}),
   };
   if (event.isAllDay) {
     const startDate = event.start.dateTime.slice(0, 10);

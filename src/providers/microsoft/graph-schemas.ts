@@ -30,6 +30,18 @@ export const graphEventSchema = z.object({
       }),
     )
     .nullish(),
+  // Read only for the agenda's details (the import switch); calendarView delta returns them without $select.
+  subject: z.string().nullish(),
+  sensitivity: z.string().nullish(),
+  originalStartTimeZone: z.string().nullish(),
+  location: z.object({ displayName: z.string().nullish() }).nullish(),
+  organizer: z
+    .object({
+      emailAddress: z.object({ name: z.string().nullish(), address: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
+  onlineMeeting: z.object({ joinUrl: z.string().nullish() }).nullish(),
+  onlineMeetingUrl: z.string().nullish(),
 });
 export type GraphEvent = z.infer<typeof graphEventSchema>;
 

@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getConnection } from "../../store/connections-repository.ts";
 import type { Database } from "../../store/database.ts";
+import { clearDetails } from "../../store/event-details.ts";
 import type { HostId, TenantId } from "../../store/ids.ts";
-import { calendarConnections } from "../../store/schema.ts";
+import { calendarConnections, calendarSyncStates } from "../../store/schema.ts";
 import { requireTenant } from "../auth.ts";
 import { notFound } from "../errors.ts";
 import { idParam, standardErrors } from "../schemas.ts";
@@ -14,9 +15,7 @@ export interface ConnectionSwitchDeps {
   db: Database;
   /** Availability of the host changed (the busy switch): cached slots are stale. */
   onAvailabilityChanged?: (change: { tenantId: TenantId; hostIds: HostId[] }) => void;
-  /** The import switch went off: the imported details of the connection are removed. */
-  onImportOff?: (params: { tenantId: TenantId; connectionId: string }) => Promise<void>;
-  /** The import switch went on: a sync fills the details. */
+  /** The import switch went on: a sync (a full listing) fills the details. */
   requestSync?: (connectionId: string) => Promise<unknown>;
 }
 
@@ -57,20 +56,33 @@ export function connectionSwitchRoutes(deps: ConnectionSwitchDeps): FastifyPlugi
         const row = await getConnection(deps.db, { tenantId, hostId, id: request.params.connectionId });
         if (!row) throw notFound("connection");
         const { busy, import: importOn, export: exportOn } = request.body;
-        await deps.db
-          .update(calendarConnections)
-          .set({
-            ...(busy !== undefined ? { busyEnabled: busy } : {}),
-            ...(importOn !== undefined ? { importEnabled: importOn } : {}),
-            ...(exportOn !== undefined ? { exportEnabled: exportOn } : {}),
-            updatedAt: new Date(),
-          })
-          .where(and(eq(calendarConnections.tenantId, tenantId), eq(calendarConnections.id, row.id)));
+        const importStarts = importOn === true && !row.importEnabled;
+        await deps.db.transaction(async (tx) => {
+          await tx
+            .update(calendarConnections)
+            .set({
+              ...(busy !== undefined ? { busyEnabled: busy } : {}),
+              ...(importOn !== undefined ? { importEnabled: importOn } : {}),
+              ...(exportOn !== undefined ? { exportEnabled: exportOn } : {}),
+              updatedAt: new Date(),
+            })
+            .where(and(eq(calendarConnections.tenantId, tenantId), eq(calendarConnections.id, row.id)));
+          // Details live only while import is on: they go with the switch, in its transaction (the sync's writes
+          // check the switch in their own statement, so none can land after this commits).
+          if (importOn === false) await clearDetails(tx, { tenantId, connectionId: row.id });
+          // Deltas only carry changed events: the next sync lists every calendar afresh (a new generation, the
+          // served rows keep serving meanwhile) so every event's details fill.
+          if (importStarts)
+            await tx
+              .update(calendarSyncStates)
+              .set({ cursor: null, stagingCursor: null, contentHash: null, updatedAt: new Date() })
+              .where(
+                and(eq(calendarSyncStates.tenantId, tenantId), eq(calendarSyncStates.connectionId, row.id)),
+              );
+        });
         if (busy !== undefined && busy !== row.busyEnabled)
           deps.onAvailabilityChanged?.({ tenantId, hostIds: [hostId] });
-        if (importOn === false && row.importEnabled)
-          await deps.onImportOff?.({ tenantId, connectionId: row.id });
-        if (importOn === true && !row.importEnabled) await deps.requestSync?.(row.id);
+        if (importStarts) await deps.requestSync?.(row.id);
         return presentConnection((await getConnection(deps.db, { tenantId, hostId, id: row.id }))!);
       },
     );

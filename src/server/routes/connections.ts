@@ -16,6 +16,7 @@ import {
 import type { Database } from "../../store/database.ts";
 import { getHost } from "../../store/hosts-repository.ts";
 import type { HostId } from "../../store/ids.ts";
+import { queueSyncProgress } from "../../store/sync-progress.ts";
 import { setCalendarChoices } from "../../store/sync-states-repository.ts";
 import { findTenantById } from "../../store/tenants-repository.ts";
 import {
@@ -55,6 +56,17 @@ const warningSchema = z.object({
     .optional()
     .meta({ description: "From here on the calendar's busy time is unknown: the host is not offered" }),
 });
+
+const syncProgressSchema = z
+  .object({
+    state: z.enum(["queued", "running", "finished", "failed"]),
+    calendarsDone: z.number().int(),
+    calendarsTotal: z.number().int(),
+    eventsSeen: z.number().int().meta({ description: "Events (changed or listed) read so far" }),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: "SyncProgress", description: "Progress of the connection's latest sync" });
 
 const connectionSchema = z
   .object({
@@ -107,6 +119,7 @@ const connectionSchema = z
         export: z.boolean().meta({ description: "Bookings and managed events are written into it" }),
       })
       .meta({ description: "Per-connection switches (PATCH the connection to change them)" }),
+    syncProgress: syncProgressSchema.nullable(),
     createdAt: z.string(),
   })
   .meta({ id: "CalendarConnection" });
@@ -146,6 +159,7 @@ function present(row: ConnectionWithSync): z.infer<typeof connectionSchema> {
       warnings: state.warnings,
     })),
     switches: { busy: row.busyEnabled, import: row.importEnabled, export: row.exportEnabled },
+    syncProgress: row.syncProgress,
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -215,6 +229,50 @@ const calendarsPatch = z
   .strict();
 
 /** Calendar connections of a host: .ics feeds, CalDAV accounts, and Microsoft 365 and Google Calendar through the OAuth connect flow. */
+/** "Sync now": marks the progress queued and asks for the sync; answers with the progress as it stands. */
+async function syncNow(deps: Pick<ConnectionRouteDeps, "db" | "requestSync">, row: ConnectionWithSync) {
+  const calendarsTotal = row.sync.filter((state) => state.blocking && state.removedAt === null).length;
+  await queueSyncProgress(deps.db, { connectionId: row.id, calendarsTotal, at: new Date() });
+  const outcome = await deps.requestSync(row.id);
+  const current = await getConnection(deps.db, { tenantId: row.tenantId, id: row.id });
+  return {
+    status: typeof outcome === "string" ? outcome : (outcome?.status ?? "queued"),
+    progress: current?.syncProgress ?? null,
+  };
+}
+
+const syncAnswer = z.object({ status: z.string(), progress: syncProgressSchema.nullable() });
+
+/**
+ * "Sync now" by the connection alone (#18: the agenda's "import now" button), for the tenant API only: the portal's
+ * routes all name their host.
+ */
+export function connectionSyncRoutes(
+  deps: Pick<ConnectionRouteDeps, "db" | "requestSync">,
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      "/connections/:connectionId/sync",
+      {
+        schema: {
+          tags: ["Calendar connections"],
+          summary: "Sync now, by the connection alone (GET on the connection reports the progress)",
+          params: z.object({ connectionId: idParam("connection id") }),
+          response: { 202: syncAnswer, ...standardErrors },
+        },
+      },
+      async (request, reply) => {
+        const row = await getConnection(deps.db, {
+          tenantId: requireTenant(request),
+          id: request.params.connectionId,
+        });
+        if (!row) throw notFound("connection");
+        return reply.status(202).send(await syncNow(deps, row));
+      },
+    );
+  };
+}
+
 export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
@@ -319,14 +377,15 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
         return present(row);
       },
     );
+    // "Sync now": the host's path and the short one (#18: the agenda's "import now" button).
     app.post(
       "/hosts/:hostId/connections/:connectionId/sync",
       {
         schema: {
           tags: ["Calendar connections"],
-          summary: "Sync now",
+          summary: "Sync now (GET on the connection reports the progress until it finishes)",
           params: connectionParams,
-          response: { 202: z.object({ status: z.string() }), ...standardErrors, 409: errorResponseSchema },
+          response: { 202: syncAnswer, ...standardErrors, 409: errorResponseSchema },
         },
       },
       async (request, reply) => {
@@ -336,10 +395,7 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncZ
           id: request.params.connectionId,
         });
         if (!row) throw notFound("connection");
-        const outcome = await deps.requestSync(row.id);
-        return reply
-          .status(202)
-          .send({ status: typeof outcome === "string" ? outcome : (outcome?.status ?? "queued") });
+        return reply.status(202).send(await syncNow(deps, row));
       },
     );
     app.patch(

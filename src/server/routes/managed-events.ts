@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { recordManagedEventAudit } from "../../audit/record-audit.ts";
 import { isSafeHref } from "../../notify/mail/escape-html.ts";
 import { managedEventBody } from "../../scheduling/managed-event-body.ts";
 import type { ManagedEventsService } from "../../scheduling/managed-events-service.ts";
@@ -12,10 +13,10 @@ import {
   type ManagedEventFields,
   type ManagedEventRow,
 } from "../../store/managed-events-repository.ts";
-import { recordManagedEventAudit } from "../../audit/record-audit.ts";
 import { auditContextOf, requireTenant } from "../auth.ts";
-import { AppError, notFound } from "../errors.ts";
+import { notFound } from "../errors.ts";
 import { errorResponseSchema, idParam, standardErrors } from "../schemas.ts";
+import { encodeStartCursor, parseStartCursor } from "../start-cursor.ts";
 
 export interface ManagedEventRouteDeps {
   db: Database;
@@ -181,22 +182,6 @@ const listQuery = z.object({
 });
 const errors = { ...standardErrors, 409: errorResponseSchema };
 
-function cursorOf(row: ManagedEventRow): string {
-  return Buffer.from(JSON.stringify([row.startAt.toISOString(), row.id])).toString("base64url");
-}
-
-function parseCursor(cursor: string): { startAt: Date; id: string } {
-  try {
-    const [start, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const startAt = new Date(start);
-    if (typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(startAt.getTime()))
-      throw new Error();
-    return { startAt, id };
-  } catch {
-    throw new AppError("validation_failed", "cursor is not one this API gave out");
-  }
-}
-
 type Body = z.infer<typeof createBody>;
 
 function fieldsOf(body: Body): ManagedEventFields {
@@ -278,13 +263,13 @@ export function managedEventRoutes(deps: ManagedEventRouteDeps): FastifyPluginAs
         ...(query.status ? { status: query.status } : {}),
         ...(query.from ? { from: new Date(query.from) } : {}),
         ...(query.to ? { to: new Date(query.to) } : {}),
-        ...(query.cursor ? { after: parseCursor(query.cursor) } : {}),
+        ...(query.cursor ? { after: parseStartCursor(query.cursor) } : {}),
       });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return {
         data: await present(page),
-        nextCursor: rows.length > query.limit && last ? cursorOf(last) : null,
+        nextCursor: rows.length > query.limit && last ? encodeStartCursor(last) : null,
       };
     };
     const listResponse = z.object({ data: z.array(managedEventSchema), nextCursor: z.string().nullable() });
