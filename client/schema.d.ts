@@ -1650,6 +1650,7 @@ export interface paths {
              * @default false
              */
             cancelOnDecline?: boolean;
+            reminders?: components["schemas"]["ReminderSettingsInput"];
           };
         };
       };
@@ -1911,6 +1912,7 @@ export interface paths {
              * @default false
              */
             cancelOnDecline?: boolean;
+            reminders?: components["schemas"]["ReminderSettingsInput"];
           };
         };
       };
@@ -3690,7 +3692,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test, event.written, event.write_failed, event.changed_in_calendar, event.deleted_in_calendar. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, booking.reminder_due, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test, event.written, event.write_failed, event.changed_in_calendar, event.deleted_in_calendar, event.reminder_due. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -3718,6 +3720,7 @@ export interface paths {
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
               | "booking.attendee_responded"
+              | "booking.reminder_due"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3727,6 +3730,7 @@ export interface paths {
               | "event.write_failed"
               | "event.changed_in_calendar"
               | "event.deleted_in_calendar"
+              | "event.reminder_due"
             )[];
           };
         };
@@ -3931,6 +3935,7 @@ export interface paths {
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
               | "booking.attendee_responded"
+              | "booking.reminder_due"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3940,6 +3945,7 @@ export interface paths {
               | "event.write_failed"
               | "event.changed_in_calendar"
               | "event.deleted_in_calendar"
+              | "event.reminder_due"
             )[];
             /** @description false pauses deliveries; true re-enables */
             enabled?: boolean;
@@ -4617,6 +4623,13 @@ export interface paths {
               name?: string;
               /** Format: email */
               email: string;
+              /** @description The attendee's zone for their reminder (default: the event's) */
+              timeZone?: string;
+              /**
+               * @description The attendee's language for their reminder (default en)
+               * @enum {string}
+               */
+              locale?: "en" | "de" | "fr";
             }[];
             recurrence?: {
               /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
@@ -4645,6 +4658,7 @@ export interface paths {
              * @default []
              */
             hostIds?: string[];
+            reminders?: components["schemas"]["ReminderSettingsInput"];
           };
         };
       };
@@ -4966,6 +4980,13 @@ export interface paths {
               name?: string;
               /** Format: email */
               email: string;
+              /** @description The attendee's zone for their reminder (default: the event's) */
+              timeZone?: string;
+              /**
+               * @description The attendee's language for their reminder (default en)
+               * @enum {string}
+               */
+              locale?: "en" | "de" | "fr";
             }[];
             recurrence?: {
               /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
@@ -4987,6 +5008,7 @@ export interface paths {
               [key: string]: unknown;
             };
             calendarChangePolicy?: ("accept" | "notify" | "restore") | null;
+            reminders?: components["schemas"]["ReminderSettingsInput"];
             /** @description All hosts of the event */
             hostIds?: string[];
           };
@@ -7238,6 +7260,11 @@ export interface paths {
             };
             /** @description The token of the visitor's slot hold (POST .../holds): consumed by the booking */
             holdToken?: string;
+            /**
+             * @description The attendee's language for reminder mail (default en)
+             * @enum {string}
+             */
+            locale?: "en" | "de" | "fr";
             /** @description Free text for the host; kept as the answer `notes` */
             notes?: string;
           };
@@ -7859,6 +7886,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    ReminderSettingsInput: {
+      /** @description Minutes before start; [] sends none */
+      offsetsMinutes: number[];
+      /**
+       * @description Remind the hosts too
+       * @default false
+       */
+      notifyHost: boolean;
+    };
     ErrorInput: {
       error: {
         /** @description A stable code from the error catalog */
@@ -8219,6 +8255,7 @@ export interface components {
         };
       } | null;
       cancelOnDecline: boolean;
+      reminders: components["schemas"]["ReminderSettingsInput"];
       createdAt: string;
       updatedAt: string;
     };
@@ -8402,6 +8439,8 @@ export interface components {
       attendees: {
         name?: string;
         email: string;
+        timeZone?: string;
+        locale?: string;
       }[];
       recurrence: {
         rule: string;
@@ -8417,6 +8456,7 @@ export interface components {
         [key: string]: unknown;
       };
       calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      reminders: components["schemas"]["ReminderSettingsInput"];
       cancelReason: string | null;
       joinUrl: string | null;
       calendarSync: {
@@ -8444,6 +8484,15 @@ export interface components {
       start: string;
       end: string;
       expiresAt: string;
+    };
+    ReminderSettings: {
+      /** @description Minutes before start; [] sends none */
+      offsetsMinutes: number[];
+      /**
+       * @description Remind the hosts too
+       * @default false
+       */
+      notifyHost: boolean;
     };
     Error: {
       error: {
@@ -8805,6 +8854,7 @@ export interface components {
         };
       } | null;
       cancelOnDecline: boolean;
+      reminders: components["schemas"]["ReminderSettings"];
       createdAt: string;
       updatedAt: string;
     };
@@ -8988,6 +9038,8 @@ export interface components {
       attendees: {
         name?: string;
         email: string;
+        timeZone?: string;
+        locale?: string;
       }[];
       recurrence: {
         rule: string;
@@ -9003,6 +9055,7 @@ export interface components {
         [key: string]: unknown;
       };
       calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      reminders: components["schemas"]["ReminderSettings"];
       cancelReason: string | null;
       joinUrl: string | null;
       calendarSync: {
