@@ -42,7 +42,7 @@ describe("reminderDueAt", () => {
 });
 
 describe("desiredReminders", () => {
-  it("one row per occurrence, recipient and offset; an address listed twice (any case) is one recipient", () => {
+  it("one row per occurrence, recipient and offset; an address listed twice (any case) is one, .invalid none", () => {
     const rows = desiredReminders({
       occurrences: [
         { key: "a", startAt: start },
@@ -52,6 +52,7 @@ describe("desiredReminders", () => {
         { email: "host@example.com", kind: "host" },
         { email: "HOST@example.com", kind: "attendee" },
         { email: "ada@example.com", kind: "attendee" },
+        { email: "erased@erased.invalid", kind: "attendee" },
       ],
       offsetsMinutes: [1440, 60],
     });

@@ -45,6 +45,8 @@ export function desiredReminders(params: {
   const recipients = new Map<string, RecipientKind>();
   for (const recipient of params.recipients) {
     const address = recipient.email.trim().toLowerCase();
+    // The reserved .invalid domain (RFC 2606) receives no mail: an erased attendee's placeholder address is one.
+    if (address.endsWith(".invalid")) continue;
     // Someone who is both attendee and host is reminded once, as an attendee (with the manage links).
     if (!recipients.has(address) || recipient.kind === "attendee") recipients.set(address, recipient.kind);
   }
