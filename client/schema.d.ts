@@ -1654,6 +1654,7 @@ export interface paths {
              * @default false
              */
             cancelOnDecline?: boolean;
+            reminders?: components["schemas"]["ReminderSettingsInput"];
           };
         };
       };
@@ -1915,6 +1916,7 @@ export interface paths {
              * @default false
              */
             cancelOnDecline?: boolean;
+            reminders?: components["schemas"]["ReminderSettingsInput"];
           };
         };
       };
@@ -3764,7 +3766,7 @@ export interface paths {
     put?: never;
     /**
      * Register a webhook endpoint
-     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test, event.written, event.write_failed, event.changed_in_calendar, event.deleted_in_calendar. The secret is shown here and by the secret route.
+     * @description Event types: booking.created, booking.rescheduled, booking.cancelled, booking.confirmed, booking.calendar_sync_failed, booking.room_declined, booking.attendee_responded, booking.reminder_due, connection.connected, connection.needs_reauth, connection.error, connection.disconnected, webhook.test, event.written, event.write_failed, event.changed_in_calendar, event.deleted_in_calendar, event.reminder_due. The secret is shown here and by the secret route.
      */
     post: {
       parameters: {
@@ -3792,6 +3794,7 @@ export interface paths {
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
               | "booking.attendee_responded"
+              | "booking.reminder_due"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -3801,6 +3804,7 @@ export interface paths {
               | "event.write_failed"
               | "event.changed_in_calendar"
               | "event.deleted_in_calendar"
+              | "event.reminder_due"
             )[];
           };
         };
@@ -4005,6 +4009,7 @@ export interface paths {
               | "booking.calendar_sync_failed"
               | "booking.room_declined"
               | "booking.attendee_responded"
+              | "booking.reminder_due"
               | "connection.connected"
               | "connection.needs_reauth"
               | "connection.error"
@@ -4014,6 +4019,7 @@ export interface paths {
               | "event.write_failed"
               | "event.changed_in_calendar"
               | "event.deleted_in_calendar"
+              | "event.reminder_due"
             )[];
             /** @description false pauses deliveries; true re-enables */
             enabled?: boolean;
@@ -4691,6 +4697,13 @@ export interface paths {
               name?: string;
               /** Format: email */
               email: string;
+              /** @description The attendee's zone for their reminder (default: the event's) */
+              timeZone?: string;
+              /**
+               * @description The attendee's language for their reminder (default en)
+               * @enum {string}
+               */
+              locale?: "en" | "de" | "fr";
             }[];
             recurrence?: {
               /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
@@ -4719,6 +4732,7 @@ export interface paths {
              * @default []
              */
             hostIds?: string[];
+            reminders?: components["schemas"]["ReminderSettingsInput"];
           };
         };
       };
@@ -5040,6 +5054,13 @@ export interface paths {
               name?: string;
               /** Format: email */
               email: string;
+              /** @description The attendee's zone for their reminder (default: the event's) */
+              timeZone?: string;
+              /**
+               * @description The attendee's language for their reminder (default en)
+               * @enum {string}
+               */
+              locale?: "en" | "de" | "fr";
             }[];
             recurrence?: {
               /** @description RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, BYDAY, COUNT or UNTIL */
@@ -5061,6 +5082,7 @@ export interface paths {
               [key: string]: unknown;
             };
             calendarChangePolicy?: ("accept" | "notify" | "restore") | null;
+            reminders?: components["schemas"]["ReminderSettingsInput"];
             /** @description All hosts of the event */
             hostIds?: string[];
           };
@@ -7387,6 +7409,11 @@ export interface paths {
             };
             /** @description The token of the visitor's slot hold (POST .../holds): consumed by the booking */
             holdToken?: string;
+            /**
+             * @description The attendee's language for reminder mail (default en)
+             * @enum {string}
+             */
+            locale?: "en" | "de" | "fr";
             /** @description Free text for the host; kept as the answer `notes` */
             notes?: string;
           };
@@ -8008,6 +8035,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    ReminderSettingsInput: {
+      /** @description Minutes before start; [] sends none */
+      offsetsMinutes: number[];
+      /**
+       * @description Remind the hosts too
+       * @default false
+       */
+      notifyHost: boolean;
+    };
     ErrorInput: {
       error: {
         /** @description A stable code from the error catalog */
@@ -8387,6 +8423,7 @@ export interface components {
         };
       } | null;
       cancelOnDecline: boolean;
+      reminders: components["schemas"]["ReminderSettingsInput"];
       createdAt: string;
       updatedAt: string;
     };
@@ -8606,6 +8643,8 @@ export interface components {
       attendees: {
         name?: string;
         email: string;
+        timeZone?: string;
+        locale?: string;
       }[];
       recurrence: {
         rule: string;
@@ -8621,6 +8660,7 @@ export interface components {
         [key: string]: unknown;
       };
       calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      reminders: components["schemas"]["ReminderSettingsInput"];
       cancelReason: string | null;
       joinUrl: string | null;
       calendarSync: {
@@ -8648,6 +8688,15 @@ export interface components {
       start: string;
       end: string;
       expiresAt: string;
+    };
+    ReminderSettings: {
+      /** @description Minutes before start; [] sends none */
+      offsetsMinutes: number[];
+      /**
+       * @description Remind the hosts too
+       * @default false
+       */
+      notifyHost: boolean;
     };
     Error: {
       error: {
@@ -9028,6 +9077,7 @@ export interface components {
         };
       } | null;
       cancelOnDecline: boolean;
+      reminders: components["schemas"]["ReminderSettings"];
       createdAt: string;
       updatedAt: string;
     };
@@ -9247,6 +9297,8 @@ export interface components {
       attendees: {
         name?: string;
         email: string;
+        timeZone?: string;
+        locale?: string;
       }[];
       recurrence: {
         rule: string;
@@ -9262,6 +9314,7 @@ export interface components {
         [key: string]: unknown;
       };
       calendarChangePolicy: ("accept" | "notify" | "restore") | null;
+      reminders: components["schemas"]["ReminderSettings"];
       cancelReason: string | null;
       joinUrl: string | null;
       calendarSync: {

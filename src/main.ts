@@ -13,6 +13,8 @@ import { type JobEngine, startJobEngine } from "./jobs/job-engine.ts";
 import { registerManagedEventWriteJobs } from "./jobs/managed-event-write-jobs.ts";
 import { createProviderBudgetGate, providerBudgetsWith } from "./jobs/provider-budget-gate.ts";
 import { enqueueChannelWork, registerPushChannelJobs } from "./jobs/push-channel-jobs.ts";
+import { startReminderPoller } from "./jobs/reminder-jobs.ts";
+import { registerReminderMailJob } from "./jobs/reminder-mail-job.ts";
 import { registerWebhookJobs } from "./jobs/webhook-jobs.ts";
 import { createMailer } from "./notify/mail/mailer.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
@@ -136,6 +138,8 @@ export async function startService(
     providerFetch?: typeof globalThis.fetch;
     /** `calbridge serve --role` (see service-role.ts); default `all`. */
     role?: ServiceRole;
+    /** How often a job-running process looks for due reminders (default 15 s; tests poll faster). */
+    reminderPollMs?: number;
   } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
@@ -153,6 +157,7 @@ export async function startService(
     maxOccurrences: config.icsFeeds.maxOccurrences,
   });
   let availabilityListener: AvailabilityListener | undefined;
+  let reminderPoller: { stop(): Promise<void> } | undefined;
   try {
     jobs = await startJobEngine({
       store,
@@ -198,7 +203,7 @@ export async function startService(
       logger,
       now,
     });
-    await registerBookingMailJob({
+    const mailDeps = {
       jobs: startedJobs,
       db: store.db,
       mailer,
@@ -206,7 +211,8 @@ export async function startService(
       publicUrl: config.publicUrl,
       from: mailFrom,
       logger,
-    });
+    };
+    await registerBookingMailJob(mailDeps);
     const microsoft = microsoftSettingsOf(config, sandbox?.endpoints);
     const microsoftHttp = createProviderHttp({
       provider: "microsoft",
@@ -368,6 +374,16 @@ export async function startService(
     });
     await registerBusyRetentionJob({ jobs: startedJobs, db: store.db, logger, now });
     await registerHoldCleanupJob({ jobs: startedJobs, db: store.db, logger, now });
+    await registerReminderMailJob({ ...mailDeps, now });
+    if (runsJobs(options.role ?? "all"))
+      reminderPoller = startReminderPoller({
+        db: store.db,
+        jobs: startedJobs,
+        logger,
+        now,
+        mailEnabled: Boolean(config.smtpUrl),
+        intervalMs: options.reminderPollMs ?? 15_000,
+      });
     const oauthPollMinutes = config.calendarPollMinutes ?? 1;
     const syncDeps: ConnectionSyncDeps = {
       db: store.db,
@@ -570,6 +586,7 @@ export async function startService(
           const deadline = Date.now() + 15_000;
           while (inFlight > 0 && Date.now() < deadline)
             await new Promise((resolve) => setTimeout(resolve, 20));
+          await reminderPoller?.stop();
           await startedJobs.stop();
           await feedReader.close();
           await availabilityListener?.close();
@@ -582,6 +599,7 @@ export async function startService(
       },
     };
   } catch (error) {
+    await reminderPoller?.stop();
     await jobs?.stop({ timeoutMs: 1000 }).catch(() => undefined);
     await sandbox?.stop().catch(() => undefined);
     await rateLimits?.close();

@@ -4,13 +4,13 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SMTPServer } from "smtp-server";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.ts";
 import { startService } from "../src/main.ts";
 import { verifyWebhook } from "../src/notify/webhooks/webhook-signature.ts";
 import { generateKeySpec } from "../src/secrets/key-ring.ts";
 import { createApiKey, createTenant } from "../src/store/tenants-repository.ts";
+import { startMailCatcher } from "./support/mail-catcher.ts";
 import { backends, createScratchDatabase } from "./support/test-stores.ts";
 
 /**
@@ -19,24 +19,9 @@ import { backends, createScratchDatabase } from "./support/test-stores.ts";
  */
 describe.each(backends)("booking notifications through the running service on %s", (backend) => {
   it("mails the invitation and delivers a signed webhook; a cancellation mails METHOD:CANCEL", async () => {
-    const mails: string[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, _session, callback) {
-        let raw = "";
-        stream.on("data", (chunk) => {
-          raw += chunk;
-        });
-        stream.on("end", () => {
-          mails.push(raw);
-          callback();
-        });
-      },
-    });
-    smtp.listen(0, "127.0.0.1");
-    await once(smtp.server, "listening");
-    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    const catcher = await startMailCatcher();
+    const mails = catcher.mails;
+    const smtpPort = catcher.port;
 
     const hooks: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
     const receiver = createServer((request, response) => {
@@ -169,7 +154,7 @@ describe.each(backends)("booking notifications through the running service on %s
       expect(JSON.stringify(log.json)).toContain("succeeded");
     } finally {
       await service.stop();
-      smtp.close();
+      await catcher.close();
       receiver.close();
       await scratch?.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import type PgBoss from "pg-boss";
 import { type BookingEmailKind, composeBookingEmail } from "../notify/mail/booking-email.ts";
 import type { MailAddress } from "../notify/mail/mail-message.ts";
-import { MailSendError } from "../notify/mail/mail-send-error.ts";
 import type { Mailer } from "../notify/mail/mailer.ts";
+import { locationFields, sendUnlessRefused } from "../notify/mail/send-unless-refused.ts";
 import type { Logger } from "../observability/logger.ts";
 import { attendeeLinksFor } from "../scheduling/booking-links.ts";
 import { loadBookingCalendarFile } from "../scheduling/load-booking-calendar-file.ts";
@@ -67,8 +67,7 @@ export interface BookingMailDeps {
 }
 
 /**
- * Invitations, updates and cancellations by mail, sent by a job with retries: a transient SMTP failure (4xx, a
- * dropped connection) throws so pg-boss retries with backoff; a permanent one (5xx) is logged and not retried.
+ * Invitations, updates and cancellations by mail, sent by a job with retries (see sendUnlessRefused).
  */
 export async function registerBookingMailJob(deps: BookingMailDeps): Promise<void> {
   const now = deps.now ?? (() => new Date());
@@ -134,12 +133,7 @@ export async function registerBookingMailJob(deps: BookingMailDeps): Promise<voi
             end: booking.endAt.toISOString(),
             timeZone: recipient.timeZone,
             ...(hosts[0] ? { hostName: hosts[0].name } : {}),
-            ...(location?.kind === "address" || location?.kind === "phone"
-              ? { location: location.value }
-              : {}),
-            ...(location && location.kind !== "address" && location.kind !== "phone" && location.value
-              ? { meetingUrl: location.value }
-              : {}),
+            ...locationFields(location),
             ...(eventType?.description ? { description: eventType.description } : {}),
             ...(booking.cancelReason ? { cancelReason: booking.cancelReason } : {}),
             ...(recipient.attendee
@@ -152,19 +146,13 @@ export async function registerBookingMailJob(deps: BookingMailDeps): Promise<voi
           from: deps.from,
           to: [recipient.to],
         });
-        try {
-          const result = await deps.mailer.send(message);
-          deps.logger.info({ bookingId: booking.id, kind: data.kind, status: result.status }, "booking mail");
-        } catch (error) {
-          if (error instanceof MailSendError && !error.retryable) {
-            deps.logger.error(
-              { err: error, bookingId: booking.id },
-              "booking mail refused permanently; not retrying",
-            );
-            continue;
-          }
-          throw error;
-        }
+        await sendUnlessRefused({
+          mailer: deps.mailer,
+          message,
+          logger: deps.logger,
+          context: { bookingId: booking.id, kind: data.kind },
+          label: "booking mail",
+        });
       }
     },
   });

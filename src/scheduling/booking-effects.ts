@@ -9,6 +9,7 @@ import { emitWebhookEvent } from "../store/webhooks-repository.ts";
 import { bookingWriteHash } from "./booking-calendar-event.ts";
 import type { BookingEvent, BookingEventSink } from "./booking-events.ts";
 import { bookingWebhookBody } from "./booking-webhook-data.ts";
+import { syncBookingReminders } from "./reminder-sync.ts";
 
 const mailKinds = {
   "booking.created": "invitation",
@@ -37,7 +38,7 @@ const writeOperations = {
 /**
  * Booking side effects, all written in the booking's transaction so they commit or roll back with it and a crash
  * can lose none of them: the write-back intents (pending rows, one calendar.write job), the webhook outbox rows,
- * their delivery jobs and the mail job (one insert for all jobs).
+ * their delivery jobs, the mail job (one insert for all jobs) and the reminder rows (created, moved or dropped).
  * The webhook sweeper still re-enqueues any delivery left pending, whatever happened to its job.
  */
 export function createBookingEffects(deps: {
@@ -92,6 +93,7 @@ export function createBookingEffects(deps: {
               }),
             ]
           : [];
+      await syncBookingReminders(tx, { booking, now: deps.now() });
       await deps.jobs.insert([...writeJobs, ...webhookDeliveryJobs(deliveryIds), ...mail], {
         db: sqlExecutorOf(tx),
       });

@@ -43,6 +43,8 @@ export interface NewBooking {
   durationMinutes: number;
   inviteeTimeZone: string;
   attendee: { name: string; email: string };
+  /** The attendee's language for mail (reminders); absent: English. */
+  locale?: string | undefined;
   answers: Record<string, unknown>;
   idempotencyKey?: string | undefined;
   /** The visitor's slot hold (POST .../holds): it does not block them, and booking consumes it. */
@@ -303,6 +305,7 @@ export function createBookingService(deps: BookingServiceDeps) {
             inviteeTimeZone: input.inviteeTimeZone,
             attendeeName: input.attendee.name,
             attendeeEmail: input.attendee.email,
+            attendeeLocale: input.locale ?? null,
             answers: input.answers,
             location: eventType.location ?? null,
             icalUid: `${id}@${deps.uidDomain}`,

@@ -19,6 +19,7 @@ export function managedEventBody(event: ManagedEventRow, writes: ManagedWriteRow
     blocksAvailability: event.blocksAvailability,
     metadata: event.metadata,
     calendarChangePolicy: event.calendarChangePolicy,
+    reminders: event.reminders,
     cancelReason: event.cancelReason,
     /** The meeting link a provider made (Teams, Meet), from the first write that has one. */
     joinUrl: own.find((write) => write.joinUrl)?.joinUrl ?? null,

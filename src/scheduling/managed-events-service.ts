@@ -19,6 +19,7 @@ import {
 import { hosts } from "../store/schema.ts";
 import { isUniqueViolation } from "../store/sql-errors.ts";
 import { sqlExecutorOf } from "../store/sql-executor-of.ts";
+import { syncManagedEventReminders } from "./reminder-sync.ts";
 
 export interface ManagedEventsDeps {
   db: Database;
@@ -51,8 +52,8 @@ export interface ManagedEventsService {
 
 /**
  * Managed events: each change is checked whole before anything is stored (a bad rule, zone or time is a 400 and
- * nothing is written), then stored with its occurrences, its write intents (one per export-on destination calendar)
- * and the write job, all in one transaction.
+ * nothing is written), then stored with its occurrences, its write intents (one per export-on destination calendar),
+ * the write job and its reminder rows, all in one transaction.
  */
 export function createManagedEventsService(deps: ManagedEventsDeps): ManagedEventsService {
   const scheduleOf = (fields: ManagedEventFields) => {
@@ -91,6 +92,7 @@ export function createManagedEventsService(deps: ManagedEventsDeps): ManagedEven
   ): Promise<{ event: ManagedEventRow; writes: ManagedWriteRow[] }> {
     const now = deps.now();
     const writes = await planManagedWrites(tx, { event, now });
+    await syncManagedEventReminders(tx, { event, now });
     if (writes.some((write) => write.state === "pending")) {
       await deps.jobs.insert([managedEventWriteJob({ tenantId: event.tenantId, eventId: event.id })], {
         db: sqlExecutorOf(tx),
@@ -158,6 +160,7 @@ export function createManagedEventsService(deps: ManagedEventsDeps): ManagedEven
             params.fields.calendarChangePolicy !== undefined
               ? params.fields.calendarChangePolicy
               : existing.calendarChangePolicy,
+          reminders: params.fields.reminders ?? existing.reminders,
         };
         if (existing.status === "cancelled") throw new AppError("conflict", "the event is cancelled");
         const schedule = scheduleOf(fields);

@@ -35,6 +35,8 @@ export interface BookingRow {
   sessionId?: string | null;
   /** The attendee's answer to the invitation as the host's calendar shows it (null: not seen yet). */
   attendeeResponse?: string | null;
+  /** The attendee's language for mail (en, de, fr; null: en). */
+  attendeeLocale?: string | null;
 }
 
 export interface BookingRoom {
@@ -106,15 +108,29 @@ export async function insertBooking(
   db: Database,
   params: Omit<
     BookingRecord,
-    "createdAt" | "updatedAt" | "sequence" | "cancelReason" | "cancelledAt" | "sessionId" | "attendeeResponse"
+    | "createdAt"
+    | "updatedAt"
+    | "sequence"
+    | "cancelReason"
+    | "cancelledAt"
+    | "sessionId"
+    | "attendeeResponse"
+    | "attendeeLocale"
   > & {
+    /** The attendee's language for mail (null: English). */
+    attendeeLocale?: string | null;
     hostIds: HostId[];
     /** A seat's session: seats of one session may share the hosts' time (migration 0016). */
     sessionId?: string | null;
   },
 ): Promise<BookingRow> {
   const { hostIds, sessionId: session, ...rest } = params;
-  const fields = { ...rest, sessionId: session ?? null, attendeeResponse: null };
+  const fields = {
+    ...rest,
+    sessionId: session ?? null,
+    attendeeResponse: null,
+    attendeeLocale: rest.attendeeLocale ?? null,
+  };
   if (hostIds.length === 0) throw new RangeError("a booking needs at least one host");
   const active = fields.status === "confirmed" || fields.status === "pending";
   const blocked = blockedRange({

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { EventTypeRooms } from "../core/bookings/event-type-rooms.ts";
 import type { BookingQuestion, EventLocation, EventTypeRules } from "../core/bookings/event-type-rules.ts";
 import type { RoundRobinSettings } from "../core/bookings/round-robin.ts";
+import { DEFAULT_REMINDERS, type ReminderSettings } from "../core/reminders/reminder-settings.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
 import { preparedPerDatabase } from "./prepared-per-database.ts";
@@ -30,6 +31,8 @@ export interface EventTypeInput {
   roundRobin?: RoundRobinSettings | null | undefined;
   /** A decline by the only attendee cancels the booking. */
   cancelOnDecline?: boolean | undefined;
+  /** Reminder offsets (absent: 24 h and 1 h before start, attendees only). */
+  reminders?: ReminderSettings | undefined;
 }
 
 export interface EventTypeRow extends EventTypeInput {
@@ -64,6 +67,7 @@ function toRow(record: EventTypeRecord, hostIds: HostId[]): EventTypeRow {
     seatsShowAttendees: record.seatsShowAttendees,
     roundRobin: (record.roundRobin as RoundRobinSettings | null) ?? null,
     cancelOnDecline: record.cancelOnDecline,
+    reminders: (record.reminders as ReminderSettings | null) ?? DEFAULT_REMINDERS,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

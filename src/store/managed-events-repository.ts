@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, lt, notInArray, or, sql } from "drizzle-orm";
 import type { SeriesOccurrence } from "../core/managed-events/recurrence.ts";
+import { DEFAULT_REMINDERS, type ReminderSettings } from "../core/reminders/reminder-settings.ts";
 import { destinationCalendars, type WriteOperation, type WriteState } from "./calendar-writes-repository.ts";
 import type { Database } from "./database.ts";
 import { type HostId, newId, type TenantId } from "./ids.ts";
@@ -26,11 +27,14 @@ export interface ManagedEventFields {
   endAt: Date;
   timeZone: string;
   location: ManagedLocation | null;
-  attendees: Array<{ name?: string; email: string }>;
+  /** An attendee's zone and language for their reminder (absent: the event's zone, English). */
+  attendees: Array<{ name?: string; email: string; timeZone?: string; locale?: string }>;
   recurrence: StoredRecurrence | null;
   blocksAvailability: boolean;
   metadata: Record<string, unknown>;
   calendarChangePolicy: CalendarChangePolicy | null;
+  /** Reminder offsets for the attendees (and hosts, with notifyHost). */
+  reminders: ReminderSettings;
 }
 
 export interface ManagedEventRow extends ManagedEventFields {
@@ -62,6 +66,7 @@ function toRow(record: Record_, hostIds: HostId[]): ManagedEventRow {
     metadata: record.metadata as Record<string, unknown>,
     status: record.status as ManagedEventRow["status"],
     calendarChangePolicy: record.calendarChangePolicy as CalendarChangePolicy | null,
+    reminders: (record.reminders as ReminderSettings | null) ?? DEFAULT_REMINDERS,
     hostIds,
   };
 }

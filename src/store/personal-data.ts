@@ -6,7 +6,8 @@ import type { ErasureMode } from "./tenants-repository.ts";
 /**
  * Erasure in the database (GDPR art. 17). What an erased person leaves behind is ids and times: the placeholders
  * below replace names and addresses, free text (answers, cancel reasons, locations) is cleared, and the webhook
- * deliveries that carried the person's data are deleted (their payloads are copies of it).
+ * deliveries that carried the person's data are deleted (their payloads are copies of it), and so are the reminders
+ * addressed to them.
  */
 export const ERASED_NAME = "Erased";
 export const ERASED_EMAIL = "erased@erased.invalid";
@@ -36,6 +37,11 @@ export async function eraseHostData(
       strpos(payload::text, ${hostId}) > 0
       or (${params.email}::text is not null and strpos(lower(payload::text), lower(${params.email}::text)) > 0)
       or payload->'data'->'booking'->>'id' in (select booking_id::text from (${own}) as own))`);
+  // Reminder rows name their recipient: the host's own, and every one of the bookings about to lose their attendee.
+  await tx.execute(sql`
+    delete from reminders where tenant_id = ${tenantId} and (
+      subject_id in (${own})
+      or (${params.email}::text is not null and recipient = lower(${params.email}::text)))`);
   let bookingsAnonymised = 0;
   let bookingsDeleted = 0;
   if (params.mode === "delete") {
@@ -61,6 +67,7 @@ export async function eraseAttendeeData(
   await tx.execute(sql`
     delete from webhook_deliveries
     where tenant_id = ${params.tenantId} and strpos(lower(payload::text), ${email}) > 0`);
+  await tx.execute(sql`delete from reminders where tenant_id = ${params.tenantId} and recipient = ${email}`);
   const rows = rowsOf(
     await tx.execute(
       sql`${anonymise} where tenant_id = ${params.tenantId} and lower(attendee_email) = ${email} returning id`,

@@ -220,6 +220,10 @@ export const eventTypes = pgTable(
     // Round-robin weights and priorities per host (null: least recently booked), validated by the core.
     roundRobin: jsonb("round_robin"),
     cancelOnDecline: boolean("cancel_on_decline").notNull().default(false),
+    // Reminder offsets before start and whether hosts get them too (migration 0018; src/core/reminders).
+    reminders: jsonb("reminders")
+      .notNull()
+      .default(sql`'{"offsetsMinutes":[1440,60],"notifyHost":false}'::jsonb`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -278,6 +282,8 @@ export const bookings = pgTable(
     sessionId: uuid("session_id"),
     // The attendee's answer to the invitation as the host's calendar shows it (null: not seen yet).
     attendeeResponse: text("attendee_response"),
+    // The attendee's language for mail (en, de, fr; null: en), migration 0018.
+    attendeeLocale: text("attendee_locale"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -749,6 +755,11 @@ export const managedEvents = pgTable(
     // accept, notify, restore; null: the tenant's
     calendarChangePolicy: text("calendar_change_policy"),
     sequence: integer("sequence").notNull().default(0),
+    // Reminder offsets (migration 0018); a series' rows reach a rolling horizon, last planned at this time.
+    reminders: jsonb("reminders")
+      .notNull()
+      .default(sql`'{"offsetsMinutes":[1440,60],"notifyHost":false}'::jsonb`),
+    remindersPlannedAt: timestamp("reminders_planned_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -864,5 +875,44 @@ export const calendarEventDetails = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.connectionId, table.calendarRef, table.generation, table.sourceRef] }),
+  ],
+);
+
+/**
+ * Reminders to send (migration 0018): one row per (booking or managed event, occurrence, recipient, offset), written
+ * in the change's transaction and claimed once by the reminder job (src/jobs/reminder-jobs.ts).
+ */
+export const reminders = pgTable(
+  "reminders",
+  {
+    id: uuid("id").primaryKey(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    // booking, event (a managed event)
+    subjectKind: text("subject_kind").notNull(),
+    subjectId: uuid("subject_id").notNull(),
+    // '' for a booking or a single event; the occurrence's original start (ISO) in a series.
+    occurrenceKey: text("occurrence_key").notNull(),
+    recipient: text("recipient").notNull(),
+    // attendee, host
+    recipientKind: text("recipient_kind").notNull(),
+    offsetMinutes: integer("offset_minutes").notNull(),
+    startAt: timestamp("start_at", { withTimezone: true }).notNull(),
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    // pending, sent, dropped
+    state: text("state").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex("reminders_once_idx").on(
+      table.subjectId,
+      table.occurrenceKey,
+      table.recipient,
+      table.offsetMinutes,
+    ),
+    index("reminders_due_idx").on(table.dueAt).where(sql`${table.state} = 'pending'`),
   ],
 );

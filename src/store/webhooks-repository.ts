@@ -21,6 +21,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "booking.calendar_sync_failed",
   "booking.room_declined",
   "booking.attendee_responded",
+  "booking.reminder_due",
   "connection.connected",
   "connection.needs_reauth",
   "connection.error",
@@ -30,6 +31,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "event.write_failed",
   "event.changed_in_calendar",
   "event.deleted_in_calendar",
+  "event.reminder_due",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -60,9 +60,12 @@ export function composeBookingEmail(params: {
   };
 }
 
-type Row = { label: string; value: string; href?: string };
+export type Row = { label: string; value: string; href?: string };
 
-function formatWhen(booking: BookingEmailSummary, locale: string): string {
+export function formatWhen(
+  booking: Pick<BookingEmailSummary, "start" | "end" | "timeZone">,
+  locale: string,
+): string {
   const format = new Intl.DateTimeFormat(locale, {
     timeZone: booking.timeZone,
     weekday: "short",
@@ -95,7 +98,12 @@ function manageLinks(booking: BookingEmailSummary): Row[] {
   return links;
 }
 
-function renderText(lead: string, booking: BookingEmailSummary, rows: Row[], links: Row[]): string {
+export function renderText(
+  lead: string,
+  booking: Pick<BookingEmailSummary, "title" | "description">,
+  rows: Row[],
+  links: Row[],
+): string {
   return [
     lead,
     "",
@@ -107,7 +115,12 @@ function renderText(lead: string, booking: BookingEmailSummary, rows: Row[], lin
   ].join("\n");
 }
 
-function renderHtml(lead: string, booking: BookingEmailSummary, rows: Row[], links: Row[]): string {
+export function renderHtml(
+  lead: string,
+  booking: Pick<BookingEmailSummary, "title" | "description">,
+  rows: Row[],
+  links: Row[],
+): string {
   const cell = (row: Row): string =>
     row.href && isSafeHref(row.href)
       ? `<a href="${escapeHtml(row.href)}">${escapeHtml(row.value)}</a>`

@@ -9,6 +9,7 @@ import {
 } from "../../core/bookings/event-type-rules.ts";
 import { roundRobinSchema } from "../../core/bookings/round-robin.ts";
 import { seatsSchema } from "../../core/bookings/seats.ts";
+import { DEFAULT_REMINDERS, reminderSettingsSchema } from "../../core/reminders/reminder-settings.ts";
 import type { Database } from "../../store/database.ts";
 import {
   deleteEventType,
@@ -89,6 +90,10 @@ export const eventTypeInputSchema = z
     cancelOnDecline: z.boolean().default(false).meta({
       description: "When the only attendee declines the invitation in their calendar, cancel the booking",
     }),
+    reminders: reminderSettingsSchema.default(DEFAULT_REMINDERS).meta({
+      description:
+        "Reminder mail (and booking.reminder_due webhooks) before start: 0..4 distinct offsets of 5..43200 minutes; default 24 h and 1 h",
+    }),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -132,6 +137,7 @@ export const eventTypeSchema = z
     seatsShowAttendees: z.boolean(),
     roundRobin: roundRobinSchema.nullable(),
     cancelOnDecline: z.boolean(),
+    reminders: reminderSettingsSchema,
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -155,6 +161,7 @@ function present(row: EventTypeRow): z.infer<typeof eventTypeSchema> {
     seatsShowAttendees: row.seatsShowAttendees ?? false,
     roundRobin: row.roundRobin ?? null,
     cancelOnDecline: row.cancelOnDecline ?? false,
+    reminders: row.reminders ?? DEFAULT_REMINDERS,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { recordManagedEventAudit } from "../../audit/record-audit.ts";
+import {
+  DEFAULT_REMINDERS,
+  mailLocaleSchema,
+  reminderSettingsSchema,
+} from "../../core/reminders/reminder-settings.ts";
+import { timeZoneSchema } from "../../core/schedules/schedule.ts";
 import { isSafeHref } from "../../notify/mail/escape-html.ts";
 import { managedEventBody } from "../../scheduling/managed-event-body.ts";
 import type { ManagedEventsService } from "../../scheduling/managed-events-service.ts";
@@ -82,7 +88,18 @@ const fieldShape = {
   location: locationSchema.nullable().optional(),
   attendees: z
     .array(
-      z.object({ name: z.string().trim().min(1).max(200).optional(), email: z.email().max(254) }).strict(),
+      z
+        .object({
+          name: z.string().trim().min(1).max(200).optional(),
+          email: z.email().max(254),
+          timeZone: timeZoneSchema
+            .optional()
+            .meta({ description: "The attendee's zone for their reminder (default: the event's)" }),
+          locale: mailLocaleSchema
+            .optional()
+            .meta({ description: "The attendee's language for their reminder (default en)" }),
+        })
+        .strict(),
     )
     .max(MAX_ATTENDEES, `an event may have at most ${MAX_ATTENDEES} attendees`),
   recurrence: recurrenceSchema.nullable().optional(),
@@ -90,6 +107,10 @@ const fieldShape = {
   metadata: metadataSchema,
   calendarChangePolicy: z.enum(["accept", "notify", "restore"]).nullable().optional(),
   hostIds: z.array(z.guid()).max(20),
+  reminders: reminderSettingsSchema.meta({
+    description:
+      "Reminder mail to the attendees (and event.reminder_due webhooks) before each start: 0..4 distinct offsets of 5..43200 minutes; default 24 h and 1 h",
+  }),
 };
 
 const createBody = z
@@ -104,6 +125,7 @@ const createBody = z
     attendees: fieldShape.attendees.default([]),
     blocksAvailability: fieldShape.blocksAvailability.default(true),
     metadata: metadataSchema.default({}),
+    reminders: fieldShape.reminders.default(DEFAULT_REMINDERS),
     hostIds: fieldShape.hostIds
       .default([])
       .meta({ description: "More hosts of a collective event (the path's host is always one)" }),
@@ -123,6 +145,7 @@ const patchBody = z
     blocksAvailability: fieldShape.blocksAvailability.optional(),
     metadata: metadataSchema.optional(),
     calendarChangePolicy: fieldShape.calendarChangePolicy,
+    reminders: fieldShape.reminders.optional(),
     hostIds: fieldShape.hostIds.min(1).optional().meta({ description: "All hosts of the event" }),
   })
   .strict();
@@ -139,7 +162,14 @@ export const managedEventSchema = z
     end: z.string(),
     timeZone: z.string(),
     location: z.object({ kind: z.string(), value: z.string().optional() }).nullable(),
-    attendees: z.array(z.object({ name: z.string().optional(), email: z.string() })),
+    attendees: z.array(
+      z.object({
+        name: z.string().optional(),
+        email: z.string(),
+        timeZone: z.string().optional(),
+        locale: z.string().optional(),
+      }),
+    ),
     recurrence: z
       .object({
         rule: z.string(),
@@ -150,6 +180,7 @@ export const managedEventSchema = z
     blocksAvailability: z.boolean(),
     metadata: z.record(z.string(), z.unknown()),
     calendarChangePolicy: z.enum(["accept", "notify", "restore"]).nullable(),
+    reminders: reminderSettingsSchema,
     cancelReason: z.string().nullable(),
     joinUrl: z.string().nullable(),
     calendarSync: z.array(
@@ -197,6 +228,7 @@ function fieldsOf(body: Body): ManagedEventFields {
     blocksAvailability: body.blocksAvailability,
     metadata: body.metadata,
     calendarChangePolicy: body.calendarChangePolicy ?? null,
+    reminders: body.reminders,
   };
 }
 
@@ -336,6 +368,7 @@ export function managedEventRoutes(deps: ManagedEventRouteDeps): FastifyPluginAs
           ...(body.timeZone !== undefined ? { timeZone: body.timeZone } : {}),
           ...(body.location !== undefined ? { location: body.location } : {}),
           ...(body.attendees !== undefined ? { attendees: body.attendees } : {}),
+          ...(body.reminders !== undefined ? { reminders: body.reminders } : {}),
           ...(body.recurrence !== undefined
             ? { recurrence: body.recurrence ? normaliseRecurrence(body.recurrence) : null }
             : {}),

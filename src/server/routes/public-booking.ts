@@ -6,6 +6,7 @@ import { NO_SLOTS_CODES } from "../../core/availability/explain-no-slots.ts";
 import { createInstantFormatter } from "../../core/availability/instant-text.ts";
 import { groupSlotsByLocalDate } from "../../core/availability/invitee-dates.ts";
 import { checkAnswers } from "../../core/bookings/event-type-rules.ts";
+import { mailLocaleSchema } from "../../core/reminders/reminder-settings.ts";
 import { timeZoneSchema } from "../../core/schedules/schedule.ts";
 import { hashBookingRequest } from "../../scheduling/booking-service.ts";
 import { type EmptySlotsReason, findSlotsAnswer } from "../../scheduling/find-slots.ts";
@@ -291,6 +292,9 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
               holdToken: z.string().max(100).optional().meta({
                 description: "The token of the visitor's slot hold (POST .../holds): consumed by the booking",
               }),
+              locale: mailLocaleSchema
+                .optional()
+                .meta({ description: "The attendee's language for reminder mail (default en)" }),
               notes: z
                 .string()
                 .trim()
@@ -326,6 +330,7 @@ export function publicBookingRoutes(deps: BookingRouteDeps): FastifyPluginAsyncZ
             durationMinutes,
             inviteeTimeZone: body.timeZone,
             attendee: { name: body.name, email: body.email },
+            locale: body.locale,
             // Notes are kept with the answers, unless the event type asks its own `notes` question.
             answers: body.notes ? { notes: body.notes, ...answers.value } : answers.value,
             idempotencyKey: request.headers["idempotency-key"],
