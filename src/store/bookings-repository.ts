@@ -35,6 +35,9 @@ export interface BookingRow {
   sessionId?: string | null;
   /** The attendee's answer to the invitation as the host's calendar shows it (null: not seen yet). */
   attendeeResponse?: string | null;
+  /** The new time the attendee proposed with their answer (Outlook), null when none is standing. */
+  attendeeProposedStart?: Date | null;
+  attendeeProposedEnd?: Date | null;
 }
 
 export interface BookingRoom {
@@ -106,7 +109,15 @@ export async function insertBooking(
   db: Database,
   params: Omit<
     BookingRecord,
-    "createdAt" | "updatedAt" | "sequence" | "cancelReason" | "cancelledAt" | "sessionId" | "attendeeResponse"
+    | "createdAt"
+    | "updatedAt"
+    | "sequence"
+    | "cancelReason"
+    | "cancelledAt"
+    | "sessionId"
+    | "attendeeResponse"
+    | "attendeeProposedStart"
+    | "attendeeProposedEnd"
   > & {
     hostIds: HostId[];
     /** A seat's session: seats of one session may share the hosts' time (migration 0016). */
@@ -114,7 +125,13 @@ export async function insertBooking(
   },
 ): Promise<BookingRow> {
   const { hostIds, sessionId: session, ...rest } = params;
-  const fields = { ...rest, sessionId: session ?? null, attendeeResponse: null };
+  const fields = {
+    ...rest,
+    sessionId: session ?? null,
+    attendeeResponse: null,
+    attendeeProposedStart: null,
+    attendeeProposedEnd: null,
+  };
   if (hostIds.length === 0) throw new RangeError("a booking needs at least one host");
   const active = fields.status === "confirmed" || fields.status === "pending";
   const blocked = blockedRange({

@@ -218,7 +218,18 @@ export interface WrittenEvent {
   joinUrl?: string;
   /** The provider could not add the online meeting asked for (e.g. Teams on a personal account). */
   onlineMeetingRefused?: boolean;
+  /**
+   * The provider is still making the online meeting (Google answers a Meet request `pending`): the event exists,
+   * and its link is read later with `readMeeting`.
+   */
+  meetingPending?: boolean;
 }
+
+/** The online meeting of an event we wrote, as the provider holds it now. */
+export type EventMeeting =
+  | { state: "ready"; joinUrl: string; version?: string }
+  | { state: "pending" }
+  | { state: "refused" };
 
 /** A room (resource mailbox) as the provider lists it (Graph /places, Google resources). */
 export interface SourceRoom {
@@ -274,6 +285,8 @@ export interface CalendarSource {
     /** Whether the provider tells the invitees (Google sendUpdates); true unless the tenant mails them itself. */
     notify?: boolean;
   }): Promise<SourceResult<void>>;
+  /** Optional: the online meeting of an event we wrote, for providers that make it after the write answered. */
+  readMeeting?(params: { calendarRef: string; eventRef: string }): Promise<SourceResult<EventMeeting>>;
   /**
    * Optional: one event we wrote, as the host's calendar holds it now, or null when it is gone (deleted, or
    * cancelled). Two-way sync asks for events no sync has shown since they were written: a delta never names an
