@@ -359,19 +359,35 @@ export async function lastBookedAt(
   return map;
 }
 
-/** RSVP: records the attendee's answer as their calendar shows it. Answers whether it changed. */
+/**
+ * RSVP: records the attendee's answer as their calendar shows it, and the new time they proposed with it (null: none
+ * standing). Answers whether either changed.
+ */
 export async function setAttendeeResponse(
   db: Database,
-  params: { tenantId: TenantId; id: string; response: string; now: Date },
+  params: {
+    tenantId: TenantId;
+    id: string;
+    response: string;
+    proposed: { start: Date; end: Date } | null;
+    now: Date;
+  },
 ): Promise<boolean> {
+  const start = params.proposed?.start ?? null;
+  const end = params.proposed?.end ?? null;
   const rows = await db
     .update(bookings)
-    .set({ attendeeResponse: params.response, updatedAt: params.now })
+    .set({
+      attendeeResponse: params.response,
+      attendeeProposedStart: start,
+      attendeeProposedEnd: end,
+      updatedAt: params.now,
+    })
     .where(
       and(
         eq(bookings.tenantId, params.tenantId),
         eq(bookings.id, params.id),
-        sql`${bookings.attendeeResponse} is distinct from ${params.response}`,
+        sql`(${bookings.attendeeResponse}, ${bookings.attendeeProposedStart}, ${bookings.attendeeProposedEnd}) is distinct from (${params.response}, ${start?.toISOString() ?? null}::timestamptz, ${end?.toISOString() ?? null}::timestamptz)`,
       ),
     )
     .returning({ id: bookings.id });

@@ -41,8 +41,11 @@ export interface SourceBusyInterval {
   bookingId?: string;
   /** The answers of rooms invited to the event (resource attendees), when the provider shows them. */
   rooms?: Array<{ email: string; response: string }>;
-  /** The answers of the people invited (not rooms), when the provider shows them: RSVP tracking. */
-  attendees?: Array<{ email: string; response: string }>;
+  /**
+   * The answers of the people invited (not rooms), when the provider shows them: RSVP tracking. `proposed`: the new
+   * time an attendee proposed with their answer (Outlook's proposedNewTime).
+   */
+  attendees?: Array<{ email: string; response: string; proposed?: { start: Date; end: Date } }>;
 }
 
 export interface SourceCalendar {
