@@ -31,6 +31,7 @@ describe.each(backends)("Google Workspace bookings on %s", (backend) => {
   let hostId: string;
   let connectionId: string;
   let close: (() => Promise<void>) | undefined;
+  const eventTypeIds: Record<string, string> = {};
 
   const admin = async (path: string, body: unknown) => {
     const answer = await fetch(`${harness.sandbox().url}/_sandbox/${path}`, {
@@ -141,6 +142,7 @@ describe.each(backends)("Google Workspace bookings on %s", (backend) => {
     ]) {
       const created = await api("POST", "/v1/event-types", body);
       expect(created.status, JSON.stringify(created.body)).toBe(201);
+      eventTypeIds[body.slug] = created.body.id;
     }
   }, 120_000);
 
@@ -197,6 +199,18 @@ describe.each(backends)("Google Workspace bookings on %s", (backend) => {
       return now.includes("19:00") ? undefined : now;
     });
     expect(starts).toContain("16:00");
+    // The troubleshooter says why 19:00 is not offered: Bob is free, no room is.
+    const explained = await api(
+      "GET",
+      `/v1/event-types/${eventTypeIds.rooms}/explain?start=2030-01-24T19:00:00Z`,
+    );
+    expect(explained.status).toBe(200);
+    expect(explained.body.offered).toBe(false);
+    expect(
+      explained.body.hosts.flatMap((host: { reasons: Array<{ code: string }> }) =>
+        host.reasons.map((reason) => reason.code),
+      ),
+    ).toEqual(["room_busy"]);
     const created = await book("rooms", "2030-01-24T16:00:00Z");
     expect(created.room).toMatchObject({ email: ATLAS, status: "pending" });
     await written(created.id);
