@@ -8207,6 +8207,11 @@ export interface components {
        * @enum {string}
        */
       attendeeResponse?: "accepted" | "tentativelyAccepted" | "declined";
+      /** @description The new time the attendee proposed with their answer (Outlook's proposedNewTime), kept apart from the answer: the booking keeps its time until it is rescheduled */
+      attendeeProposedTime?: {
+        start: string;
+        end: string;
+      };
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */
@@ -8861,6 +8866,11 @@ export interface components {
        * @enum {string}
        */
       attendeeResponse?: "accepted" | "tentativelyAccepted" | "declined";
+      /** @description The new time the attendee proposed with their answer (Outlook's proposedNewTime), kept apart from the answer: the booking keeps its time until it is rescheduled */
+      attendeeProposedTime?: {
+        start: string;
+        end: string;
+      };
       createdAt: string;
       updatedAt: string;
       /** @description Signed, expiring links for the attendee (no account needed) */

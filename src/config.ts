@@ -129,6 +129,7 @@ export const configSchema = z.object({
     .url({ message: "must be an absolute URL" })
     .default("https://graph.microsoft.com/v1.0"),
   MICROSOFT_ROOMS: z.enum(["true", "false"]).default("false"),
+  GOOGLE_ROOMS: z.enum(["true", "false"]).default("false"),
   CALENDAR_POLL_MINUTES: z.coerce.number().int().min(1).max(1440).optional(),
   SYNC_WINDOW_DAYS: z.coerce.number().int().min(7).max(3660).default(366),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
@@ -205,7 +206,7 @@ export interface Config {
   staleCalendar: { minutes: number; policy: "block" | "ignore" };
   /** Set when a Google OAuth client is configured; otherwise the sandbox's demo client is used when it runs. */
   google: { clientId: string; clientSecret: string | undefined } | undefined;
-  googleEndpoints: { authUrl: string; tokenUrl: string; apiUrl: string };
+  googleEndpoints: { authUrl: string; tokenUrl: string; apiUrl: string; rooms: boolean };
   sandbox: "auto" | "on" | "off";
   /** Peers whose X-Forwarded-For names the client (`true`: any peer); see trustProxySchema. */
   trustProxy: boolean | string[];
@@ -280,6 +281,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       authUrl: raw.GOOGLE_AUTH_URL,
       tokenUrl: raw.GOOGLE_TOKEN_URL,
       apiUrl: raw.GOOGLE_API_URL.replace(/\/+$/, ""),
+      rooms: raw.GOOGLE_ROOMS === "true",
     },
     sandbox: raw.SANDBOX ?? sandboxDefault(raw),
     trustProxy: raw.TRUST_PROXY,

@@ -660,6 +660,7 @@ export function googleSettingsOf(
     authUrl: sandbox.google.authUrl,
     tokenUrl: sandbox.google.tokenUrl,
     apiUrl: sandbox.google.calendarRoot,
+    rooms: config.googleEndpoints.rooms,
   };
 }
 

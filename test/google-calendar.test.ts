@@ -184,6 +184,7 @@ describe("Google settings", () => {
       authUrl: "https://accounts.google.com/o/oauth2/v2/auth",
       tokenUrl: "https://oauth2.googleapis.com/token",
       apiUrl: "https://www.googleapis.com/calendar/v3",
+      rooms: false,
     });
     expect(googleSettingsOf(parseConfig({}), sandbox)).toEqual({
       clientId: "demo.apps.googleusercontent.com",
@@ -191,6 +192,7 @@ describe("Google settings", () => {
       authUrl: "http://127.0.0.1:4020/o/oauth2/v2/auth",
       tokenUrl: "http://127.0.0.1:4020/token",
       apiUrl: "http://127.0.0.1:4020/calendar/v3",
+      rooms: false,
     });
     expect(googleSettingsOf(parseConfig({}), undefined)).toBeUndefined();
     expect(() => parseConfig({ GOOGLE_API_URL: "not a url" })).toThrow(/GOOGLE_API_URL/);

@@ -32,12 +32,13 @@ describe.each(backends)("attendee responses from Outlook on %s", (backend) => {
         event.transactionId?.startsWith(`calbridge-${id}-`),
       ),
     );
-  const respond = async (eventId: string, response: string) => {
+  const respond = async (eventId: string, response: string, proposedNewTime?: unknown) => {
     const answer = await ms.admin("events/respond", {
       account: "adele@contoso.com",
       eventId,
       attendee: "ana@example.org",
       response,
+      ...(proposedNewTime ? { proposedNewTime } : {}),
     });
     expect(answer.status).toBe(200);
   };
@@ -142,5 +143,61 @@ describe.each(backends)("attendee responses from Outlook on %s", (backend) => {
       attendee_response: "declined",
       cancel_reason: "The attendee declined the invitation",
     });
+  }, 90_000);
+
+  it("records a proposed new time apart from the answer, in the booking and the webhook; a decline with one does not cancel", async () => {
+    const id = await book("strict", "2030-01-24T10:00:00Z");
+    const event = await written(id);
+    const proposal = {
+      start: { dateTime: "2030-01-24T14:00:00.0000000", timeZone: "UTC" },
+      end: { dateTime: "2030-01-24T15:00:00.0000000", timeZone: "UTC" },
+    };
+    expect(
+      (
+        await ms.admin("events/respond", {
+          account: "adele@contoso.com",
+          eventId: event.id,
+          attendee: "ana@example.org",
+          response: "accepted",
+          proposedNewTime: proposal,
+        })
+      ).status,
+    ).toBe(400);
+    await respond(event.id, "tentativelyAccepted", proposal);
+    const proposed = { start: "2030-01-24T14:00:00.000Z", end: "2030-01-24T15:00:00.000Z" };
+    const shown = await syncUntil("the proposal", async () => {
+      const current = (await ms.api("GET", `/v1/bookings/${id}`)).body;
+      return current.attendeeProposedTime ? current : undefined;
+    });
+    expect(shown).toMatchObject({
+      status: "confirmed",
+      start: "2030-01-24T10:00:00.000Z",
+      attendeeResponse: "tentativelyAccepted",
+      attendeeProposedTime: proposed,
+    });
+    expect(await responded(id)).toEqual([
+      { email: "Ana@Example.org", response: "tentativelyAccepted", proposedNewTime: proposed },
+    ]);
+    // A decline proposing another time asks to move, not to drop: the strict event type does not cancel.
+    const later = {
+      start: { dateTime: "2030-01-24T16:00:00.0000000", timeZone: "UTC" },
+      end: { dateTime: "2030-01-24T17:00:00.0000000", timeZone: "UTC" },
+    };
+    await respond(event.id, "declined", later);
+    await syncUntil("the decline with a proposal", async () =>
+      (await stored(id)).attendee_response === "declined" ? true : undefined,
+    );
+    expect((await ms.api("GET", `/v1/bookings/${id}`)).body).toMatchObject({
+      status: "confirmed",
+      attendeeProposedTime: { start: "2030-01-24T16:00:00.000Z", end: "2030-01-24T17:00:00.000Z" },
+    });
+    // A plain answer afterwards withdraws the proposal.
+    await respond(event.id, "accepted");
+    const plain = await syncUntil("the plain acceptance", async () => {
+      const current = (await ms.api("GET", `/v1/bookings/${id}`)).body;
+      return current.attendeeResponse === "accepted" ? current : undefined;
+    });
+    expect(plain.attendeeProposedTime).toBeUndefined();
+    expect((await responded(id)).at(-1)).toEqual({ email: "Ana@Example.org", response: "accepted" });
   }, 90_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALICE, DENTIST } from "./test-accounts.ts";
+import { ALICE, BOB, CAROL, DENTIST } from "./test-accounts.ts";
 import { useGoogleSandbox } from "./test-fixture.ts";
 import { loginForTests } from "./test-login.ts";
 
@@ -90,5 +90,57 @@ describe("admin API shape (shared with the Microsoft sandbox)", () => {
         "outbox",
       ]),
     );
+  });
+
+  it("records a guest's answer on the organizer's event, its guests' copies too, without a new sequence", async () => {
+    const standup = "b0b000000000000000000000002";
+    const before = fixture.sandbox.state.calendars.get(BOB)!.events.get(standup)!.event;
+    const answer = await command("events/respond", {
+      account: BOB,
+      eventId: standup,
+      attendee: CAROL,
+      responseStatus: "tentative",
+      comment: "may be late",
+    });
+    expect(answer.body).toMatchObject({ ok: true, id: standup });
+    const after = fixture.sandbox.state.calendars.get(BOB)!.events.get(standup)!.event;
+    expect(after.attendees?.find((a) => a.email === CAROL)).toMatchObject({
+      responseStatus: "tentative",
+      comment: "may be late",
+    });
+    expect(after.etag).not.toBe(before.etag);
+    expect(after.sequence).toBe(before.sequence);
+    const copy = fixture.sandbox.state.calendars.get(CAROL)!.events.get(standup)!.event;
+    expect(copy.attendees?.find((a) => a.email === CAROL)?.responseStatus).toBe("tentative");
+    expect(
+      (
+        await command("events/respond", {
+          account: BOB,
+          eventId: standup,
+          attendee: "x@y.z",
+          responseStatus: "accepted",
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await command("events/respond", {
+          account: BOB,
+          eventId: standup,
+          attendee: CAROL,
+          responseStatus: "maybe",
+        })
+      ).status,
+    ).toBe(400);
+  });
+
+  it("switches Meet creation between pending, immediate and failure", async () => {
+    expect(await command("conference", { mode: "immediate" })).toEqual({ status: 200, body: { ok: true } });
+    const state = (await (await fetch(`${fixture.url}/_sandbox/state`)).json()) as Record<string, unknown>;
+    expect(state.conference).toEqual({ mode: "immediate", readyAfterMs: 0 });
+    expect((await command("conference", { mode: "later" })).status).toBe(400);
+    await command("reset");
+    const reset = (await (await fetch(`${fixture.url}/_sandbox/state`)).json()) as Record<string, unknown>;
+    expect(reset.conference).toEqual({ mode: "pending", readyAfterMs: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { propagateInvitation } from "./attendee-copies.ts";
-import { applyConference } from "./conference.ts";
+import { applyConference, schedulePendingConference } from "./conference.ts";
 import { GoogleApiError } from "./errors.ts";
 import {
   checkOrganizerOnly,
@@ -67,7 +67,13 @@ export function insertEvent(ctx: WriteContext, body: unknown): GoogleEvent {
     sequence: 0,
   };
   validateTimes(event, ctx.calendar.seed.timeZone);
-  applyConference({ version: ctx.conferenceDataVersion, input, existing: undefined, target: event });
+  applyConference({
+    version: ctx.conferenceDataVersion,
+    input,
+    existing: undefined,
+    target: event,
+    behaviour: ctx.state.conference,
+  });
   return commit(ctx, event, undefined, "request");
 }
 
@@ -120,7 +126,13 @@ function rewrite(
   const isOrganizer = ctx.sequence === "always" || resolved.event.organizer?.email === ctx.calendar.seed.id;
   checkOrganizerOnly({ before: resolved.event, after: next, isOrganizer });
   validateTimes(next, ctx.calendar.seed.timeZone);
-  applyConference({ version: ctx.conferenceDataVersion, input, existing: resolved.event, target: next });
+  applyConference({
+    version: ctx.conferenceDataVersion,
+    input,
+    existing: resolved.event,
+    target: next,
+    behaviour: ctx.state.conference,
+  });
   const bump = ctx.sequence === "always" || isSignificantChange(resolved.event, next);
   next.sequence = (resolved.event.sequence ?? 0) + (bump ? 1 : 0);
   return commit(ctx, next, resolved.master, next.status === "cancelled" ? "cancel" : "request");
@@ -137,6 +149,7 @@ function commit(
   const previous = calendar.events.get(event.id)?.event;
   const stored = state.storeEvent(calendar, event);
   if (master) state.storeEvent(calendar, master.event);
+  schedulePendingConference({ state, calendarId: calendar.seed.id, event: stored });
   recordUpdates({ ctx, event, method });
   state.recordChange(calendar.seed.id);
   propagateInvitation({ state, calendar, event: stored, ...(previous ? { previous } : {}) });

@@ -70,6 +70,7 @@ describe("events.insert", () => {
   });
 
   it("creates a Meet only with conferenceDataVersion=1, and ignores a repeated requestId", async () => {
+    expect((await fixture.admin("conference", { mode: "immediate" })).status).toBe(200);
     const createRequest = { requestId: "req-1", conferenceSolutionKey: { type: "hangoutsMeet" } };
     const ignored = await alice.events.insert({
       calendarId: "primary",
@@ -96,6 +97,54 @@ describe("events.insert", () => {
       requestBody: { conferenceData: { createRequest } },
     });
     expect(repeated.data.hangoutLink).toBe(created.data.hangoutLink);
+  });
+
+  it("answers a Meet request `pending` by default; a later events.get has the link, as a change of the event", async () => {
+    const createRequest = { requestId: "req-2", conferenceSolutionKey: { type: "hangoutsMeet" } };
+    const created = await alice.events.insert({
+      calendarId: "primary",
+      conferenceDataVersion: 1,
+      requestBody: meeting({ conferenceData: { createRequest } }),
+    });
+    expect(created.data.conferenceData?.createRequest?.status?.statusCode).toBe("pending");
+    expect(created.data.hangoutLink).toBeUndefined();
+    expect(created.data.conferenceData?.entryPoints).toBeUndefined();
+    const read = await alice.events.get({ calendarId: "primary", eventId: created.data.id! });
+    expect(read.data.conferenceData?.createRequest?.status?.statusCode).toBe("success");
+    expect(read.data.hangoutLink).toBe(`https://meet.google.com/${read.data.conferenceData?.conferenceId}`);
+    expect(read.data.etag).not.toBe(created.data.etag);
+  });
+
+  it("keeps a Meet pending until readyAfterMs has passed, and can refuse it", async () => {
+    await fixture.admin("conference", { mode: "pending", readyAfterMs: 60_000 });
+    const createRequest = { requestId: "req-3", conferenceSolutionKey: { type: "hangoutsMeet" } };
+    const created = await alice.events.insert({
+      calendarId: "primary",
+      conferenceDataVersion: 1,
+      requestBody: meeting({ conferenceData: { createRequest } }),
+    });
+    // Asking again with the same requestId while it is pending changes nothing.
+    const again = await alice.events.patch({
+      calendarId: "primary",
+      eventId: created.data.id!,
+      conferenceDataVersion: 1,
+      requestBody: { conferenceData: { createRequest } },
+    });
+    expect(again.data.conferenceData?.createRequest?.status?.statusCode).toBe("pending");
+    const early = await alice.events.get({ calendarId: "primary", eventId: created.data.id! });
+    expect(early.data.conferenceData?.createRequest?.status?.statusCode).toBe("pending");
+    await fixture.admin("clock", { advanceMs: 60_000 });
+    const late = await alice.events.get({ calendarId: "primary", eventId: created.data.id! });
+    expect(late.data.hangoutLink).toMatch(/^https:\/\/meet\.google\.com\//);
+    await fixture.admin("conference", { mode: "failure" });
+    const refused = await alice.events.insert({
+      calendarId: "primary",
+      conferenceDataVersion: 1,
+      requestBody: meeting({ conferenceData: { createRequest: { ...createRequest, requestId: "req-4" } } }),
+    });
+    expect(refused.data.conferenceData?.createRequest?.status?.statusCode).toBe("failure");
+    const stillRefused = await alice.events.get({ calendarId: "primary", eventId: refused.data.id! });
+    expect(stillRefused.data.hangoutLink).toBeUndefined();
   });
 
   it("records invitation mail per sendUpdates and books free rooms, declining busy ones", async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { GoogleApiError, notFound } from "./errors.ts";
 import { deleteEvent, patchEvent, type WriteContext } from "./event-writes.ts";
+import { replyAsGuest } from "./guest-replies.ts";
 import type { SandboxContext } from "./sandbox-context.ts";
 
 /**
@@ -33,8 +34,20 @@ const schemas = {
     patch: z.record(z.string(), z.unknown()),
   }),
   remove: z.object({ account: z.string(), calendarId: z.string().optional(), eventId: z.string() }),
+  respond: z.object({
+    account: z.string(),
+    calendarId: z.string().optional(),
+    eventId: z.string(),
+    attendee: z.string(),
+    responseStatus: z.enum(["needsAction", "accepted", "tentative", "declined"]),
+    comment: z.string().optional(),
+  }),
   clock: z.object({ advanceMs: z.number().int().min(0) }),
   latency: z.object({ ms: z.number().int().min(0) }),
+  conference: z.object({
+    mode: z.enum(["pending", "immediate", "failure"]),
+    readyAfterMs: z.number().int().min(0).default(0),
+  }),
 };
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -104,6 +117,11 @@ export function registerAdminRoutes(app: FastifyInstance, context: SandboxContex
     return ok();
   });
 
+  app.post("/_sandbox/conference", async (request) => {
+    state.conference = parse(schemas.conference, request.body);
+    return ok();
+  });
+
   app.post("/_sandbox/notifications", async (request) => {
     const body = parse(schemas.notifications, request.body);
     state.channels.mode =
@@ -118,6 +136,21 @@ export function registerAdminRoutes(app: FastifyInstance, context: SandboxContex
   app.post("/_sandbox/events/change", async (request) => {
     const body = parse(schemas.change, request.body);
     const event = patchEvent(outside(body.account, body.calendarId), body.eventId, body.patch);
+    return ok({ id: event.id, etag: event.etag });
+  });
+
+  // A guest outside the sandbox answers the organizer's invitation (their reply reaches the organizer's event).
+  app.post("/_sandbox/events/respond", async (request) => {
+    const body = parse(schemas.respond, request.body);
+    const { calendar } = outside(body.account, body.calendarId);
+    const event = replyAsGuest({
+      state,
+      calendar,
+      eventId: body.eventId,
+      attendee: body.attendee,
+      responseStatus: body.responseStatus,
+      ...(body.comment === undefined ? {} : { comment: body.comment }),
+    });
     return ok({ id: event.id, etag: event.etag });
   });
 
@@ -142,6 +175,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: SandboxContex
     generation: state.generation,
     changeSeq: state.changeSeq,
     latencyMs: state.latencyMs,
+    conference: state.conference,
     accounts: [...state.accounts.values()].map(({ email, kind, name }) => ({ email, kind, name })),
     clients: state.seed.clients.map(({ clientId, redirectUris, publishingStatus }) => ({
       clientId,

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest } from "fastify";
 import { authenticateRequest } from "./api-auth.ts";
 import { ChannelRegistry } from "./channels.ts";
 import { createSandboxClock } from "./clock.ts";
+import { completeConferences } from "./conference.ts";
 import { installBodyParsers, installErrorHandling } from "./http-errors.ts";
 import { createIdTokenSigner } from "./id-token.ts";
 import { applyFields, parseFields } from "./partial-response.ts";
@@ -80,6 +81,8 @@ export async function startGoogleSandbox(options: GoogleSandboxOptions = {}): Pr
         if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
         const fault = state.throttle.take(grant.account);
         if (fault) throw fault;
+        // Google makes Meet conferences in the background; the sandbox catches up before answering.
+        completeConferences(state);
         const { fields } = request.query as { fields?: unknown };
         if (typeof fields === "string") selections.set(request, parseFields(fields));
       });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { ChannelRegistry } from "./channels.ts";
 import type { SandboxClock } from "./clock.ts";
+import { type ConferenceBehaviour, DEFAULT_CONFERENCE } from "./conference.ts";
 import { notFound } from "./errors.ts";
 import { formatCreated, formatMillis } from "./event-time.ts";
 import type { GoogleEvent, StoredEvent } from "./event-types.ts";
@@ -47,6 +48,10 @@ export class GoogleSandboxState {
   outbox: SentUpdate[] = [];
   /** Added to every Calendar API request (`POST /_sandbox/latency`). */
   latencyMs = 0;
+  /** How Meet creation answers (`POST /_sandbox/conference`); pending by default, as Google may. */
+  conference: ConferenceBehaviour = { ...DEFAULT_CONFERENCE };
+  /** Conferences still being made, by calendar and event, with the time they become ready. */
+  pendingConferences = new Map<string, { calendarId: string; eventId: string; readyAt: number }>();
 
   constructor(params: { seed: GoogleSeed; clock: SandboxClock; channels: ChannelRegistry }) {
     this.seed = params.seed;
@@ -65,6 +70,8 @@ export class GoogleSandboxState {
     this.changeSeq = 0;
     this.outbox = [];
     this.latencyMs = 0;
+    this.conference = { ...DEFAULT_CONFERENCE };
+    this.pendingConferences = new Map();
     this.throttle = new ThrottleQueue();
     this.channels.clear();
     this.oauth = new OAuthStore({ clients: this.seed.clients, clock: () => this.now() });

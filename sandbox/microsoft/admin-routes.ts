@@ -5,7 +5,7 @@ import { deleteEvent, updateEvent } from "./event-store.ts";
 import { GraphError, itemNotFound } from "./graph-errors.ts";
 import { parseJsonBody, type Router, type SandboxReply } from "./http-kit.ts";
 import { findInstance } from "./instances.ts";
-import type { Mailbox } from "./model.ts";
+import type { DateTimeTimeZone, GraphAttendee, Mailbox } from "./model.ts";
 import type { LifecycleEvent } from "./subscriptions.ts";
 
 /**
@@ -101,6 +101,29 @@ function targetInstance(ctx: SandboxContext, b: Body) {
   return { mailbox, instance };
 }
 
+function invalidProposal(): GraphError {
+  return new GraphError({
+    status: 400,
+    code: "ErrorInvalidRequest",
+    message: "proposedNewTime needs a tentative answer or a decline, with start and end as dateTimeTimeZone",
+  });
+}
+
+/** A Graph timeSlot `{start, end}` of dateTimeTimeZone values, or undefined when none was given. */
+function proposedTimeOf(value: unknown): GraphAttendee["proposedNewTime"] {
+  if (value === undefined || value === null) return undefined;
+  const slot = value as { start?: Partial<DateTimeTimeZone>; end?: Partial<DateTimeTimeZone> };
+  const valid = (point: Partial<DateTimeTimeZone> | undefined): point is DateTimeTimeZone =>
+    typeof point?.dateTime === "string" &&
+    typeof point.timeZone === "string" &&
+    !Number.isNaN(Date.parse(point.dateTime));
+  if (!valid(slot.start) || !valid(slot.end)) throw invalidProposal();
+  return {
+    start: { dateTime: slot.start.dateTime, timeZone: slot.start.timeZone },
+    end: { dateTime: slot.end.dateTime, timeZone: slot.end.timeZone },
+  };
+}
+
 export function registerAdminRoutes(router: Router<SandboxContext>, reset: () => void): void {
   router.add("POST", "/_sandbox/tokens/revoke", revoke);
   router.add("POST", "/_sandbox/sync-tokens/expire", (ctx) =>
@@ -129,6 +152,12 @@ export function registerAdminRoutes(router: Router<SandboxContext>, reset: () =>
     const response = String(b.response ?? "");
     if (!["accepted", "tentativelyAccepted", "declined"].includes(response)) throw itemNotFound();
     attendee.status = { response, time: new Date(ctx.state.now()).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    // A counter-proposal comes with a tentative answer or a decline only (tentativelyAccept/decline take
+    // `proposedNewTime`); it stands on the attendee until their next answer replaces it.
+    const proposed = proposedTimeOf(b.proposedNewTime);
+    if (proposed && response === "accepted") throw invalidProposal();
+    if (proposed) attendee.proposedNewTime = proposed;
+    else delete attendee.proposedNewTime;
     ctx.state.touch(event);
     return ok({ id: event.id, changeKey: event.changeKey });
   });

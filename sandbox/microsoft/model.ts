@@ -15,6 +15,8 @@ export interface GraphAttendee {
   type: "required" | "optional" | "resource";
   status: { response: string; time: string };
   emailAddress: EmailAddress;
+  /** The new time the attendee proposed with a tentative answer or a decline (Graph timeSlot). */
+  proposedNewTime?: { start: DateTimeTimeZone; end: DateTimeTimeZone };
 }
 
 export type GraphLocation = Record<string, unknown>;

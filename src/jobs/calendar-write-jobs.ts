@@ -23,6 +23,7 @@ import type { ConnectionEvents } from "../sync/connection-events.ts";
 import type { SourceFactory } from "../sync/sync-connection.ts";
 import type { HostVersions } from "../sync/two-way-sync.ts";
 import type { JobEngine } from "./job-engine.ts";
+import { settleMeeting } from "./pending-meeting.ts";
 import { writeSessionSeat } from "./session-calendar-write.ts";
 import { webhookDeliveryJobs } from "./webhook-jobs.ts";
 import { applyHostVersionAfterConflict } from "./write-conflict.ts";
@@ -52,7 +53,7 @@ export interface CalendarWriteDeps {
   hostVersions?: HostVersions;
 }
 
-type WriteOutcome = { kind: "settled"; error?: SourceError } | { kind: "retry"; error: SourceError };
+export type WriteOutcome = { kind: "settled"; error?: SourceError } | { kind: "retry"; error: SourceError };
 
 /**
  * `calendar.write` settles a booking's pending write-back rows: creates, updates or cancels the event in each host
@@ -123,7 +124,12 @@ async function writeOne(
   await updateCalendarWrite(deps.db, key, { attempts, updatedAt: deps.now() });
   const hash = bookingWriteHash(booking);
   const settle = async (patch: Parameters<typeof updateCalendarWrite>[2]) => {
-    await updateCalendarWrite(deps.db, key, { ...patch, state: "written", lastError: null });
+    await updateCalendarWrite(deps.db, key, {
+      ...patch,
+      state: "written",
+      lastError: null,
+      meetingPending: false,
+    });
     return { kind: "settled" } as const;
   };
 
@@ -156,6 +162,13 @@ async function writeOne(
     return settle({ contentHash: hash, updatedAt: deps.now() });
   }
 
+  // The event shows this state, but the provider was still making its meeting: read the link now (the job's retry
+  // with backoff gave the provider the time).
+  if (row.meetingPending && row.providerEventRef && row.contentHash === hash && source.readMeeting) {
+    const read = await source.readMeeting({ calendarRef: row.calendarRef, eventRef: row.providerEventRef });
+    if (!read.ok) return fail(read.error);
+    return settleMeeting({ ...deps, booking, key, attempts, settle, meeting: read.value });
+  }
   // Already showing this state (the host made the change in this calendar, or a retry after a committed write).
   if (row.providerEventRef && row.contentHash === hash) return settle({ updatedAt: deps.now() });
   const tenant = await findTenantById(deps.db, booking.tenantId);
@@ -194,6 +207,22 @@ async function writeOne(
   }
   if (!result.ok) return fail(result.error);
   const written = result.value;
+  if (written.meetingPending) {
+    // The event exists (its id is kept, so the retry reads it instead of writing again); the link comes later.
+    await updateCalendarWrite(deps.db, key, {
+      providerEventRef: written.eventRef,
+      changeKey: written.version ?? null,
+      contentHash: hash,
+      invitesAttendee: event.attendees.length > 0,
+      updatedAt: deps.now(),
+    });
+    await linkOwnBusyRows(deps.db, {
+      connectionId: connection.id,
+      eventRef: written.eventRef,
+      bookingId: booking.id,
+    });
+    return settleMeeting({ ...deps, booking, key, attempts, settle, meeting: { state: "pending" } });
+  }
   const noTeams = wantsTeams && (personal || written.onlineMeetingRefused === true);
   const noMeet = wantsMeet && written.onlineMeetingRefused === true;
   // The provider made the meeting (Teams, Meet): its link goes on the booking, so mails, .ics and webhooks carry it.

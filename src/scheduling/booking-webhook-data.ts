@@ -26,6 +26,15 @@ export function presentBookingRoom(
   return { email: booking.room.email, name: booking.room.name, status };
 }
 
+/** The new time the attendee proposed with their answer (Outlook), when one stands. */
+export function presentProposedTime(booking: BookingRow): { start: string; end: string } | undefined {
+  if (!booking.attendeeProposedStart || !booking.attendeeProposedEnd) return undefined;
+  return {
+    start: booking.attendeeProposedStart.toISOString(),
+    end: booking.attendeeProposedEnd.toISOString(),
+  };
+}
+
 /** The booking as webhook payloads carry it (booking.* events and booking.calendar_sync_failed). */
 export function bookingWebhookBody(booking: BookingRow, writes: CalendarWriteRow[]) {
   return {
@@ -44,5 +53,6 @@ export function bookingWebhookBody(booking: BookingRow, writes: CalendarWriteRow
     cancelReason: booking.cancelReason,
     calendarSync: presentCalendarWrites(writes),
     room: presentBookingRoom(booking),
+    ...(presentProposedTime(booking) ? { attendeeProposedTime: presentProposedTime(booking) } : {}),
   };
 }

@@ -37,6 +37,9 @@ export interface BookingRow {
   attendeeResponse?: string | null;
   /** The attendee's language for mail (en, de, fr; null: en). */
   attendeeLocale?: string | null;
+  /** The new time the attendee proposed with their answer (Outlook), null when none is standing. */
+  attendeeProposedStart?: Date | null;
+  attendeeProposedEnd?: Date | null;
 }
 
 export interface BookingRoom {
@@ -116,6 +119,8 @@ export async function insertBooking(
     | "sessionId"
     | "attendeeResponse"
     | "attendeeLocale"
+    | "attendeeProposedStart"
+    | "attendeeProposedEnd"
   > & {
     /** The attendee's language for mail (null: English). */
     attendeeLocale?: string | null;
@@ -130,6 +135,8 @@ export async function insertBooking(
     sessionId: session ?? null,
     attendeeResponse: null,
     attendeeLocale: rest.attendeeLocale ?? null,
+    attendeeProposedStart: null,
+    attendeeProposedEnd: null,
   };
   if (hostIds.length === 0) throw new RangeError("a booking needs at least one host");
   const active = fields.status === "confirmed" || fields.status === "pending";
@@ -358,19 +365,35 @@ export async function lastBookedAt(
   return map;
 }
 
-/** RSVP: records the attendee's answer as their calendar shows it. Answers whether it changed. */
+/**
+ * RSVP: records the attendee's answer as their calendar shows it, and the new time they proposed with it (null: none
+ * standing). Answers whether either changed.
+ */
 export async function setAttendeeResponse(
   db: Database,
-  params: { tenantId: TenantId; id: string; response: string; now: Date },
+  params: {
+    tenantId: TenantId;
+    id: string;
+    response: string;
+    proposed: { start: Date; end: Date } | null;
+    now: Date;
+  },
 ): Promise<boolean> {
+  const start = params.proposed?.start ?? null;
+  const end = params.proposed?.end ?? null;
   const rows = await db
     .update(bookings)
-    .set({ attendeeResponse: params.response, updatedAt: params.now })
+    .set({
+      attendeeResponse: params.response,
+      attendeeProposedStart: start,
+      attendeeProposedEnd: end,
+      updatedAt: params.now,
+    })
     .where(
       and(
         eq(bookings.tenantId, params.tenantId),
         eq(bookings.id, params.id),
-        sql`${bookings.attendeeResponse} is distinct from ${params.response}`,
+        sql`(${bookings.attendeeResponse}, ${bookings.attendeeProposedStart}, ${bookings.attendeeProposedEnd}) is distinct from (${params.response}, ${start?.toISOString() ?? null}::timestamptz, ${end?.toISOString() ?? null}::timestamptz)`,
       ),
     )
     .returning({ id: bookings.id });

@@ -222,6 +222,7 @@ export async function updateCalendarWrite(
       | "attempts"
       | "lastError"
       | "warning"
+      | "meetingPending"
     >
   > & { updatedAt: Date },
 ): Promise<void> {

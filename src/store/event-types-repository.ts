@@ -102,7 +102,7 @@ async function assertTenantHosts(db: Database, tenantId: TenantId, hostIds: Host
   if (missing.length > 0) throw new EventTypeConflictError(`unknown host: ${missing.join(", ")}`);
 }
 
-/** Rooms are found through a Microsoft connection of one of the event type's own hosts. */
+/** Rooms are found through a Microsoft or Google connection of one of the event type's own hosts. */
 async function assertRoomsConnection(db: Database, tenantId: TenantId, input: EventTypeInput): Promise<void> {
   if (!input.rooms) return;
   const [connection] = await db
@@ -115,9 +115,14 @@ async function assertRoomsConnection(db: Database, tenantId: TenantId, input: Ev
     throw new EventTypeConflictError(
       "unknown room connection: rooms.connectionId is not a connection of a host of this event type",
     );
-  if (connection.provider !== "microsoft")
+  if (connection.provider !== "microsoft" && connection.provider !== "google")
     throw new EventTypeConflictError(
-      "unknown room connection: rooms are read through a Microsoft 365 connection",
+      "unknown room connection: rooms are read through a Microsoft 365 or Google Workspace connection",
+    );
+  // Google has no room lists in the Calendar API (buildings are the Admin SDK's): rooms are named one by one.
+  if (connection.provider === "google" && input.rooms.roomList !== undefined)
+    throw new EventTypeConflictError(
+      "unknown room list: a Google connection names its rooms in rooms.emails (their resource calendar addresses)",
     );
 }
 

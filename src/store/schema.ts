@@ -284,6 +284,9 @@ export const bookings = pgTable(
     attendeeResponse: text("attendee_response"),
     // The attendee's language for mail (en, de, fr; null: en), migration 0018.
     attendeeLocale: text("attendee_locale"),
+    // The new time the attendee proposed with their answer (Outlook's proposedNewTime; migration 0021).
+    attendeeProposedStart: timestamp("attendee_proposed_start", { withTimezone: true }),
+    attendeeProposedEnd: timestamp("attendee_proposed_end", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -550,6 +553,8 @@ export const bookingCalendarEvents = pgTable(
     // Something the host should know that did not fail the booking (no Teams on a personal account, a move in
     // the calendar that collided with another booking).
     warning: text("warning"),
+    // The event is written but the provider is still making its online meeting (Google Meet `pending`, 0021).
+    meetingPending: boolean("meeting_pending").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -19,8 +19,11 @@ import {
  * be read keeps its old rows but not its freshness, so availability stops offering it once they are stale (fail
  * closed). Room failures never change the connection's own state: its calendars are fine.
  */
-const PERSONAL =
-  "rooms need a work or school Microsoft 365 account: getSchedule and /places are not available to personal accounts";
+const PERSONAL: Record<string, string> = {
+  microsoft:
+    "rooms need a work or school Microsoft 365 account: getSchedule and /places are not available to personal accounts",
+  google: "rooms need a Google Workspace account: personal Google accounts have no resource calendars",
+};
 
 export async function syncRooms(
   deps: { db: Database; logger: Logger; now: () => Date },
@@ -66,7 +69,8 @@ export async function syncRooms(
     for (const email of emails)
       await recordRoomFailure(deps.db, { connectionId: connection.id, email, error: message, now });
   };
-  if (connection.accountKind === "personal") return fail(PERSONAL);
+  if (connection.accountKind === "personal")
+    return fail(PERSONAL[connection.provider] ?? "rooms need a work account");
   const busy = await source.readRoomBusy({ emails, window: params.window });
   if (!busy.ok) {
     deps.logger.warn({ connectionId: connection.id, error: busy.error.kind }, "room busy time not read");

@@ -238,8 +238,9 @@ export function createTwoWaySync(deps: {
 
   /**
    * RSVP: the attendee's answer to the invitation (accepted, tentativelyAccepted, declined) as the host's event shows
-   * it is recorded on the booking, and the tenant hears `booking.attendee_responded` once per change. A decline
-   * cancels the booking when its event type says so (`cancelOnDecline`).
+   * it is recorded on the booking, with the new time they proposed alongside it (Outlook), and the tenant hears
+   * `booking.attendee_responded` once per change. A decline cancels the booking when its event type says so
+   * (`cancelOnDecline`); a proposal never moves the booking by itself (the host or attendee reschedules).
    */
   async function applyAttendeeAnswer(
     row: CalendarWriteRow,
@@ -250,11 +251,13 @@ export function createTwoWaySync(deps: {
     const answer = attendees.find((candidate) => candidate.email === booking.attendeeEmail.toLowerCase());
     if (!answer || !["accepted", "tentativelyAccepted", "declined"].includes(answer.response)) return;
     const at = deps.now();
+    const proposed = answer.proposed ?? null;
     const changed = await deps.db.transaction(async (tx) => {
       const recorded = await setAttendeeResponse(tx, {
         tenantId: row.tenantId,
         id: row.bookingId,
         response: answer.response,
+        proposed,
         now: at,
       });
       if (!recorded) return false;
@@ -263,15 +266,33 @@ export function createTwoWaySync(deps: {
         tenantId: booking.tenantId,
         type: "booking.attendee_responded",
         data: {
-          booking: bookingWebhookBody({ ...booking, attendeeResponse: answer.response }, writes),
-          attendee: { email: booking.attendeeEmail, response: answer.response },
+          booking: bookingWebhookBody(
+            {
+              ...booking,
+              attendeeResponse: answer.response,
+              attendeeProposedStart: proposed?.start ?? null,
+              attendeeProposedEnd: proposed?.end ?? null,
+            },
+            writes,
+          ),
+          attendee: {
+            email: booking.attendeeEmail,
+            response: answer.response,
+            // Kept apart from the answer: a proposal is the attendee asking for another time, not a reschedule.
+            ...(proposed
+              ? {
+                  proposedNewTime: { start: proposed.start.toISOString(), end: proposed.end.toISOString() },
+                }
+              : {}),
+          },
         },
         now: at,
       });
       await deps.jobs.insert(webhookDeliveryJobs(deliveryIds), { db: sqlExecutorOf(tx) });
       return true;
     });
-    if (!changed || answer.response !== "declined") return;
+    // A decline that proposes another time asks to move the booking, not to drop it: it is not cancelled.
+    if (!changed || answer.response !== "declined" || proposed) return;
     const eventType = await getEventType(deps.db, booking.tenantId, booking.eventTypeId);
     if (!eventType?.cancelOnDecline) return;
     await deps.bookings.changeStatus({

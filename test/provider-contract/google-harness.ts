@@ -15,7 +15,14 @@ const BULK = "b0lk0000000000000000000000@group.calendar.google.com";
  * calendars (both hers, so both block); the holiday calendar she only reads does not.
  */
 export function googleHarness(
-  options: { consentScopes?: string; bulkEvents?: number } = {},
+  options: {
+    consentScopes?: string;
+    bulkEvents?: number;
+    /** Who signs in (default Alice); the host takes the account's zone. */
+    account?: { email: string; name: string; timeZone: string };
+    /** More of the service's environment (e.g. GOOGLE_ROOMS). */
+    env?: Record<string, string>;
+  } = {},
 ): ProviderHarness &
   CrashHarness & {
     sandbox(): GoogleSandbox;
@@ -25,6 +32,7 @@ export function googleHarness(
     consent(authorizeUrl: string): Promise<string>;
   } {
   let sandbox: GoogleSandbox;
+  const account = options.account ?? { email: ALICE, name: "Alice", timeZone: "Europe/Berlin" };
   const admin = async (path: string, body: unknown) => {
     const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
       method: "POST",
@@ -40,8 +48,9 @@ export function googleHarness(
       const value = match[2]!.replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)));
       form.set(match[1]!, match[1] === "scope" && scopes !== undefined ? scopes : value);
     }
-    if (!page.includes(`value="${ALICE}"`)) throw new Error("the consent page does not offer Alice");
-    form.set("account", ALICE);
+    if (!page.includes(`value="${account.email}"`))
+      throw new Error(`the consent page does not offer ${account.email}`);
+    form.set("account", account.email);
     const back = await fetch(`${sandbox.url}/o/oauth2/v2/auth/approve`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -92,8 +101,9 @@ export function googleHarness(
       GOOGLE_AUTH_URL: `${sandbox.url}/o/oauth2/v2/auth`,
       GOOGLE_TOKEN_URL: `${sandbox.url}/token`,
       GOOGLE_API_URL: `${sandbox.url}/calendar/v3`,
+      ...options.env,
     }),
-    host: { name: "Alice", timeZone: "Europe/Berlin", account: ALICE },
+    host: { name: account.name, timeZone: account.timeZone, account: account.email },
     connect: { kind: "oauth", consent: (authorizeUrl) => consentWith(authorizeUrl, options.consentScopes) },
     consent: (authorizeUrl) => consentWith(authorizeUrl, options.consentScopes),
     consentWith,

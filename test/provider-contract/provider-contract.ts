@@ -82,15 +82,8 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
           ? current
           : undefined;
       });
-    /** Syncs until the host's change shows (a sync already under way when it was made may not see it). */
-    const syncUntil = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
-      for (let attempt = 0; ; attempt++) {
-        await syncNow();
-        const value = await probe();
-        if (value !== undefined) return value;
-        if (attempt >= 4) throw new Error(`no sync brought ${what}`);
-      }
-    };
+    const syncUntil = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+      syncUntilSeen({ sync: syncNow, what, probe });
     const busyRowsOf = async (eventRef: string) =>
       (
         await service.store.executeSql(
@@ -293,6 +286,21 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
       expect(harness.liveChannels()).toBe(0);
     }, 60_000);
   });
+}
+
+/** Syncs until the host's change shows (a sync already under way when it was made may not see it). */
+export async function syncUntilSeen<T>(params: {
+  sync: () => Promise<unknown>;
+  what: string;
+  probe: () => Promise<T | undefined>;
+  attempts?: number;
+}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await params.sync();
+    const value = await params.probe();
+    if (value !== undefined) return value;
+    if (attempt >= (params.attempts ?? 5)) throw new Error(`no sync brought ${params.what}`);
+  }
 }
 
 /**

@@ -41,8 +41,11 @@ export interface SourceBusyInterval {
   bookingId?: string;
   /** The answers of rooms invited to the event (resource attendees), when the provider shows them. */
   rooms?: Array<{ email: string; response: string }>;
-  /** The answers of the people invited (not rooms), when the provider shows them: RSVP tracking. */
-  attendees?: Array<{ email: string; response: string }>;
+  /**
+   * The answers of the people invited (not rooms), when the provider shows them: RSVP tracking. `proposed`: the new
+   * time an attendee proposed with their answer (Outlook's proposedNewTime).
+   */
+  attendees?: Array<{ email: string; response: string; proposed?: { start: Date; end: Date } }>;
   /** What the host's agenda shows of the event: only when the pull asked for details (the import switch). */
   details?: SourceEventDetails;
 }
@@ -247,7 +250,18 @@ export interface WrittenEvent {
   joinUrl?: string;
   /** The provider could not add the online meeting asked for (e.g. Teams on a personal account). */
   onlineMeetingRefused?: boolean;
+  /**
+   * The provider is still making the online meeting (Google answers a Meet request `pending`): the event exists,
+   * and its link is read later with `readMeeting`.
+   */
+  meetingPending?: boolean;
 }
+
+/** The online meeting of an event we wrote, as the provider holds it now. */
+export type EventMeeting =
+  | { state: "ready"; joinUrl: string; version?: string }
+  | { state: "pending" }
+  | { state: "refused" };
 
 /** A room (resource mailbox) as the provider lists it (Graph /places, Google resources). */
 export interface SourceRoom {
@@ -303,6 +317,8 @@ export interface CalendarSource {
     /** Whether the provider tells the invitees (Google sendUpdates); true unless the tenant mails them itself. */
     notify?: boolean;
   }): Promise<SourceResult<void>>;
+  /** Optional: the online meeting of an event we wrote, for providers that make it after the write answered. */
+  readMeeting?(params: { calendarRef: string; eventRef: string }): Promise<SourceResult<EventMeeting>>;
   /**
    * Optional: one event we wrote, as the host's calendar holds it now, or null when it is gone (deleted, or
    * cancelled). Two-way sync asks for events no sync has shown since they were written: a delta never names an

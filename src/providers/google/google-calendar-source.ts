@@ -15,6 +15,7 @@ import { calendarPath, type GoogleClient } from "./google-client.ts";
 import { createGoogleEventWrites } from "./google-event-writes.ts";
 import { mapGoogleEvent } from "./google-mapper.ts";
 import { googleAccountOf } from "./google-oauth.ts";
+import { createGoogleRooms } from "./google-rooms.ts";
 import { googleCalendarListPageSchema, googleEventsPageSchema } from "./google-schemas.ts";
 
 /**
@@ -61,7 +62,6 @@ export function createGoogleCalendarSource(options: {
   client: GoogleClient;
   /** Items per events.list page (Google allows up to 2500). */
   pageSize?: number;
-  sleep?: (ms: number) => Promise<void>;
   now: () => Date;
 }): CalendarSource {
   const { client } = options;
@@ -70,7 +70,9 @@ export function createGoogleCalendarSource(options: {
     provider: "google",
     // Push: events.watch channels; Google has no renewal, so the engine makes a new channel and stops the old.
     ...createGoogleChannelMethods(client, options.now),
-    ...createGoogleEventWrites(client, options.sleep ? { sleep: options.sleep } : {}),
+    ...createGoogleEventWrites(client),
+    // Rooms: resource calendars' busy time through freebusy.query.
+    ...createGoogleRooms(client),
 
     async listCalendars(): Promise<SourceResult<SourceCalendar[]>> {
       const calendars: SourceCalendar[] = [];

@@ -50,14 +50,14 @@ describe("Google event writes", () => {
     expect(id).toBe(`calbridge${booking.replaceAll("-", "")}1a2b3c4d`);
   });
 
-  it("inserts with attendees, sendUpdates, a Meet request and the booking marker; polls a pending Meet", async () => {
-    const { client, calls } = scripted([ok(pending), ok(pending), ok(ready)]);
-    const writes = createGoogleEventWrites(client, { sleep: async () => {} });
-    const written = await writes.createEvent({ calendarRef: "alice@gmail.com", event });
-    expect(written).toEqual({
-      ok: true,
-      value: { eventRef: "x", version: '"2"', joinUrl: "https://meet.google.com/abc-defg-hij" },
+  it("inserts with attendees, sendUpdates, a Meet request and the booking marker; a pending Meet is not waited for", async () => {
+    const { client, calls } = scripted([ok(pending)]);
+    const written = await createGoogleEventWrites(client).createEvent({
+      calendarRef: "alice@gmail.com",
+      event,
     });
+    expect(written).toEqual({ ok: true, value: { eventRef: "x", version: '"1"', meetingPending: true } });
+    expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe("/calendars/alice%40gmail.com/events?sendUpdates=all&conferenceDataVersion=1");
     expect(calls[0]!.body).toMatchObject({
       id: googleEventIdOf(event.idempotencyKey),
@@ -66,19 +66,25 @@ describe("Google event writes", () => {
       conferenceData: { createRequest: { conferenceSolutionKey: { type: "hangoutsMeet" } } },
       start: { dateTime: "2030-01-23T10:00:00.000Z", timeZone: "Europe/Berlin" },
     });
-    expect(calls.slice(1).map((c) => c.method)).toEqual(["GET", "GET"]);
   });
 
-  it("asks for a retry while the Meet link is still pending, and then finds the event by its id", async () => {
-    const stillPending = scripted([ok(pending), ok(pending), ok(pending)]);
-    const first = await createGoogleEventWrites(stillPending.client, {
-      sleep: async () => {},
-      meetPolls: 2,
-    }).createEvent({
-      calendarRef: "primary",
-      event,
+  it("reads the Meet link later with events.get: pending, then ready, or refused", async () => {
+    const failed = { id: "x", conferenceData: { createRequest: { status: { statusCode: "failure" } } } };
+    const { client, calls } = scripted([ok(pending), ok(ready), ok(failed)]);
+    const writes = createGoogleEventWrites(client);
+    const read = () => writes.readMeeting({ calendarRef: "primary", eventRef: "x" });
+    expect(await read()).toEqual({ ok: true, value: { state: "pending" } });
+    expect(await read()).toEqual({
+      ok: true,
+      value: { state: "ready", joinUrl: "https://meet.google.com/abc-defg-hij", version: '"2"' },
     });
-    expect(first).toMatchObject({ ok: false, error: { kind: "unavailable" } });
+    expect(await read()).toEqual({ ok: true, value: { state: "refused" } });
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(
+      Array(3).fill("GET /calendars/primary/events/x"),
+    );
+  });
+
+  it("finds the event by its id when a retried create meets 409 duplicate", async () => {
     const retried = scripted([
       { ok: false, error: { kind: "conflict", message: "409 duplicate" } },
       ok(ready),

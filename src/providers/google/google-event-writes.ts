@@ -20,10 +20,12 @@ import { type GoogleEvent, googleEventSchema } from "./google-schemas.ts";
  * - invitees are attendees; `sendUpdates=all` lets Google send the invitation, updates and cancellation (`none`
  *   when the tenant sends its own mail: then there are no attendees on the event either).
  * - a Meet link is asked for with `conferenceData.createRequest` and `conferenceDataVersion=1`; the answer may be
- *   `pending`, in which case the event is read again until the link is there (or the write is retried later).
+ *   `pending`: the write answers `meetingPending`, and the link is read later with events.get (`readMeeting`).
  * - reschedule patches, cancel deletes (an event already gone counts as deleted).
  */
-type GoogleWrites = Required<Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent">>;
+type GoogleWrites = Required<
+  Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent" | "readMeeting">
+>;
 
 /** Client-chosen ids use base32hex characters `[a-v0-9]`, 5 to 1024 of them (4.3). */
 export function googleEventIdOf(idempotencyKey: string): string {
@@ -37,14 +39,26 @@ function eventBody(event: NewCalendarEvent, eventId: string): Record<string, unk
   return {
     summary: event.summary,
     description: event.description ?? "",
-    location: event.location ?? "",
+    // A room is booked by inviting its resource calendar (4.3 `resource`) and naming it as the location.
+    location: event.room ? (event.room.name ?? event.room.email) : (event.location ?? ""),
     // Instants with an offset; the zone makes Google show the event in the host's zone.
     start: { dateTime: event.start.toISOString(), timeZone: event.timeZone },
     end: { dateTime: event.end.toISOString(), timeZone: event.timeZone },
-    attendees: event.attendees.map((attendee) => ({
-      email: attendee.email,
-      ...(attendee.name ? { displayName: attendee.name } : {}),
-    })),
+    attendees: [
+      ...event.attendees.map((attendee) => ({
+        email: attendee.email,
+        ...(attendee.name ? { displayName: attendee.name } : {}),
+      })),
+      ...(event.room
+        ? [
+            {
+              email: event.room.email,
+              resource: true,
+              ...(event.room.name ? { displayName: event.room.name } : {}),
+            },
+          ]
+        : []),
+    ],
     transparency: event.showAs === "free" ? "transparent" : "opaque",
     // A series as RRULE and EXDATE lines (4.3: no DTSTART, the start is the event's); EXDATEs in its zone.
     ...(event.recurrence ? { recurrence: googleRecurrence(event.recurrence, event.timeZone) } : {}),
@@ -96,50 +110,24 @@ function meetingOf(event: GoogleEvent): { status: string | undefined; joinUrl: s
   };
 }
 
-export function createGoogleEventWrites(
-  client: GoogleClient,
-  options: { sleep?: (ms: number) => Promise<void>; meetPolls?: number } = {},
-): GoogleWrites {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const meetPolls = options.meetPolls ?? 4;
-
-  async function written(
-    json: unknown,
-    params: { calendarRef: string; wantsMeet: boolean },
-  ): Promise<SourceResult<WrittenEvent>> {
+export function createGoogleEventWrites(client: GoogleClient): GoogleWrites {
+  async function written(json: unknown, wantsMeet: boolean): Promise<SourceResult<WrittenEvent>> {
     const parsed = googleEventSchema.safeParse(json);
     if (!parsed.success) return unexpected;
-    let event = parsed.data;
-    let meeting = meetingOf(event);
-    // The conference is made asynchronously: while it is pending, the event is read again (4.4).
-    for (
-      let poll = 0;
-      params.wantsMeet && !meeting.joinUrl && meeting.status === "pending" && poll < meetPolls;
-      poll++
-    ) {
-      await sleep(500 * 2 ** poll);
-      const again = await client.request({ method: "GET", url: eventsPath(params.calendarRef, event.id) });
-      const reread = again.ok ? googleEventSchema.safeParse(again.value.json) : undefined;
-      if (reread?.success) {
-        event = reread.data;
-        meeting = meetingOf(event);
-      }
-    }
-    if (params.wantsMeet && !meeting.joinUrl && meeting.status === "pending") {
-      // The event exists: the retried write finds it by its id and reads the link then.
-      return {
-        ok: false,
-        error: { kind: "unavailable", message: "Google has not finished making the Meet link yet" },
-      };
-    }
-    const joinUrl = params.wantsMeet ? meeting.joinUrl : undefined;
+    const event = parsed.data;
+    const meeting = meetingOf(event);
+    // The conference is made asynchronously (4.4): the event exists, its link is read later (readMeeting), by the
+    // write job's retry with backoff rather than by waiting here.
+    const pending = wantsMeet && !meeting.joinUrl && meeting.status === "pending";
+    const joinUrl = wantsMeet ? meeting.joinUrl : undefined;
     return {
       ok: true,
       value: {
         eventRef: event.id,
         ...(event.etag ? { version: event.etag } : {}),
         ...(joinUrl ? { joinUrl } : {}),
-        ...(params.wantsMeet && !joinUrl ? { onlineMeetingRefused: true } : {}),
+        ...(pending ? { meetingPending: true } : {}),
+        ...(wantsMeet && !joinUrl && !pending ? { onlineMeetingRefused: true } : {}),
       },
     };
   }
@@ -190,21 +178,12 @@ export function createGoogleEventWrites(
         // Safe to repeat: a second insert with the same id is refused (409), never doubled.
         idempotent: true,
       });
-      if (answer.ok)
-        return withOccurrences(
-          await written(answer.value.json, { calendarRef, wantsMeet }),
-          calendarRef,
-          event,
-        );
+      if (answer.ok) return withOccurrences(await written(answer.value.json, wantsMeet), calendarRef, event);
       if (answer.error.kind !== "conflict") return answer;
       // 409 duplicate: an earlier attempt made it (its answer was lost). That event is the one.
       const existing = await client.request({ method: "GET", url: eventsPath(calendarRef, eventId) });
       if (!existing.ok) return existing;
-      return withOccurrences(
-        await written(existing.value.json, { calendarRef, wantsMeet }),
-        calendarRef,
-        event,
-      );
+      return withOccurrences(await written(existing.value.json, wantsMeet), calendarRef, event);
     },
 
     async updateEvent({ calendarRef, eventRef, event }) {
@@ -215,11 +194,26 @@ export function createGoogleEventWrites(
         idempotent: true,
       });
       if (!answer.ok) return answer;
-      const result = await written(answer.value.json, {
-        calendarRef,
-        wantsMeet: event.onlineMeeting === "meet",
-      });
+      const result = await written(answer.value.json, event.onlineMeeting === "meet");
       return withOccurrences(result, calendarRef, event);
+    },
+
+    async readMeeting({ calendarRef, eventRef }) {
+      const answer = await client.request({ method: "GET", url: eventsPath(calendarRef, eventRef) });
+      if (!answer.ok) return answer;
+      const parsed = googleEventSchema.safeParse(answer.value.json);
+      if (!parsed.success) return unexpected;
+      const meeting = meetingOf(parsed.data);
+      if (meeting.joinUrl)
+        return {
+          ok: true,
+          value: {
+            state: "ready",
+            joinUrl: meeting.joinUrl,
+            ...(parsed.data.etag ? { version: parsed.data.etag } : {}),
+          },
+        };
+      return { ok: true, value: { state: meeting.status === "pending" ? "pending" : "refused" } };
     },
 
     async cancelEvent({ calendarRef, eventRef, notify }) {

@@ -117,4 +117,31 @@ describe("mapGoogleEvent", () => {
     });
     expect(mapGoogleEvent({ nothing: true }, "UTC")).toEqual({ kind: "invalid", ref: undefined });
   });
+
+  it("carries the answers of rooms and invitees on our own events only, in the bookings' vocabulary", () => {
+    const attendees = [
+      { email: "bob@northwind.example", self: true, organizer: true, responseStatus: "accepted" },
+      { email: "Ana@Example.org", responseStatus: "tentative" },
+      { email: "c_room@resource.calendar.google.com", resource: true, responseStatus: "declined" },
+      { email: "eve@example.org" },
+    ];
+    const booking = "0f6f1c2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f";
+    const ours = mapGoogleEvent(
+      timed({ attendees, extendedProperties: { private: { calbridgeBookingId: booking } } }),
+      "UTC",
+    );
+    expect(ours).toMatchObject({
+      kind: "upsert",
+      interval: {
+        bookingId: booking,
+        rooms: [{ email: "c_room@resource.calendar.google.com", response: "declined" }],
+        attendees: [
+          { email: "ana@example.org", response: "tentativelyAccepted" },
+          { email: "eve@example.org", response: "none" },
+        ],
+      },
+    });
+    const theirs = mapGoogleEvent(timed({ attendees }), "UTC");
+    expect(theirs.kind === "upsert" && (theirs.interval.rooms ?? theirs.interval.attendees)).toBeFalsy();
+  });
 });

@@ -18,7 +18,8 @@ import { type GoogleEvent, googleEventSchema } from "./google-schemas.ts";
  *   blocks as out of office, focus time as busy; tentative (the event's or the account's answer) as tentative.
  * - all-day events (`date`, end exclusive) are days in the calendar's zone: turned into instants there.
  * - our own writes carry the booking id in a private extended property: the booking blocks already, so the copy is
- *   kept marked (and free when the host made it free): its deletion is what two-way sync acts on.
+ *   kept marked (and free when the host made it free): its deletion is what two-way sync acts on. Its attendees'
+ *   answers go along (rooms are resource attendees): a room's decline and the invitee's RSVP reach the booking.
  */
 export type GoogleItem =
   | { kind: "upsert"; interval: SourceBusyInterval }
@@ -48,6 +49,34 @@ function statusOf(event: GoogleEvent): BusyStatus | null {
   if (event.transparency === "transparent") return null;
   if (event.status === "tentative" || self?.responseStatus === "tentative") return "tentative";
   return "busy";
+}
+
+/**
+ * Google's answers in the vocabulary bookings record (Graph's, which the API documents): `tentative` is
+ * `tentativelyAccepted`, `needsAction` is no answer yet.
+ */
+const ANSWERS: Record<string, string> = {
+  accepted: "accepted",
+  tentative: "tentativelyAccepted",
+  declined: "declined",
+  needsAction: "none",
+};
+
+type Answers = Array<{ email: string; response: string }>;
+
+/** Rooms (resource attendees) and people invited, each with their answer; the account itself is neither. */
+function answersOf(event: GoogleEvent): { rooms: Answers; attendees: Answers } {
+  const rooms: Answers = [];
+  const attendees: Answers = [];
+  for (const attendee of event.attendees ?? []) {
+    if (!attendee.email || attendee.self === true || attendee.organizer === true) continue;
+    const answer = {
+      email: attendee.email.toLowerCase(),
+      response: ANSWERS[attendee.responseStatus ?? "needsAction"] ?? "none",
+    };
+    (attendee.resource === true ? rooms : attendees).push(answer);
+  }
+  return { rooms, attendees };
 }
 
 function showAsOf(event: GoogleEvent): EventShowAs {
@@ -97,8 +126,12 @@ export function mapGoogleEvent(
   // With details asked for (import on) free events are kept as free too: the agenda lists them.
   const status = statusOf(event) ?? (bookingId || managed || options.details ? "free" : null);
   if (status === null) return { kind: "remove", ref: event.id, series: false };
+  // The answers matter only on our own events (room declines, RSVP tracking).
+  const { rooms, attendees } = bookingId ? answersOf(event) : { rooms: [], attendees: [] };
   const common = {
     status,
+    ...(rooms.length > 0 ? { rooms } : {}),
+    ...(attendees.length > 0 ? { attendees } : {}),
     sourceRef: event.id,
     ...(event.recurringEventId ? { seriesRef: event.recurringEventId } : {}),
     ...(event.etag ? { etag: event.etag } : {}),

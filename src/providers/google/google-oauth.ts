@@ -9,7 +9,7 @@ import { googleIdClaimsSchema } from "./google-schemas.ts";
  *
  * Scopes, kept to what is used: `openid email` (who connected: the ID token's sub and email),
  * `calendar.calendarlist.readonly` (which calendars there are) and `calendar.events` (busy time, channels, the
- * bookings written into the calendar). With granular consent the user may untick a calendar scope: the granted set
+ * bookings written into the calendar), plus `calendar.freebusy` when rooms are enabled. With granular consent the user may untick a calendar scope: the granted set
  * is checked after the code exchange and a partial grant is refused with `scope_not_granted`.
  */
 export interface GoogleSettings {
@@ -21,6 +21,8 @@ export interface GoogleSettings {
   tokenUrl: string;
   /** https://www.googleapis.com/calendar/v3, or the sandbox. */
   apiUrl: string;
+  /** GOOGLE_ROOMS: event types may name rooms (resource calendars), read through freebusy.query. */
+  rooms?: boolean;
 }
 
 const CALENDAR = "https://www.googleapis.com/auth/calendar";
@@ -49,7 +51,8 @@ export function googleOAuthSettings(settings: GoogleSettings): OAuthProviderSett
     revocationEndpoint: new URL("revoke", tokenUrl).href,
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
-    scopes: GOOGLE_SCOPES,
+    // Rooms' busy time is freebusy.query on their resource calendars: asked for only when rooms are used.
+    scopes: settings.rooms ? [...GOOGLE_SCOPES, `${CALENDAR}.freebusy`] : GOOGLE_SCOPES,
     authorizeParams: { access_type: "offline", prompt: "consent", include_granted_scopes: "true" },
     mapTokenFailure: mapGoogleTokenFailure,
   };

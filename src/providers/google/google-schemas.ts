@@ -25,8 +25,9 @@ export const googleEventSchema = z.object({
       z.object({
         email: z.string().nullish(),
         self: z.boolean().nullish(),
-        responseStatus: z.string().nullish(),
         resource: z.boolean().nullish(),
+        organizer: z.boolean().nullish(),
+        responseStatus: z.string().nullish(),
       }),
     )
     .nullish(),
@@ -45,6 +46,17 @@ export const googleEventSchema = z.object({
     .nullish(),
 });
 export type GoogleEvent = z.infer<typeof googleEventSchema>;
+
+/** freebusy.query (4.5): per-calendar failures come as `errors` inside the 200. */
+export const googleFreeBusySchema = z.object({
+  calendars: z.record(
+    z.string(),
+    z.object({
+      busy: z.array(z.object({ start: z.string(), end: z.string() })).nullish(),
+      errors: z.array(z.object({ reason: z.string().nullish() })).nullish(),
+    }),
+  ),
+});
 
 /** A page of events.list: `nextSyncToken` only on the last page, never with `nextPageToken` (Part 6 #8). */
 export const googleEventsPageSchema = z.object({

@@ -86,6 +86,18 @@ function markedBookingId(event: GraphEvent): string | undefined {
   return event.transactionId ? bookingMarker.exec(event.transactionId)?.[1]?.toLowerCase() : undefined;
 }
 
+/** An attendee's counter-proposal (`proposedNewTime`), when it reads as a forward time range. */
+type TimeSlot = { start: Parameters<typeof instantMs>[0]; end: Parameters<typeof instantMs>[0] };
+
+function proposedTimeOf(slot: TimeSlot | null | undefined): { start: Date; end: Date } | undefined {
+  if (!slot) return undefined;
+  const start = instantMs(slot.start);
+  const end = instantMs(slot.end);
+  return start !== null && end !== null && end > start
+    ? { start: new Date(start), end: new Date(end) }
+    : undefined;
+}
+
 const showAsWords: Record<string, EventShowAs> = {
   busy: "busy",
   tentative: "tentative",
@@ -143,16 +155,17 @@ export function mapGraphEvent(raw: unknown, options: { details?: boolean } = {})
         ]
       : [],
   );
-  const attendees = (event.attendees ?? []).flatMap((attendee) =>
-    attendee.type !== "resource" && attendee.emailAddress?.address
-      ? [
-          {
-            email: attendee.emailAddress.address.toLowerCase(),
-            response: attendee.status?.response ?? "none",
-          },
-        ]
-      : [],
-  );
+  const attendees = (event.attendees ?? []).flatMap((attendee) => {
+    if (attendee.type === "resource" || !attendee.emailAddress?.address) return [];
+    const proposed = proposedTimeOf(attendee.proposedNewTime);
+    return [
+      {
+        email: attendee.emailAddress.address.toLowerCase(),
+        response: attendee.status?.response ?? "none",
+        ...(proposed ? { proposed } : {}),
+      },
+    ];
+  });
   const common = {
     status,
     ...(rooms.length > 0 ? { rooms } : {}),

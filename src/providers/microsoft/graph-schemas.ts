@@ -27,6 +27,8 @@ export const graphEventSchema = z.object({
         type: z.string().nullish(),
         status: z.object({ response: z.string().nullish() }).nullish(),
         emailAddress: z.object({ address: z.string().nullish() }).nullish(),
+        // A counter-proposal with a tentative answer or a decline (timeSlot).
+        proposedNewTime: z.object({ start: dateTimeTimeZone, end: dateTimeTimeZone }).nullish(),
       }),
     )
     .nullish(),

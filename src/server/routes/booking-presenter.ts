@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { presentBookingRoom, presentCalendarWrites } from "../../scheduling/booking-webhook-data.ts";
+import {
+  presentBookingRoom,
+  presentCalendarWrites,
+  presentProposedTime,
+} from "../../scheduling/booking-webhook-data.ts";
 import type { BookingRow } from "../../store/bookings-repository.ts";
 import type { CalendarWriteRow } from "../../store/calendar-writes-repository.ts";
 
@@ -59,6 +63,10 @@ export const bookingSchema = z
       description:
         "The attendee's answer to the calendar invitation, once a sync has seen one (RSVP tracking)",
     }),
+    attendeeProposedTime: z.object({ start: z.string(), end: z.string() }).optional().meta({
+      description:
+        "The new time the attendee proposed with their answer (Outlook's proposedNewTime), kept apart from the answer: the booking keeps its time until it is rescheduled",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
     links: z
@@ -100,6 +108,7 @@ export function presentBooking(
     ...(row.attendeeResponse
       ? { attendeeResponse: row.attendeeResponse as "accepted" | "tentativelyAccepted" | "declined" }
       : {}),
+    ...(presentProposedTime(row) ? { attendeeProposedTime: presentProposedTime(row) } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(links ? { links } : {}),

@@ -75,7 +75,12 @@ export function connectionRoomRoutes(deps: ConnectionRoomsDeps): FastifyPluginAs
       });
       if (!row) throw notFound("connection");
       if (row.provider !== "microsoft")
-        throw new AppError("validation_failed", "rooms are listed through a Microsoft 365 connection");
+        throw new AppError(
+          "validation_failed",
+          row.provider === "google"
+            ? "Google Calendar does not list a domain's rooms (the Admin SDK does): name them in the event type by their resource calendar address"
+            : "rooms are listed through a Microsoft 365 connection",
+        );
       if (!deps.roomsEnabled)
         throw new AppError("conflict", "rooms are not enabled on this service (MICROSOFT_ROOMS=true)");
       if (row.accountKind === "personal")
