@@ -217,6 +217,25 @@ describe.each(backends)("managed events on %s", (backend) => {
     expect(stored[0]?.cancelledOccurrences).toEqual(["2030-02-18T08:00:00Z"]);
   }, 60_000);
 
+  it("makes a Teams meeting for a Teams event: its join URL is on the event and in event.written", async () => {
+    const made = await create(adele, {
+      externalId: "teams-1",
+      start: "2030-01-25T18:00:00Z",
+      end: "2030-01-25T19:00:00Z",
+      location: { kind: "teams" },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.joinUrl).toBeNull();
+    const done = await settled(made.body.id, "create");
+    const [written] = outlookEvents(made.body.id);
+    const joinUrl = (written?.fields.onlineMeeting as { joinUrl?: string } | null | undefined)?.joinUrl;
+    expect(joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//);
+    expect(done.joinUrl).toBe(joinUrl);
+    expect(done.calendarSync).toEqual([expect.objectContaining({ joinUrl, warning: null })]);
+    const hook = (await deliveries("event.written")).find((data) => data.event.id === made.body.id);
+    expect(hook.event.joinUrl).toBe(joinUrl);
+  }, 60_000);
+
   it("writes a collective event to each host's calendar", async () => {
     const both = await create(adele, {
       externalId: "collective-1",
@@ -326,6 +345,34 @@ describe.each(backends)("managed events on %s", (backend) => {
     expect((await ms.api("GET", `/v1/events/${gone}`)).body.status).toBe("cancelled");
     await ms.api("PATCH", "/v1/tenant", { calendarChangePolicy: "notify" });
   }, 120_000);
+
+  it("tells the app of a deletion in Outlook that no sync saw (deleted right after it was written)", async () => {
+    await ms.syncNow(adele, adeleConnection);
+    // No notification announces the event, and the next delta round does not name an event it never showed.
+    await ms.admin("notifications", { mode: "drop", count: 100 });
+    let id: string;
+    try {
+      const made = await create(adele, {
+        externalId: "unseen-delete",
+        start: "2030-01-18T18:00:00Z",
+        end: "2030-01-18T19:00:00Z",
+        calendarChangePolicy: "accept",
+      });
+      expect(made.status).toBe(201);
+      id = made.body.id;
+      await settled(id, "create");
+      const eventId = outlookEvents(id)[0]!.id;
+      expect((await ms.admin("events/delete", { account: "adele@contoso.com", eventId })).status).toBe(200);
+    } finally {
+      await ms.admin("notifications", { mode: "normal" });
+    }
+    const told = await waitFor("the deletion webhook", async () => {
+      await ms.syncNow(adele, adeleConnection);
+      return (await deliveries("event.deleted_in_calendar")).find((data) => data.event.id === id);
+    });
+    expect(told).toMatchObject({ policy: "accept", calendar: { connectionId: adeleConnection } });
+    expect((await ms.api("GET", `/v1/events/${id}`)).body.status).toBe("cancelled");
+  }, 60_000);
 
   it("has per-connection switches: busy on, import off, export on by default; export off writes nothing, busy off stops blocking", async () => {
     const path = `/v1/hosts/${megan}/connections/${meganConnection}`;
