@@ -124,6 +124,9 @@ export function mapGraphEvent(raw: unknown): GraphItem {
     ...(bookingId && attendees.length > 0 ? { attendees } : {}),
     sourceRef: event.id,
     ...(event.seriesMasterId ? { seriesRef: event.seriesMasterId } : {}),
+    ...(event.seriesMasterId && event.originalStart && !Number.isNaN(Date.parse(event.originalStart))
+      ? { originalStart: new Date(event.originalStart) }
+      : {}),
     ...(event.changeKey ? { etag: event.changeKey } : {}),
     ...(bookingId ? { bookingId } : {}),
   };
