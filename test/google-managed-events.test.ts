@@ -18,6 +18,14 @@ describe.each(backends)("managed events on Google Calendar on %s", (backend) => 
   let api: Awaited<ReturnType<typeof startHarnessService>>["api"];
   let hostId: string;
   let close: (() => Promise<void>) | undefined;
+  let service: Awaited<ReturnType<typeof startHarnessService>>["service"];
+  const harnessDeliveries = async (type: string): Promise<Json[]> =>
+    (
+      await service.store.executeSql(
+        "select payload from webhook_deliveries where event_type = $1 order by created_at",
+        [type],
+      )
+    ).rows.map((row) => (row as { payload: { data: Json } }).payload.data);
   const aliceEvents = (): Json[] =>
     [...(harness.sandbox().state.calendars.get(ALICE)?.events.values() ?? [])].map((e) => e.event);
   const settled = (id: string, operation: string) =>
@@ -30,7 +38,11 @@ describe.each(backends)("managed events on Google Calendar on %s", (backend) => 
     });
 
   beforeAll(async () => {
-    ({ api, hostId, close } = await startHarnessService({ harness, backend }));
+    ({ api, hostId, close, service } = await startHarnessService({ harness, backend }));
+    // Receives nothing (port 9 is closed): the deliveries written are what is checked.
+    expect((await api("POST", "/v1/webhook-endpoints", { url: "http://127.0.0.1:9/hooks" })).status).toBe(
+      201,
+    );
     await api("PATCH", "/v1/tenant", { connectReturnUrls: ["http://localhost:4999/settings/"] });
     const created = await api("POST", `/v1/hosts/${hostId}/connections`, {
       provider: "google",
@@ -88,5 +100,26 @@ describe.each(backends)("managed events on Google Calendar on %s", (backend) => 
     await settled(id, "cancel");
     const after = aliceEvents().find((event) => event.id === master.id);
     expect(after === undefined || after.status === "cancelled").toBe(true);
+  }, 60_000);
+
+  it("makes a Meet conference for a Meet event: its join URL is on the event and in event.written", async () => {
+    const made = await api("POST", `/v1/hosts/${hostId}/events`, {
+      externalId: "g-meet",
+      title: "Coaching call",
+      start: "2030-02-07T15:00:00Z",
+      end: "2030-02-07T16:00:00Z",
+      timeZone: "Europe/Berlin",
+      location: { kind: "meet" },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const done = await settled(made.body.id, "create");
+    const written = aliceEvents().find((event) => event.summary === "Coaching call");
+    expect(written.hangoutLink).toMatch(/^https:\/\/meet\.google\.com\//);
+    expect(done.joinUrl).toBe(written.hangoutLink);
+    expect(done.calendarSync).toEqual([
+      expect.objectContaining({ joinUrl: written.hangoutLink, warning: null }),
+    ]);
+    const hooks = await harnessDeliveries("event.written");
+    expect(hooks.find((data) => data.event.id === made.body.id)?.event.joinUrl).toBe(written.hangoutLink);
   }, 60_000);
 });

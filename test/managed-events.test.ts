@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { occurrenceId } from "../sandbox/microsoft/ids.ts";
 import type { StoredEvent } from "../sandbox/microsoft/model.ts";
 import { slotsOn } from "./support/microsoft-harness.ts";
 import {
@@ -229,6 +230,25 @@ describe.each(backends)("managed events on %s", (backend) => {
     expect(stored[0]?.cancelledOccurrences).toEqual(["2030-02-18T08:00:00Z"]);
   }, 60_000);
 
+  it("makes a Teams meeting for a Teams event: its join URL is on the event and in event.written", async () => {
+    const made = await create(adele, {
+      externalId: "teams-1",
+      start: "2030-01-25T18:00:00Z",
+      end: "2030-01-25T19:00:00Z",
+      location: { kind: "teams" },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.joinUrl).toBeNull();
+    const done = await settled(made.body.id, "create");
+    const [written] = outlookEvents(made.body.id);
+    const joinUrl = (written?.fields.onlineMeeting as { joinUrl?: string } | null | undefined)?.joinUrl;
+    expect(joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//);
+    expect(done.joinUrl).toBe(joinUrl);
+    expect(done.calendarSync).toEqual([expect.objectContaining({ joinUrl, warning: null })]);
+    const hook = (await deliveries("event.written")).find((data) => data.event.id === made.body.id);
+    expect(hook.event.joinUrl).toBe(joinUrl);
+  }, 60_000);
+
   it("writes a collective event to each host's calendar", async () => {
     const both = await create(adele, {
       externalId: "collective-1",
@@ -338,6 +358,139 @@ describe.each(backends)("managed events on %s", (backend) => {
     expect((await ms.api("GET", `/v1/events/${gone}`)).body.status).toBe("cancelled");
     await ms.api("PATCH", "/v1/tenant", { calendarChangePolicy: "notify" });
   }, 120_000);
+
+  it("tells the app of one occurrence moved or deleted in Outlook, and accept records it on the series", async () => {
+    const hook = (type: string, id: string, originalStart: string) => async () =>
+      (await deliveries(type)).find(
+        (data) => data.event.id === id && data.calendar.originalStart === originalStart,
+      );
+    const syncUntil = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+      waitFor(what, async () => {
+        await ms.syncNow(adele, adeleConnection);
+        return probe();
+      });
+    const series = async (externalId: string, hour: string, policy: string) => {
+      const made = await create(adele, {
+        externalId,
+        start: `2030-01-22T${hour}:00:00Z`,
+        end: `2030-01-22T${hour}:30:00Z`,
+        recurrence: { rule: "FREQ=WEEKLY;BYDAY=TU;COUNT=4" },
+        calendarChangePolicy: policy,
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      await settled(made.body.id, "create");
+      await ms.syncNow(adele, adeleConnection);
+      const master = outlookEvents(made.body.id)[0]!;
+      return { id: made.body.id as string, occurrence: (at: string) => occurrenceId(master.id, at) };
+    };
+    const moveOccurrence = (eventId: string, start: string, end: string) =>
+      ms.admin("events/change", {
+        account: "adele@contoso.com",
+        eventId,
+        patch: { start: { dateTime: start, timeZone: "UTC" }, end: { dateTime: end, timeZone: "UTC" } },
+      });
+
+    // notify: the app hears the moved and the deleted occurrence (original start and new times); the record stays.
+    const told = await series("occ-notify", "07", "notify");
+    await moveOccurrence(
+      told.occurrence("2030-01-29T07:00:00Z"),
+      "2030-01-30T12:00:00",
+      "2030-01-30T12:30:00",
+    );
+    const moved = await syncUntil(
+      "the occurrence move",
+      hook("event.changed_in_calendar", told.id, "2030-01-29T07:00:00.000Z"),
+    );
+    expect(moved).toMatchObject({
+      policy: "notify",
+      calendar: {
+        connectionId: adeleConnection,
+        start: "2030-01-30T12:00:00.000Z",
+        end: "2030-01-30T12:30:00.000Z",
+      },
+    });
+    const removal = await ms.admin("events/delete", {
+      account: "adele@contoso.com",
+      eventId: told.occurrence("2030-02-05T07:00:00Z"),
+    });
+    expect(removal.status).toBe(200);
+    const deleted = await syncUntil(
+      "the occurrence deletion",
+      hook("event.deleted_in_calendar", told.id, "2030-02-05T07:00:00.000Z"),
+    );
+    expect(deleted.policy).toBe("notify");
+    const kept = (await ms.api("GET", `/v1/events/${told.id}`)).body;
+    expect(kept.recurrence).toEqual({ rule: "FREQ=WEEKLY;BYDAY=TU;COUNT=4", exdates: [], overrides: [] });
+    expect(kept.calendarSync[0].warning).toMatch(/^occurrence 2030-02-05T07:00:00.000Z deleted/);
+    // Told once each: further syncs repeat nothing.
+    await ms.syncNow(adele, adeleConnection);
+    const twice = (await deliveries("event.changed_in_calendar")).filter((d) => d.event.id === told.id);
+    expect(twice).toHaveLength(1);
+    expect(
+      (await deliveries("event.deleted_in_calendar")).filter((d) => d.event.id === told.id),
+    ).toHaveLength(1);
+
+    // accept: the move becomes an override and the deletion an EXDATE of our record.
+    const taken = await series("occ-accept", "10", "accept");
+    await moveOccurrence(
+      taken.occurrence("2030-01-29T10:00:00Z"),
+      "2030-01-29T14:00:00",
+      "2030-01-29T14:30:00",
+    );
+    await syncUntil(
+      "the accepted move",
+      hook("event.changed_in_calendar", taken.id, "2030-01-29T10:00:00.000Z"),
+    );
+    await ms.admin("events/delete", {
+      account: "adele@contoso.com",
+      eventId: taken.occurrence("2030-02-12T10:00:00Z"),
+    });
+    await syncUntil(
+      "the accepted deletion",
+      hook("event.deleted_in_calendar", taken.id, "2030-02-12T10:00:00.000Z"),
+    );
+    const followed = (await ms.api("GET", `/v1/events/${taken.id}`)).body;
+    expect(followed.recurrence).toEqual({
+      rule: "FREQ=WEEKLY;BYDAY=TU;COUNT=4",
+      exdates: ["2030-02-12T10:00:00.000Z"],
+      overrides: [
+        {
+          originalStart: "2030-01-29T10:00:00.000Z",
+          start: "2030-01-29T14:00:00.000Z",
+          end: "2030-01-29T14:30:00.000Z",
+        },
+      ],
+    });
+    expect(followed.calendarSync).toEqual([expect.objectContaining({ state: "written", warning: null })]);
+  }, 120_000);
+
+  it("tells the app of a deletion in Outlook that no sync saw (deleted right after it was written)", async () => {
+    await ms.syncNow(adele, adeleConnection);
+    // No notification announces the event, and the next delta round does not name an event it never showed.
+    await ms.admin("notifications", { mode: "drop", count: 100 });
+    let id: string;
+    try {
+      const made = await create(adele, {
+        externalId: "unseen-delete",
+        start: "2030-01-18T18:00:00Z",
+        end: "2030-01-18T19:00:00Z",
+        calendarChangePolicy: "accept",
+      });
+      expect(made.status).toBe(201);
+      id = made.body.id;
+      await settled(id, "create");
+      const eventId = outlookEvents(id)[0]!.id;
+      expect((await ms.admin("events/delete", { account: "adele@contoso.com", eventId })).status).toBe(200);
+    } finally {
+      await ms.admin("notifications", { mode: "normal" });
+    }
+    const told = await waitFor("the deletion webhook", async () => {
+      await ms.syncNow(adele, adeleConnection);
+      return (await deliveries("event.deleted_in_calendar")).find((data) => data.event.id === id);
+    });
+    expect(told).toMatchObject({ policy: "accept", calendar: { connectionId: adeleConnection } });
+    expect((await ms.api("GET", `/v1/events/${id}`)).body.status).toBe("cancelled");
+  }, 60_000);
 
   it("has per-connection switches: busy on, import off, export on by default; export off writes nothing, busy off stops blocking", async () => {
     const path = `/v1/hosts/${megan}/connections/${meganConnection}`;

@@ -361,11 +361,20 @@ export async function applyDeltaRows(
     removedSeriesRefs?: string[];
   },
 ): Promise<number> {
-  const rows = await withoutReplays(
-    db,
-    params,
-    rowsOf(params, params.upserts, params.window, params.generation),
-  );
+  // A removed series takes all its rows (CalDAV: every occurrence of a changed resource), so its occurrences that
+  // come back unchanged are written again: dropped as replays, they would be lost with the rest of the series.
+  const removedSeries = new Set(params.removedSeriesRefs ?? []);
+  const all = rowsOf(params, params.upserts, params.window, params.generation);
+  const inRemovedSeries = (row: BusyRowValues) =>
+    removedSeries.has(row.sourceRef) || (row.seriesRef !== null && removedSeries.has(row.seriesRef));
+  const rows = [
+    ...all.filter(inRemovedSeries),
+    ...(await withoutReplays(
+      db,
+      params,
+      all.filter((row) => !inRemovedSeries(row)),
+    )),
+  ];
   // An upsert that now falls outside the window still removes its old rows.
   const upserted = new Set(rows.map((row) => row.sourceRef));
   const unchanged = new Set(

@@ -20,6 +20,7 @@ import { getEventType } from "../store/event-types-repository.ts";
 import { setRoomResponse } from "../store/rooms-repository.ts";
 import { sqlExecutorOf } from "../store/sql-executor-of.ts";
 import { emitWebhookEvent } from "../store/webhooks-repository.ts";
+import { readUnseenEvents } from "./read-unseen-events.ts";
 import type { OwnEventsHandler } from "./sync-connection.ts";
 
 /** The host's version of one event we wrote, applied to its booking as a sync would (the write job's 412 path). */
@@ -134,26 +135,19 @@ export function createTwoWaySync(deps: {
     },
 
     async calendarSynced({ target, source, window }) {
-      if (!source.readEvent) return;
-      const unseen = await findUnseenWrites(deps.db, {
-        connectionId: target.connectionId,
-        calendarRef: target.calendarRef,
+      await readUnseenEvents({
+        source,
+        target,
         window,
-      });
-      for (const row of unseen) {
-        const read = await source.readEvent({
-          calendarRef: row.calendarRef,
-          eventRef: row.providerEventRef!,
-        });
-        // Unreadable now (throttled, offline): the next completed sync asks again.
-        if (!read.ok) continue;
-        await applyHostVersion(row, source.provider, read.value).catch((error: unknown) =>
-          deps.logger.error(
-            { err: error, bookingId: row.bookingId },
-            "a change in the host's calendar to an event no sync had shown was not applied",
+        findUnseen: (where) => findUnseenWrites(deps.db, where),
+        apply: (row, event) =>
+          applyHostVersion(row, source.provider, event).catch((error: unknown) =>
+            deps.logger.error(
+              { err: error, bookingId: row.bookingId },
+              "a change in the host's calendar to an event no sync had shown was not applied",
+            ),
           ),
-        );
-      }
+      });
     },
   };
 

@@ -35,6 +35,8 @@ export interface SourceBusyInterval {
   sourceRef: string;
   /** The series or resource the occurrence belongs to, for removals that name a whole series. */
   seriesRef?: string;
+  /** An occurrence's start as its series' rule makes it (Graph originalStart), whatever its times now are. */
+  originalStart?: Date;
   /** The provider's version of the event (Graph changeKey, Google etag, CalDAV ETag). */
   etag?: string;
   /** Our booking id, when the event carries our marker: the booking itself blocks, its copy must not. */

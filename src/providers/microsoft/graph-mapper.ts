@@ -172,6 +172,9 @@ export function mapGraphEvent(raw: unknown, options: { details?: boolean } = {})
     ...(bookingId && attendees.length > 0 ? { attendees } : {}),
     sourceRef: event.id,
     ...(event.seriesMasterId ? { seriesRef: event.seriesMasterId } : {}),
+    ...(event.seriesMasterId && event.originalStart && !Number.isNaN(Date.parse(event.originalStart))
+      ? { originalStart: new Date(event.originalStart) }
+      : {}),
     ...(event.changeKey ? { etag: event.changeKey } : {}),
     ...(bookingId ? { bookingId } : {}),
     ...(options.details

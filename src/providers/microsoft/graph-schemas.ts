@@ -19,6 +19,7 @@ export const graphEventSchema = z.object({
   showAs: z.string().nullish(),
   type: z.string().nullish(),
   seriesMasterId: z.string().nullish(),
+  originalStart: z.string().nullish(),
   transactionId: z.string().nullish(),
   singleValueExtendedProperties: z.array(z.object({ id: z.string(), value: z.string().nullish() })).nullish(),
   attendees: z
