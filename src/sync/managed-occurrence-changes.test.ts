@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_REMINDERS } from "../core/reminders/reminder-settings.ts";
 import type { TenantId } from "../store/ids.ts";
 import type { ManagedEventRow } from "../store/managed-events-repository.ts";
 import { differsFromRecord, recurrenceWith, removedOccurrences } from "./managed-occurrence-changes.ts";
@@ -22,6 +23,7 @@ const series: ManagedEventRow = {
   timeZone: "Europe/Berlin",
   location: null,
   attendees: [],
+  reminders: DEFAULT_REMINDERS,
   recurrence: {
     rule: "FREQ=WEEKLY;BYDAY=TU;COUNT=4",
     exdates: ["2030-02-12T07:00:00.000Z"],
