@@ -1,6 +1,6 @@
 import type PgBoss from "pg-boss";
 import { recordConnectionAudit } from "../audit/record-audit.ts";
-import type { SourceError } from "../core/sync/calendar-source.ts";
+import type { EventMeeting, SourceError } from "../core/sync/calendar-source.ts";
 import type { Logger } from "../observability/logger.ts";
 import { managedEventBody } from "../scheduling/managed-event-body.ts";
 import { managedCalendarEvent, managedWriteHash } from "../scheduling/managed-event-calendar-event.ts";
@@ -120,6 +120,18 @@ async function writeOne(
     });
     return undefined;
   }
+  // The event shows this version, but the provider was still making its meeting (Google Meet `pending`): read the
+  // link now; the job's retry with backoff gave the provider the time.
+  if (
+    row.providerEventRef &&
+    row.contentHash === hash &&
+    row.lastError?.startsWith(MEETING_PENDING) &&
+    source.readMeeting
+  ) {
+    const read = await source.readMeeting({ calendarRef: row.calendarRef, eventRef: row.providerEventRef });
+    if (!read.ok) return fail(read.error);
+    return settleMeeting(deps, event, row, { attempts, meeting: read.value });
+  }
   if (row.providerEventRef && row.contentHash === hash) {
     await settle(deps, event, row, { state: "written", attempts });
     return undefined;
@@ -141,6 +153,14 @@ async function writeOne(
     : await source.createEvent({ calendarRef: row.calendarRef, event: calendarEvent });
   if (!result.ok) return fail(result.error);
   const written = result.value;
+  if (written.meetingPending) {
+    // The event exists (its id is kept, so the retry reads it instead of writing again); the link comes later.
+    return settleMeeting(deps, event, row, {
+      attempts,
+      meeting: { state: "pending" },
+      written: { providerEventRef: written.eventRef, changeKey: written.version ?? null, contentHash: hash },
+    });
+  }
   const wanted = event.location?.kind === "teams" || event.location?.kind === "meet";
   await settle(deps, event, row, {
     state: "written",
@@ -160,6 +180,61 @@ async function writeOne(
     "managed event written to the host's calendar",
   );
   return undefined;
+}
+
+const MEETING_PENDING = "meeting_pending";
+
+/**
+ * A managed event's online meeting the provider answered as `pending` (or read again): ready, its link goes on the
+ * write (the event's `joinUrl`) and the write settles with `event.written`; refused, it settles with a warning;
+ * still pending, the write stays pending (marked in its last error) and the job is retried with the engine's backoff.
+ * After the last attempt it settles with a warning instead of failing: the event itself is in the calendar.
+ */
+async function settleMeeting(
+  deps: ManagedEventWriteDeps,
+  event: ManagedEventRow,
+  row: ManagedWriteRow,
+  params: {
+    attempts: number;
+    meeting: EventMeeting;
+    written?: { providerEventRef: string; changeKey: string | null; contentHash: string };
+  },
+): Promise<{ error: SourceError; retry: boolean } | undefined> {
+  const name = event.location?.kind === "teams" ? "Teams" : "Meet";
+  const { attempts, meeting } = params;
+  const written = {
+    state: "written" as const,
+    attempts,
+    ...params.written,
+    webhook: "event.written" as const,
+  };
+  if (meeting.state === "ready") {
+    await settle(deps, event, row, {
+      ...written,
+      joinUrl: meeting.joinUrl,
+      ...(meeting.version ? { changeKey: meeting.version } : {}),
+      warning: null,
+    });
+    return undefined;
+  }
+  if (meeting.state === "refused" || attempts >= MAX_WRITE_ATTEMPTS) {
+    await settle(deps, event, row, {
+      ...written,
+      warning:
+        meeting.state === "refused"
+          ? `the calendar did not create the ${name} meeting: the event has no meeting link`
+          : `the calendar had not finished making the ${name} meeting after ${attempts} tries: the event has no meeting link yet`,
+    });
+    return undefined;
+  }
+  const error = { kind: "unavailable", message: `the calendar is still making the ${name} meeting` } as const;
+  await settle(deps, event, row, {
+    ...params.written,
+    state: "pending",
+    attempts,
+    lastError: `${MEETING_PENDING}: ${error.message}`,
+  });
+  return { error, retry: true };
 }
 
 /** Records the outcome of a write and, in the same transaction, the webhook that tells the app. */
