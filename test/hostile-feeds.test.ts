@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
 import { once as eventOnce } from "node:events";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec } from "../src/secrets/key-ring.ts";
+import { mainThreadCpuMs } from "./support/main-thread-cpu.ts";
 import { cliPath, findFreePort, serviceEnvironment, startService } from "./support/service-process.ts";
 import { backends, createScratchDatabase } from "./support/test-stores.ts";
 
@@ -89,13 +90,6 @@ function hostileFeeds(seriesStartMs: number, fetchCount: () => number): Record<s
       return calendar(lines);
     }),
   };
-}
-
-/** CPU time the process's main thread (its event loop) has used, from /proc (Linux): 10 ms resolution. */
-function mainThreadCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Built on first use and kept: the feed server must not be a busy process itself. */
