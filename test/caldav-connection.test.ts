@@ -1,7 +1,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CalDavTestService, startCalDavTestService } from "./support/caldav-service.ts";
+import {
+  type CalDavTestService,
+  createConsultHost,
+  startCalDavTestService,
+} from "./support/caldav-service.ts";
 import { waitFor } from "./support/microsoft-harness.ts";
 import { type RadicaleServer, radicaleAvailable, startRadicale } from "./support/radicale-harness.ts";
 import { backends } from "./support/test-stores.ts";
@@ -140,20 +144,7 @@ describe.runIf(radicaleAvailable).each(backends)("CalDAV (Radicale) on %s", (bac
       ]),
     );
     svc = await startCalDavTestService({ backend });
-    hostId = (await svc.api("POST", "/v1/hosts", { name: "Ana", timeZone: "UTC" })).body.id;
-    const weekday = [["09:00", "17:00"]];
-    const weekly = { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday };
-    expect((await svc.api("POST", `/v1/hosts/${hostId}/schedules`, { timeZone: "UTC", weekly })).status).toBe(
-      201,
-    );
-    const created = await svc.api("POST", "/v1/event-types", {
-      slug: "consult",
-      title: "Consult",
-      durations: [60],
-      hostIds: [hostId],
-      rules: { stepMinutes: 60, horizon: { type: "rolling", days: 60 } },
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    hostId = await createConsultHost(svc, ["mon", "tue", "wed", "thu", "fri"]);
     // Receives nothing (port 9 is closed): the deliveries written are what is checked.
     expect((await svc.api("POST", "/v1/webhook-endpoints", { url: "http://127.0.0.1:9/hooks" })).status).toBe(
       201,

@@ -7,6 +7,7 @@ import { createCalDavCalendarSource } from "../src/providers/caldav/caldav-calen
 import { createCalDavClient } from "../src/providers/caldav/caldav-client.ts";
 import { discoverCalDavAccount } from "../src/providers/caldav/caldav-discovery.ts";
 import { createGuardedProviderFetch } from "../src/providers/guarded-provider-fetch.ts";
+import { sharedFeedReader } from "../src/providers/ics/feed-worker-pool.ts";
 import { createProviderHttp } from "../src/providers/provider-http.ts";
 import { type RadicaleServer, radicaleAvailable, startRadicale } from "./support/radicale-harness.ts";
 
@@ -43,6 +44,7 @@ function sourceFor(homeUrl: string, maxBytes?: number): CalendarSource {
     homeUrl,
     organizerEmail: "ana@example.org",
     now: () => new Date(),
+    reader: sharedFeedReader(),
   });
 }
 

@@ -15,6 +15,9 @@ import { isManagedWriteKey } from "../core/sync/managed-write-marker.ts";
  * all-day occurrences stay dates (turned into time in the host's zone when availability is read).
  */
 const ENVELOPE_MS = 14 * 3_600_000;
+// Floating and all-day occurrences are keyed on the wall clock read as UTC: a cut is moved back by the widest zone
+// offset so that it covers what is missing wherever the host is (as for feeds, feed-expansion.ts).
+const WALL_CLOCK_MARGIN_MS = 14 * 3_600_000;
 const bookingMarker = /^calbridge-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-/i;
 
 export function icsToBusy(params: {
@@ -22,7 +25,10 @@ export function icsToBusy(params: {
   window: { from: Date; to: Date };
   hostTimeZone: string;
   resource?: { href: string; etag?: string };
-}): SourceResult<{ intervals: SourceBusyInterval[]; truncated: boolean }> {
+  /** Budgets of the expansion (see expandOccurrences); a cut says from when busy time is unknown. */
+  maxOccurrences?: number;
+  maxSeriesSteps?: number;
+}): SourceResult<{ intervals: SourceBusyInterval[]; truncated: boolean; incompleteFromMs: number | null }> {
   const parsed = parseCalendars(params.text);
   if (!parsed.ok) {
     return {
@@ -34,6 +40,8 @@ export function icsToBusy(params: {
     calendars: parsed.value,
     from: params.window.from.toISOString(),
     to: params.window.to.toISOString(),
+    ...(params.maxOccurrences === undefined ? {} : { maxOccurrences: params.maxOccurrences }),
+    ...(params.maxSeriesSteps === undefined ? {} : { maxSeriesSteps: params.maxSeriesSteps }),
   });
   if (!expanded.ok) return { ok: false, error: { kind: "invalid_data", message: expanded.error.message } };
   const intervals: SourceBusyInterval[] = [];
@@ -63,7 +71,14 @@ export function icsToBusy(params: {
       intervals.push({ ...resourceInterval(occurrence, busy, resource), status });
     }
   }
-  return { ok: true, value: { intervals, truncated: expanded.value.truncated } };
+  const { truncated, cutAt } = expanded.value;
+  const fromMs = params.window.from.getTime();
+  const incompleteFromMs = truncated
+    ? cutAt === null
+      ? fromMs
+      : Math.max(fromMs, cutAt * 1000 - WALL_CLOCK_MARGIN_MS)
+    : null;
+  return { ok: true, value: { intervals, truncated, incompleteFromMs } };
 }
 
 function resourceInterval(

@@ -136,6 +136,7 @@ export function createSourceFactory(settings: SourceSettings): SourceFactory {
               homeUrl,
               organizerEmail: connection.accountEmail ?? username,
               now: caldav.now,
+              reader: settings.icsFeeds.reader ?? sharedFeedReader(),
             }),
           };
         }

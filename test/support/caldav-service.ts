@@ -86,3 +86,23 @@ export async function startCalDavTestService(options: {
     },
   };
 }
+
+/**
+ * A host "Ana" in UTC with 09:00-17:00 on the given days, and the "consult" event type (60 minutes, on the hour,
+ * a 60-day horizon) the CalDAV tests read slots of. Returns the host's id.
+ */
+export async function createConsultHost(svc: CalDavTestService, days: string[]): Promise<string> {
+  const hostId = (await svc.api("POST", "/v1/hosts", { name: "Ana", timeZone: "UTC" })).body.id as string;
+  const weekly = Object.fromEntries(days.map((day) => [day, [["09:00", "17:00"]]]));
+  const schedule = await svc.api("POST", `/v1/hosts/${hostId}/schedules`, { timeZone: "UTC", weekly });
+  if (schedule.status !== 201) throw new Error(`schedule: ${JSON.stringify(schedule.body)}`);
+  const created = await svc.api("POST", "/v1/event-types", {
+    slug: "consult",
+    title: "Consult",
+    durations: [60],
+    hostIds: [hostId],
+    rules: { stepMinutes: 60, horizon: { type: "rolling", days: 60 } },
+  });
+  if (created.status !== 201) throw new Error(`event type: ${JSON.stringify(created.body)}`);
+  return hostId;
+}

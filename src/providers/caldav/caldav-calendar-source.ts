@@ -7,11 +7,11 @@ import type {
   SourceResult,
   SyncCursor,
 } from "../../core/sync/calendar-source.ts";
+import type { FeedReader } from "../ics/feed-worker-pool.ts";
 import { windowMovedError, windowMovedOn } from "../window-cursor.ts";
 import { type CalDavClient, trackAnswers } from "./caldav-client.ts";
 import { TOO_LARGE_MESSAGE } from "./caldav-errors.ts";
 import { createCalDavEventWrites } from "./caldav-event-writes.ts";
-import { mapCalendarObjects } from "./caldav-mapper.ts";
 import {
   type CalendarObject,
   multigetCalendarObjects,
@@ -32,6 +32,9 @@ import { canWrite, componentsOf, textOf } from "./caldav-schemas.ts";
  *   the old rows (sync_cursor_invalid);
  * - without: getctag as the cheap "anything changed?", then the window's ETags compared with the stored ones.
  * A changed resource replaces all its occurrences (its URL is their series). CalDAV has no push: polled.
+ * Objects are parsed and expanded in the feed worker pool, within the budgets of a feed per object: a listing with
+ * a cut object is a truncated snapshot (a warning on the connection, no availability from the cut on); a change
+ * page with one lists the window again, so that the cut is recorded the same way.
  */
 interface CalDavCursor {
   token?: string;
@@ -63,8 +66,17 @@ export function createCalDavCalendarSource(options: {
   /** The account's address, the ORGANIZER of events we write. */
   organizerEmail: string;
   now: () => Date;
+  /** The worker pool that parses and expands calendar data off the event loop. */
+  reader: FeedReader;
 }): CalendarSource {
   const { client } = options;
+  const mapObjects = (params: PullParams, objects: CalendarObject[]) =>
+    options.reader.mapCalendarObjects({
+      objects: objects.map(({ href, etag, data }) => ({ href, etag, data })),
+      fromMs: params.window.from.getTime(),
+      toMs: params.window.to.getTime(),
+      hostTimeZone: params.hostTimeZone,
+    });
 
   async function snapshot(params: PullParams, calendarUrl: string): Promise<SourceResult<PullResult>> {
     const collection = await client.run((fetch) => readCollectionState({ fetch, calendarUrl }));
@@ -91,12 +103,8 @@ export function createCalDavCalendarSource(options: {
       });
     }
     if (!objects.ok) return objects;
-    const intervals = mapCalendarObjects({
-      objects: objects.value,
-      window: params.window,
-      hostTimeZone: params.hostTimeZone,
-    });
-    if (!intervals.ok) return intervals;
+    const mapped = await mapObjects(params, objects.value);
+    if (!mapped.ok) return mapped;
     const state = collection.value;
     const cursor: CalDavCursor = state.syncToken
       ? { token: state.syncToken, windowTo: params.window.to.getTime() }
@@ -109,7 +117,14 @@ export function createCalDavCalendarSource(options: {
       ok: true,
       value: {
         kind: "snapshot",
-        intervals: intervals.value,
+        intervals: mapped.value.intervals,
+        ...(mapped.value.truncated
+          ? {
+              truncated: true,
+              incompleteFrom: new Date(mapped.value.incompleteFromMs ?? params.window.from.getTime()),
+              truncation: `a calendar object has more than is read per sync (ICS_FEED_MAX_OCCURRENCES occurrences, or a series past its recurrence steps; ${mapped.value.occurrences} read)`,
+            }
+          : {}),
         nextCursor: writeCursor(cursor),
         complete: true,
       },
@@ -174,12 +189,10 @@ export function createCalDavCalendarSource(options: {
     // A resource listed as changed and gone by the multiget was deleted meanwhile.
     const removed = [...found.value.removed, ...fetched.filter((o) => o.status === 404).map((o) => o.href)];
     const present = fetched.filter((object) => object.status !== 404);
-    const intervals = mapCalendarObjects({
-      objects: present,
-      window: params.window,
-      hostTimeZone: params.hostTimeZone,
-    });
-    if (!intervals.ok) return intervals;
+    const mapped = await mapObjects(params, present);
+    if (!mapped.ok) return mapped;
+    // A change page has no place for a cut: the window is listed again, and that snapshot records it.
+    if (mapped.value.truncated) return { ok: true, value: "relist" };
     const nextCursor = writeCursor(cursor);
     if (present.length === 0 && removed.length === 0 && complete)
       return { ok: true, value: { kind: "unchanged", nextCursor } };
@@ -187,7 +200,7 @@ export function createCalDavCalendarSource(options: {
       ok: true,
       value: {
         kind: "delta",
-        upserts: intervals.value,
+        upserts: mapped.value.intervals,
         removedRefs: removed,
         // Every occurrence of a changed or removed resource goes; the changed ones come back from `upserts`.
         removedSeriesRefs: [...removed, ...present.map((object) => object.href)],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mapCalendarObjects } from "./caldav-mapper.ts";
 
-const window = { from: new Date("2030-01-01T00:00:00Z"), to: new Date("2030-02-01T00:00:00Z") };
+const window = { fromMs: Date.parse("2030-01-01T00:00:00Z"), toMs: Date.parse("2030-02-01T00:00:00Z") };
 const href = "https://caldav.example.com/1/calendars/work/";
 
 function object(name: string, lines: string[]) {
@@ -12,6 +12,14 @@ function object(name: string, lines: string[]) {
     data: ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", ...lines, "END:VCALENDAR", ""].join("\r\n"),
   };
 }
+
+const vevent = (uid: string, start: string, ...lines: string[]) => [
+  "BEGIN:VEVENT",
+  `UID:${uid}`,
+  `DTSTART:${start}`,
+  ...lines,
+  "END:VEVENT",
+];
 
 describe("mapCalendarObjects", () => {
   it("keys occurrences by resource URL, carries the ETag, and reads our booking marker from the UID", () => {
@@ -36,17 +44,19 @@ describe("mapCalendarObjects", () => {
           "END:VEVENT",
         ]),
       ],
-      window,
+      ...window,
       hostTimeZone: "Europe/Berlin",
     });
     expect(mapped.ok).toBe(true);
     if (!mapped.ok) return;
-    expect(mapped.value.map((i) => [i.sourceRef.replace(href, ""), i.seriesRef?.replace(href, "")])).toEqual([
+    expect(
+      mapped.value.intervals.map((i) => [i.sourceRef.replace(href, ""), i.seriesRef?.replace(href, "")]),
+    ).toEqual([
       ["ours.ics", "ours.ics"],
       ["series.ics#2030-01-10T13:00:00Z", "series.ics"],
       ["series.ics#2030-01-12T13:00:00Z", "series.ics"],
     ]);
-    expect(mapped.value[0]).toMatchObject({
+    expect(mapped.value.intervals[0]).toMatchObject({
       etag: '"e1"',
       bookingId: "0a1b2c3d-1111-4222-8333-444455556666",
     });
@@ -69,15 +79,17 @@ describe("mapCalendarObjects", () => {
         transparent("booking.ics", "calbridge-0a1b2c3d-1111-4222-8333-444455556666-deadbeef"),
         transparent("theirs.ics", "someone-else"),
       ],
-      window,
+      ...window,
       hostTimeZone: "Europe/Berlin",
     });
     expect(mapped.ok).toBe(true);
     if (!mapped.ok) return;
-    expect(mapped.value.map((i) => [i.sourceRef.replace(href, ""), i.status, i.bookingId])).toEqual([
-      ["managed.ics", "free", undefined],
-      ["booking.ics", "free", "0a1b2c3d-1111-4222-8333-444455556666"],
-    ]);
+    expect(mapped.value.intervals.map((i) => [i.sourceRef.replace(href, ""), i.status, i.bookingId])).toEqual(
+      [
+        ["managed.ics", "free", undefined],
+        ["booking.ics", "free", "0a1b2c3d-1111-4222-8333-444455556666"],
+      ],
+    );
   });
 
   it("keeps an all-day event as dates with an envelope around them", () => {
@@ -92,21 +104,52 @@ describe("mapCalendarObjects", () => {
           "END:VEVENT",
         ]),
       ],
-      window,
+      ...window,
       hostTimeZone: "America/New_York",
     });
-    expect(mapped.ok && mapped.value[0]?.allDay).toEqual({ startDate: "2030-01-15", endDate: "2030-01-16" });
+    expect(mapped.ok && mapped.value.intervals[0]?.allDay).toEqual({
+      startDate: "2030-01-15",
+      endDate: "2030-01-16",
+    });
   });
 
   it("fails (closed) on calendar data that is not iCalendar, naming the resource", () => {
     const mapped = mapCalendarObjects({
-      objects: [
-        { href: `${href}broken.ics`, etag: undefined, status: 200, data: "<html>not a calendar</html>" },
-      ],
-      window,
+      objects: [{ href: `${href}broken.ics`, etag: undefined, data: "<html>not a calendar</html>" }],
+      ...window,
       hostTimeZone: "UTC",
     });
     expect(mapped).toMatchObject({ ok: false, error: { kind: "invalid_data" } });
     if (!mapped.ok) expect(mapped.error.message).toMatch(/^broken\.ics: /);
+  });
+
+  it("cuts a runaway series at its budget and says from when the time is unknown (fails closed there)", () => {
+    const mapped = mapCalendarObjects({
+      objects: [
+        object("tick.ics", vevent("tick", "20300110T090000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY")),
+        object("plain.ics", vevent("p1", "20300120T090000Z", "DTEND:20300120T100000Z")),
+      ],
+      ...window,
+      hostTimeZone: "UTC",
+      maxOccurrences: 1000,
+      maxSeriesSteps: 10_000,
+    });
+    expect(mapped.ok).toBe(true);
+    if (!mapped.ok) return;
+    expect(mapped.value.truncated).toBe(true);
+    // The cut lies on the SECONDLY series' first day (less the wall-clock margin), before the plain event.
+    const cut = mapped.value.incompleteFromMs as number;
+    expect(cut).toBeGreaterThanOrEqual(Date.parse("2030-01-09T19:00:00Z"));
+    expect(cut).toBeLessThan(Date.parse("2030-01-11T00:00:00Z"));
+    expect(mapped.value.intervals.some((i) => i.sourceRef.endsWith("plain.ics"))).toBe(true);
+  });
+
+  it("is not truncated when every object is read whole", () => {
+    const mapped = mapCalendarObjects({
+      objects: [object("one.ics", vevent("o", "20300110T090000Z"))],
+      ...window,
+      hostTimeZone: "UTC",
+    });
+    expect(mapped).toMatchObject({ ok: true, value: { truncated: false, incompleteFromMs: null } });
   });
 });

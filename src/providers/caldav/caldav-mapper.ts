@@ -5,27 +5,53 @@ import type { CalendarObject } from "./caldav-reports.ts";
 /**
  * Calendar object resources as busy time: one resource holds a whole series (master, overrides with RECURRENCE-ID,
  * EXDATEs), expanded by our engine over the window. A resource that is not iCalendar fails the pull (fail closed:
- * its time must not silently disappear) with its name, so the host can find it.
+ * its time must not silently disappear) with its name, so the host can find it. Runs in the feed worker pool
+ * (CPU-heavy: a 5 MB object or `RRULE:FREQ=SECONDLY` must not hold the event loop), within the budgets of feeds per
+ * object: an object cut at them makes the answer `truncated`, with the earliest instant from which time is unknown.
  */
-export function mapCalendarObjects(params: {
-  objects: CalendarObject[];
-  window: { from: Date; to: Date };
+export interface MappedCalendarObjects {
+  intervals: SourceBusyInterval[];
+  truncated: boolean;
+  /** When truncated: the earliest instant (epoch ms) from which some object's busy time is not known. */
+  incompleteFromMs: number | null;
+  /** The number of occurrences read, for the warning. */
+  occurrences: number;
+}
+
+export interface CalendarObjectsJob {
+  objects: Array<Pick<CalendarObject, "href" | "etag" | "data">>;
+  fromMs: number;
+  toMs: number;
   hostTimeZone: string;
-}): SourceResult<SourceBusyInterval[]> {
+  maxOccurrences?: number;
+  maxSeriesSteps?: number;
+}
+
+export function mapCalendarObjects(job: CalendarObjectsJob): SourceResult<MappedCalendarObjects> {
   const intervals: SourceBusyInterval[] = [];
-  for (const object of params.objects) {
+  let truncated = false;
+  let incompleteFromMs: number | null = null;
+  for (const object of job.objects) {
     if (object.data === undefined) continue;
     const busy = icsToBusy({
       text: object.data,
-      window: params.window,
-      hostTimeZone: params.hostTimeZone,
+      window: { from: new Date(job.fromMs), to: new Date(job.toMs) },
+      hostTimeZone: job.hostTimeZone,
       resource: { href: object.href, ...(object.etag ? { etag: object.etag } : {}) },
+      ...(job.maxOccurrences === undefined ? {} : { maxOccurrences: job.maxOccurrences }),
+      ...(job.maxSeriesSteps === undefined ? {} : { maxSeriesSteps: job.maxSeriesSteps }),
     });
     if (!busy.ok) {
       const name = decodeURIComponent(new URL(object.href).pathname.split("/").pop() ?? "").slice(0, 120);
       return { ok: false, error: { kind: "invalid_data", message: `${name}: ${busy.error.message}` } };
     }
-    intervals.push(...busy.value.intervals);
+    // A loop, not push(...list): a cut object still holds up to maxOccurrences intervals.
+    for (const interval of busy.value.intervals) intervals.push(interval);
+    if (busy.value.truncated) {
+      truncated = true;
+      const from = busy.value.incompleteFromMs ?? job.fromMs;
+      incompleteFromMs = incompleteFromMs === null ? from : Math.min(incompleteFromMs, from);
+    }
   }
-  return { ok: true, value: intervals };
+  return { ok: true, value: { intervals, truncated, incompleteFromMs, occurrences: intervals.length } };
 }

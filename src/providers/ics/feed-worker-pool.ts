@@ -1,15 +1,22 @@
 import { Worker } from "node:worker_threads";
 import type { SourceResult } from "../../core/sync/calendar-source.ts";
+import type { CalendarObjectsJob, MappedCalendarObjects } from "../caldav/caldav-mapper.ts";
 import type { ExpandedFeed, FeedExpansionJob } from "./feed-expansion.ts";
+import type { WorkerJob } from "./feed-worker.ts";
 
 /**
- * A small pool of worker threads that read .ics feeds (parse, expand, merge) off the event loop. Each job has a
+ * A small pool of worker threads that read .ics feeds and CalDAV calendar objects (parse, expand, merge) off the
+ * event loop. Each job has a
  * time budget: a worker still busy when it runs out is terminated (the only way to stop a synchronous loop) and
  * replaced, and the job fails as `invalid_data`. Jobs beyond the pool's size wait their turn, so any number of
  * "sync now" requests costs at most `size` busy threads. Workers are unref'd: an idle pool keeps no process alive.
  */
 export interface FeedReader {
   read(job: Omit<FeedExpansionJob, "maxOccurrences" | "maxSeriesSteps">): Promise<SourceResult<ExpandedFeed>>;
+  /** CalDAV object resources as busy time (mapCalendarObjects), each within the budgets of a feed. */
+  mapCalendarObjects(
+    job: Omit<CalendarObjectsJob, "maxOccurrences" | "maxSeriesSteps">,
+  ): Promise<SourceResult<MappedCalendarObjects>>;
   close(): Promise<void>;
 }
 
@@ -26,8 +33,11 @@ export interface FeedWorkerPoolOptions {
 }
 
 interface Job {
-  input: FeedExpansionJob;
-  resolve(result: SourceResult<ExpandedFeed>): void;
+  input: WorkerJob;
+  transfer: ArrayBuffer[];
+  /** What the job reads, for its errors ("the feed", "the calendar objects"). */
+  what: string;
+  resolve(result: SourceResult<unknown>): void;
 }
 
 interface Slot {
@@ -44,7 +54,7 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
   const slots = new Set<Slot>();
   let closed = false;
 
-  const finish = (slot: Slot, result: SourceResult<ExpandedFeed>): void => {
+  const finish = (slot: Slot, result: SourceResult<unknown>): void => {
     const job = slot.job;
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
@@ -52,7 +62,7 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
     job?.resolve(result);
   };
 
-  const retire = (slot: Slot, result: SourceResult<ExpandedFeed>): void => {
+  const retire = (slot: Slot, result: SourceResult<unknown>): void => {
     if (!slots.delete(slot)) return;
     finish(slot, result);
     void slot.worker.terminate();
@@ -65,7 +75,7 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
     });
     worker.unref();
     const slot: Slot = { worker, ready: false, job: null, timer: null };
-    worker.on("message", (message: "ready" | SourceResult<ExpandedFeed>) => {
+    worker.on("message", (message: "ready" | SourceResult<unknown>) => {
       if (message === "ready") {
         slot.ready = true;
       } else {
@@ -74,13 +84,17 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
       pump();
     });
     const fail = (why: string) => {
-      const error = {
-        ok: false,
-        error: { kind: "invalid_data", message: `the feed could not be read: ${why}` },
-      } as const;
+      const error = (what: string) =>
+        ({
+          ok: false,
+          error: { kind: "invalid_data", message: `${what} could not be read: ${why}` },
+        }) as const;
       // A worker that dies before it is ready (a broken install) takes a waiting job with it: no respawn loop.
-      if (slots.has(slot) && !slot.ready && !slot.job) queue.shift()?.resolve(error);
-      retire(slot, error);
+      if (slots.has(slot) && !slot.ready && !slot.job) {
+        const waiting = queue.shift();
+        waiting?.resolve(error(waiting.what));
+      }
+      retire(slot, error(slot.job?.what ?? "the feed"));
     };
     worker.on("error", (error) =>
       fail(
@@ -101,13 +115,30 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
         ok: false,
         error: {
           kind: "invalid_data",
-          message: `reading the feed took longer than ${options.timeBudgetMs} ms (ICS_FEED_TIME_BUDGET_MS): too large or too complex`,
+          message: `reading ${job.what} took longer than ${options.timeBudgetMs} ms (ICS_FEED_TIME_BUDGET_MS): too large or too complex`,
         },
       });
     }, options.timeBudgetMs);
     slot.timer.unref();
-    slot.worker.postMessage(job.input, [job.input.body.buffer as ArrayBuffer]);
+    slot.worker.postMessage(job.input, job.transfer);
   };
+
+  const enqueue = <T>(input: WorkerJob, transfer: ArrayBuffer[], what: string): Promise<SourceResult<T>> => {
+    if (closed) {
+      return Promise.resolve({
+        ok: false,
+        error: { kind: "unavailable", message: "the service is stopping" },
+      });
+    }
+    return new Promise((resolve) => {
+      queue.push({ input, transfer, what, resolve: resolve as Job["resolve"] });
+      pump();
+    });
+  };
+  const budgets = () => ({
+    maxOccurrences: options.maxOccurrences,
+    maxSeriesSteps: options.maxSeriesSteps ?? 250_000,
+  });
 
   function pump(): void {
     if (closed) return;
@@ -120,29 +151,23 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
 
   return {
     read(input) {
-      if (closed) {
-        return Promise.resolve({
-          ok: false,
-          error: { kind: "unavailable", message: "the service is stopping" },
-        });
-      }
       // The body is transferred to the worker: copy it when it is a view on a larger buffer (or shared with others).
       const body =
         input.body.byteOffset === 0 && input.body.byteLength === input.body.buffer.byteLength
           ? input.body
           : input.body.slice();
-      return new Promise((resolve) => {
-        queue.push({
-          input: {
-            ...input,
-            body,
-            maxOccurrences: options.maxOccurrences,
-            maxSeriesSteps: options.maxSeriesSteps ?? 250_000,
-          },
-          resolve,
-        });
-        pump();
-      });
+      return enqueue<ExpandedFeed>(
+        { kind: "feed", job: { ...input, body, ...budgets() } },
+        [body.buffer as ArrayBuffer],
+        "the feed",
+      );
+    },
+    mapCalendarObjects(input) {
+      return enqueue<MappedCalendarObjects>(
+        { kind: "objects", job: { ...input, ...budgets() } },
+        [],
+        "the calendar objects",
+      );
     },
     async close() {
       closed = true;
