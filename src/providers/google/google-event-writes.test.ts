@@ -119,4 +119,39 @@ describe("Google event writes", () => {
     expect(cancelled).toEqual({ ok: true, value: undefined });
     expect(gone.calls[0]!.url).toBe("/calendars/primary/events/x?sendUpdates=none");
   });
+
+  it("reads one of our events back: as busy time, or null when it is gone or cancelled", async () => {
+    const live = {
+      id: "ev1",
+      etag: '"7"',
+      status: "confirmed",
+      start: { dateTime: "2030-01-23T10:30:00Z" },
+      end: { dateTime: "2030-01-23T11:30:00Z" },
+      extendedProperties: { private: { calbridgeBookingId: booking } },
+    };
+    const api = scripted([
+      ok(live),
+      ok({ ...live, status: "cancelled" }),
+      { ok: false, error: { kind: "not_found", message: "410 deleted" } },
+      { ok: false, error: { kind: "rate_limited", retryAfterMs: null, message: "429" } },
+    ]);
+    const writes = createGoogleEventWrites(api.client);
+    const read = () => writes.readEvent({ calendarRef: "primary", eventRef: "ev1" });
+    expect(await read()).toMatchObject({
+      ok: true,
+      value: {
+        start: new Date("2030-01-23T10:30:00Z"),
+        end: new Date("2030-01-23T11:30:00Z"),
+        sourceRef: "ev1",
+        etag: '"7"',
+        bookingId: booking,
+      },
+    });
+    expect(await read()).toEqual({ ok: true, value: null });
+    expect(await read()).toEqual({ ok: true, value: null });
+    expect(await read()).toMatchObject({ ok: false, error: { kind: "rate_limited" } });
+    expect(api.calls.map((c) => `${c.method} ${c.url}`)).toEqual(
+      Array(4).fill("GET /calendars/primary/events/ev1"),
+    );
+  });
 });

@@ -8,7 +8,7 @@ import type {
   WrittenEvent,
 } from "../../core/sync/calendar-source.ts";
 import { calendarPath, type GoogleClient } from "./google-client.ts";
-import { BOOKING_PROPERTY } from "./google-mapper.ts";
+import { BOOKING_PROPERTY, mapGoogleEvent } from "./google-mapper.ts";
 import { type GoogleEvent, googleEventSchema } from "./google-schemas.ts";
 
 /**
@@ -24,7 +24,7 @@ import { type GoogleEvent, googleEventSchema } from "./google-schemas.ts";
  * - reschedule patches, cancel deletes (an event already gone counts as deleted).
  */
 type GoogleWrites = Required<
-  Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent" | "readMeeting">
+  Pick<CalendarSource, "createEvent" | "updateEvent" | "cancelEvent" | "readMeeting" | "readEvent">
 >;
 
 /** Client-chosen ids use base32hex characters `[a-v0-9]`, 5 to 1024 of them (4.3). */
@@ -214,6 +214,20 @@ export function createGoogleEventWrites(client: GoogleClient): GoogleWrites {
           },
         };
       return { ok: true, value: { state: meeting.status === "pending" ? "pending" : "refused" } };
+    },
+
+    /**
+     * events.get of an event we wrote, as the calendar holds it now: null when it is gone (404, 410) or cancelled
+     * (a deleted event can still be read with status `cancelled`). Two-way sync asks this of events no sync has shown
+     * since they were written. The calendar's zone is not known here: an all-day event keeps its dates.
+     */
+    async readEvent({ calendarRef, eventRef }) {
+      const answer = await client.request({ method: "GET", url: eventsPath(calendarRef, eventRef) });
+      if (!answer.ok) return answer.error.kind === "not_found" ? { ok: true, value: null } : answer;
+      const item = mapGoogleEvent(answer.value.json, undefined);
+      if (item.kind === "upsert") return { ok: true, value: item.interval };
+      if (item.kind === "remove") return { ok: true, value: null };
+      return unexpected;
     },
 
     async cancelEvent({ calendarRef, eventRef, notify }) {
