@@ -139,6 +139,7 @@ describe.each(backends)("Google Workspace bookings on %s", (backend) => {
       { ...common, slug: "rooms", rules: horizon, rooms: { connectionId, emails: [HUDSON, ATLAS] } },
       { ...common, slug: "chat", rules: horizon },
       { ...common, slug: "strict", rules: horizon, cancelOnDecline: true },
+      { ...common, slug: "group", rules: horizon, seats: 3, location: { kind: "meet" } },
     ]) {
       const created = await api("POST", "/v1/event-types", body);
       expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -178,6 +179,28 @@ describe.each(backends)("Google Workspace bookings on %s", (backend) => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     const [rescheduled] = await deliveries("booking.rescheduled", id);
     expect(rescheduled.booking.location).toEqual({ kind: "meet", value: event.hangoutLink });
+    await admin("conference", { mode: "pending", readyAfterMs: 0 });
+  }, 90_000);
+
+  it("gives every seat of a session the Meet link Google made after `pending`", async () => {
+    await admin("conference", { mode: "pending", readyAfterMs: 2_000 });
+    const first = (await book("group", "2030-01-24T19:00:00Z", "Ana Lima")).id as string;
+    const second = (await book("group", "2030-01-24T19:00:00Z", "Bea Costa")).id as string;
+    const [one, two] = [await written(first), await written(second)];
+    // One event for the session, with both attendees; each seat carries the link.
+    const events = [...(harness.sandbox().state.calendars.get(BOB)?.events.values() ?? [])]
+      .map((entry) => entry.event)
+      .filter((e) => e.status !== "cancelled" && e.attendees?.some((a) => a.email === "ana@example.org"))
+      .filter(
+        (e) => e.start?.dateTime && Date.parse(e.start.dateTime) === Date.parse("2030-01-24T19:00:00Z"),
+      );
+    expect(events).toHaveLength(1);
+    const event = events[0]!;
+    expect(event.hangoutLink).toMatch(/^https:\/\/meet\.google\.com\//);
+    expect(event.attendees?.map((a) => a.email).sort()).toEqual(["ana@example.org", "bea@example.org"]);
+    expect(one.location).toEqual({ kind: "meet", value: event.hangoutLink });
+    expect(two.location).toEqual({ kind: "meet", value: event.hangoutLink });
+    expect(one.calendarSync).toEqual([expect.objectContaining({ state: "written", warning: null })]);
     await admin("conference", { mode: "pending", readyAfterMs: 0 });
   }, 90_000);
 

@@ -11,6 +11,7 @@ import type { Database } from "../store/database.ts";
 import { getEventType } from "../store/event-types-repository.ts";
 import { listSessionSeats, shareSessionEvent } from "../store/session-writes-repository.ts";
 import { findTenantById } from "../store/tenants-repository.ts";
+import { MAX_WRITE_ATTEMPTS } from "./write-source.ts";
 
 type Settle = (
   patch: Omit<Parameters<typeof updateCalendarWrite>[2], "updatedAt">,
@@ -112,6 +113,12 @@ export async function writeSessionSeat(ctx: {
     changeKey: written.version ?? null,
     updatedAt: ctx.now(),
   });
+  // Google answered the Meet as `pending`: the event is kept (shared above), and the job's retry (with the engine's
+  // backoff) updates it, whose answer carries the link once Google made it. After the last try the seat settles with
+  // a warning: the session's event is there.
+  const meetPending = meetingKind === "meet" && written.meetingPending === true && !written.joinUrl;
+  if (meetPending && row.attempts + 1 < MAX_WRITE_ATTEMPTS)
+    return ctx.fail({ kind: "unavailable", message: "the calendar is still making the Meet meeting" });
   // A cancelled seat's row lets go of the event, which lives on for the other seats.
   if (row.operation === "cancel") return ctx.settle({ providerEventRef: null, contentHash: ctx.contentHash });
   return ctx.settle({
@@ -122,6 +129,8 @@ export async function writeSessionSeat(ctx: {
     warning:
       wantsTeams && ctx.personal
         ? "Microsoft Teams meetings cannot be created on a personal Microsoft account: the event has no Teams link"
-        : null,
+        : meetPending
+          ? "the calendar had not finished making the Meet meeting: the event has no Meet link yet"
+          : null,
   });
 }
