@@ -224,6 +224,21 @@ export function describeProviderContract(makeHarness: () => ProviderHarness): vo
 
     it("catches a dropped notification (or, without push, any change) with the polling floor", async () => {
       const seeded = harness.seededEvent.id();
+      // Earlier cases' work (a write's retry, a late notification of the provider's own change to our event, such
+      // as Google finishing a Meet) must not be what syncs the deletion below: wait until no sync or write is due.
+      const quiet = () =>
+        waitFor("no sync or write queued or running", async () => {
+          const { rows } = await service.store.executeSql(
+            `select count(*)::int as n from pgboss.job
+              where name in ('calendar.sync', 'calendar.write', 'managed-event.write')
+                and state in ('created', 'retry', 'active')`,
+            [],
+          );
+          return (rows[0] as { n: number }).n === 0 ? true : undefined;
+        });
+      await quiet();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await quiet();
       expect(await busyRowsOf(seeded)).toHaveLength(1);
       await harness.dropNotifications(1);
       await harness.deleteEvent(seeded);
