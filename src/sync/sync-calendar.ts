@@ -107,6 +107,27 @@ function truncationOf(
   };
 }
 
+/**
+ * Cursors of runs that read details (the import switch) are stored marked, so a run that wants details can tell a
+ * cursor left by a run without them (one that was already running when import was switched on, and stored its cursor
+ * over the switch's reset) and lists afresh instead of continuing a delta that would never bring the details.
+ */
+const DETAILS_CURSOR = "details:";
+
+function markCursor(cursor: string | null, details: boolean): string | null {
+  return cursor !== null && details ? `${DETAILS_CURSOR}${cursor}` : cursor;
+}
+
+function cursorsFor(state: SyncStateRow, details: boolean): SyncStateRow {
+  const marked = (cursor: string | null) => cursor === null || cursor.startsWith(DETAILS_CURSOR);
+  const bare = (cursor: string | null) =>
+    cursor?.startsWith(DETAILS_CURSOR) ? cursor.slice(DETAILS_CURSOR.length) : cursor;
+  if (details && !(marked(state.cursor) && marked(state.stagingCursor)))
+    return { ...state, cursor: null, stagingCursor: null, contentHash: null };
+  if (state.cursor === bare(state.cursor) && state.stagingCursor === bare(state.stagingCursor)) return state;
+  return { ...state, cursor: bare(state.cursor), stagingCursor: bare(state.stagingCursor) };
+}
+
 export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutcome> {
   const { db, source, target } = params;
   const key = { connectionId: target.connectionId, calendarRef: target.calendarRef };
@@ -126,7 +147,13 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
   let truncated = false;
   try {
     for (let round = 0; round < (params.maxRounds ?? 3); round++) {
-      let state = (await readSyncState(db, key)) as SyncStateRow;
+      const stored = (await readSyncState(db, key)) as SyncStateRow;
+      let state = cursorsFor(stored, params.details === true);
+      // Details are asked for (the import switch) but the cursor continues a run without them: deltas carry only
+      // changed events, so list afresh (the served rows keep serving) and every event's details fill.
+      if (state.contentHash === null && stored.contentHash !== null) staging.refs = new Set();
+      else if (state.cursor === null && (stored.cursor !== null || stored.stagingCursor !== null))
+        staging.refs = new Set();
       const dirtyAtStart = state.dirty;
       let resets = 0;
       // The next page is fetched while this one is written: provider latency and database time overlap.
@@ -205,8 +232,8 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
             prepared,
           });
           const pagePatch: Partial<SyncStateRow> = {
-            cursor: page.cursor,
-            stagingCursor: page.stagingCursor,
+            cursor: markCursor(page.cursor, params.details === true),
+            stagingCursor: markCursor(page.stagingCursor, params.details === true),
             contentHash: page.contentHash,
             ...page.started,
             ...page.generations,
@@ -242,7 +269,7 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
                 : 0,
         });
         truncated ||= result.kind === "snapshot" && result.truncated === true;
-        state = { ...state, ...patch };
+        state = { ...state, ...patch, cursor: applied.cursor, stagingCursor: applied.stagingCursor };
         if (complete && applied.stagingCursor === null) break;
       }
       if (await clearDirty(db, { ...key, seen: dirtyAtStart })) break;
