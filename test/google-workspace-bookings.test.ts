@@ -184,15 +184,15 @@ describe.each(backends)("Google Workspace bookings on %s", (backend) => {
 
   it("gives every seat of a session the Meet link Google made after `pending`", async () => {
     await admin("conference", { mode: "pending", readyAfterMs: 2_000 });
-    const first = (await book("group", "2030-01-24T19:00:00Z", "Ana Lima")).id as string;
-    const second = (await book("group", "2030-01-24T19:00:00Z", "Bea Costa")).id as string;
+    const first = (await book("group", "2030-01-31T19:00:00Z", "Ana Lima")).id as string;
+    const second = (await book("group", "2030-01-31T19:00:00Z", "Bea Costa")).id as string;
     const [one, two] = [await written(first), await written(second)];
     // One event for the session, with both attendees; each seat carries the link.
     const events = [...(harness.sandbox().state.calendars.get(BOB)?.events.values() ?? [])]
       .map((entry) => entry.event)
       .filter((e) => e.status !== "cancelled" && e.attendees?.some((a) => a.email === "ana@example.org"))
       .filter(
-        (e) => e.start?.dateTime && Date.parse(e.start.dateTime) === Date.parse("2030-01-24T19:00:00Z"),
+        (e) => e.start?.dateTime && Date.parse(e.start.dateTime) === Date.parse("2030-01-31T19:00:00Z"),
       );
     expect(events).toHaveLength(1);
     const event = events[0]!;

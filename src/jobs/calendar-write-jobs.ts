@@ -209,7 +209,10 @@ async function writeOne(
   const written = result.value;
   if (written.meetingPending) {
     // The event exists (its id is kept, so the retry reads it instead of writing again); the link comes later.
+    // Marked pending in the same statement: another run for this booking in between must not take the event for
+    // settled ("already showing this state") and leave it without its link.
     await updateCalendarWrite(deps.db, key, {
+      meetingPending: true,
       providerEventRef: written.eventRef,
       changeKey: written.version ?? null,
       contentHash: hash,
