@@ -122,7 +122,7 @@ export function createCalDavCalendarSource(options: {
           ? {
               truncated: true,
               incompleteFrom: new Date(mapped.value.incompleteFromMs ?? params.window.from.getTime()),
-              truncation: `a calendar object has more than is read per sync (ICS_FEED_MAX_OCCURRENCES occurrences, or a series past its recurrence steps; ${mapped.value.occurrences} read)`,
+              truncation: `a calendar object has more than is read per sync (10,000 occurrences, or a series past its recurrence steps; ${mapped.value.occurrences} read)`,
             }
           : {}),
         nextCursor: writeCursor(cursor),

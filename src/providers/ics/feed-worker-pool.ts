@@ -163,8 +163,16 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
       );
     },
     mapCalendarObjects(input) {
+      const { maxOccurrences, maxSeriesSteps } = budgets();
       return enqueue<MappedCalendarObjects>(
-        { kind: "objects", job: { ...input, ...budgets() } },
+        {
+          kind: "objects",
+          job: {
+            ...input,
+            maxOccurrences: Math.min(maxOccurrences, MAX_OCCURRENCES_PER_OBJECT),
+            maxSeriesSteps,
+          },
+        },
         [],
         "the calendar objects",
       );
@@ -185,6 +193,13 @@ export function createFeedWorkerPool(options: FeedWorkerPoolOptions): FeedReader
 }
 
 /** The defaults of the ICS_FEED_* budgets (src/config.ts). */
+/**
+ * One CalDAV object is one event or series: past 10,000 occurrences in the window (more than one an hour for a
+ * year) it is cut and fails closed from the cut. Each occurrence is a row the main thread receives and writes, so
+ * the feed's budget (50,000) for one object cost the event loop a visible pause on the embedded database.
+ */
+export const MAX_OCCURRENCES_PER_OBJECT = 10_000;
+
 export const DEFAULT_FEED_BUDGETS = { size: 1, timeBudgetMs: 20_000, maxOccurrences: 50_000 } as const;
 
 let shared: FeedReader | undefined;
