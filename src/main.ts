@@ -71,6 +71,7 @@ import {
 import { openStore, type Store } from "./store/database.ts";
 import type { ConnectFlowDeps } from "./sync/connect-flow.ts";
 import { createConnectionEvents } from "./sync/connection-events.ts";
+import { horizonResync } from "./sync/horizon-resync.ts";
 import { horizonSyncWindow } from "./sync/horizon-window.ts";
 import { combineOwnEvents, createManagedTwoWaySync } from "./sync/managed-two-way-sync.ts";
 import {
@@ -486,6 +487,12 @@ export async function startService(
     const server = await buildServer({
       keyRing,
       jobs: startedJobs,
+      horizonChanged: horizonResync({
+        db: store.db,
+        window: syncDeps.window,
+        now,
+        requestSync: (connectionId) => enqueueConnectionSync(startedJobs, connectionId),
+      }),
       connections: {
         db: store.db,
         keyRing,

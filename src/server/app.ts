@@ -15,6 +15,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { OutboundGuard } from "../outbound/guarded-fetch.ts";
 import type { KeyRing } from "../secrets/key-ring.ts";
 import type { Database } from "../store/database.ts";
+import type { TenantId } from "../store/ids.ts";
 import { installApiKeyAuth } from "./auth.ts";
 import { installControlCharacterGuard } from "./control-characters.ts";
 import { installErrorHandler } from "./error-handler.ts";
@@ -60,6 +61,8 @@ export interface ServerDeps {
   trustProxy?: boolean | string[];
   /** Calendar connections (.ics feeds) of hosts; registered when given. */
   connections?: ConnectionRouteDeps;
+  /** Told after an event type is created or replaced: syncs what a longer horizon needs (horizon-resync.ts). */
+  horizonChanged?: (tenantId: TenantId) => Promise<void>;
   /** Listing a Microsoft connection's rooms (event types with rooms); registered when given. */
   connectionRooms?: ConnectionRoomsDeps;
   /** Bookings and the public booking API; registered when given. */
@@ -153,7 +156,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       );
       await scope.register(hostRoutes(deps.db));
       await scope.register(scheduleRoutes(deps.db));
-      await scope.register(eventTypeRoutes(deps.db));
+      await scope.register(eventTypeRoutes(deps.db, deps.horizonChanged));
       if (deps.booking) await scope.register(bookingRoutes(deps.booking));
       if (deps.booking) await scope.register(troubleshooterRoutes(deps.booking));
       if (deps.connections) {

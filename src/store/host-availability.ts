@@ -25,6 +25,11 @@ import {
  * works in float8 (extract() computes in numeric, which made this query half again as slow); rounding to whole
  * milliseconds absorbs the float error.
  */
+/** node-postgres reads numeric aggregates as text; an absent one is null. */
+function msOrNull(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
 function epochMs(column: SQLWrapper): SQL {
   return sql`round(date_part('epoch', ${column}) * 1000)`;
 }
@@ -122,10 +127,12 @@ function prepareHostAvailability(db: Database) {
            and ${calendarSyncStates.blocking} and ${calendarSyncStates.removedAt} is null
            and ${calendarConnections.busyEnabled}
       ), '[]'::json)`,
-        // The earliest cut of a blocking calendar whose last listing was truncated (ms, null when none is): busy
-        // time from there on is unknown, and availability fails closed.
-        incompleteFrom: sql<number | null>`(
-        select min(${epochMs(calendarSyncStates.incompleteFrom)})
+        // Of the blocking calendars, in ms (null when none has one): the earliest cut of a truncated last listing
+        // (busy time from there on is unknown), and the nearest end of a last full listing (time past it was never
+        // listed: the horizon grew since). Availability fails closed from either until a sync reads it.
+        coverage: sql<[number | null, number | null]>`(
+        select json_build_array(min(${epochMs(calendarSyncStates.incompleteFrom)}),
+                                min(${epochMs(calendarSyncStates.syncedUntil)}))
           from ${calendarSyncStates} join ${calendarConnections}
             on ${calendarConnections.id} = ${calendarSyncStates.connectionId}
          where ${calendarConnections.tenantId} = ${hosts.tenantId} and ${calendarConnections.hostId} = ${hosts.id}
@@ -144,7 +151,7 @@ function prepareHostAvailability(db: Database) {
           sql`${hosts.id} = any(${sql.placeholder("hostIds")}::uuid[])`,
         ),
       )
-      .prepare("host_availability_v5")
+      .prepare("host_availability_v6")
   );
 }
 
@@ -190,8 +197,8 @@ export async function loadHostAvailability(
         hostTimeZone: row.hostTimeZone,
         schedule: row.schedule ?? undefined,
         calendarsSyncedAtMs: row.calendars,
-        // node-postgres reads numeric aggregates as text.
-        calendarsIncompleteFromMs: row.incompleteFrom === null ? null : Number(row.incompleteFrom),
+        calendarsIncompleteFromMs: msOrNull(row.coverage[0]),
+        calendarsSyncedUntilMs: msOrNull(row.coverage[1]),
         bookings: [
           ...row.bookings.map(([id, startMs, endMs, bufferBeforeMinutes, bufferAfterMinutes, sessionId]) => ({
             id,

@@ -504,6 +504,9 @@ export const calendarSyncStates = pgTable(
     warnings: jsonb("warnings").$type<SyncWarning[]>().notNull().default([]),
     // From here on the calendar's busy time is unknown (the cut of a truncated listing): availability fails closed.
     incompleteFrom: timestamp("incomplete_from", { withTimezone: true }),
+    // The end of the window the last complete listing read (0022): past it the calendar was never listed (a horizon
+    // lengthened since), so availability fails closed there until a sync covers it. Null before the first listing.
+    syncedUntil: timestamp("synced_until", { withTimezone: true }),
     updatedAt: updatedAt(),
     // The generation of busy rows availability serves, and the one a full listing in progress writes (0019).
     busyGeneration: integer("busy_generation").notNull().default(0),

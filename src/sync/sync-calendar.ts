@@ -128,6 +128,41 @@ function cursorsFor(state: SyncStateRow, details: boolean): SyncStateRow {
   return { ...state, cursor: bare(state.cursor), stagingCursor: bare(state.stagingCursor) };
 }
 
+/** How far short of the window's end a listing may fall before the calendar is listed afresh (the window rolls). */
+const RELIST_SLACK_MS = 86_400_000;
+
+function listsShort(state: Pick<SyncStateRow, "syncedUntil">, window: { from: Date; to: Date }): boolean {
+  return state.syncedUntil !== null && state.syncedUntil.getTime() < window.to.getTime() - RELIST_SLACK_MS;
+}
+
+/** Whether this page completes a read of the whole window (a snapshot, or the last page of a listing). */
+function listedWhole(
+  result: PullResult,
+  state: Pick<SyncStateRow, "stagingCursor">,
+  listing: boolean,
+): boolean {
+  if (result.kind === "snapshot") return true;
+  // "Unchanged" outside a staged listing (same content hash, a 304) reads nothing new: it vouches for no new time.
+  return listing && (result.kind !== "unchanged" || state.stagingCursor !== null);
+}
+
+/**
+ * The end of what the calendar's busy time now covers. A full listing reads the whole window. A delta reports
+ * changes and reads no new time: the covered span rolls forward as time passes, as the window does, but never past
+ * the window nor longer than the last listing's, so a horizon lengthened since is not vouched for until a listing.
+ */
+function coveredUntil(
+  state: Pick<SyncStateRow, "syncedUntil" | "lastSuccessAt">,
+  listed: boolean,
+  window: { from: Date; to: Date },
+  at: Date,
+): Date | null {
+  if (listed) return window.to;
+  if (state.syncedUntil === null || state.lastSuccessAt === null) return state.syncedUntil;
+  const rolled = state.syncedUntil.getTime() + Math.max(0, at.getTime() - state.lastSuccessAt.getTime());
+  return new Date(Math.min(rolled, window.to.getTime()));
+}
+
 export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutcome> {
   const { db, source, target } = params;
   const key = { connectionId: target.connectionId, calendarRef: target.calendarRef };
@@ -154,6 +189,12 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
       if (state.contentHash === null && stored.contentHash !== null) staging.refs = new Set();
       else if (state.cursor === null && (stored.cursor !== null || stored.stagingCursor !== null))
         staging.refs = new Set();
+      if (state.stagingCursor === null && listsShort(state, params.window)) {
+        // The window grew past the last listing (a longer horizon): a delta would never read the new time, so the
+        // calendar is listed afresh (the served rows keep serving until the listing completes, #4).
+        await updateSyncState(db, key, { cursor: null, contentHash: null, updatedAt: params.now() });
+        state = { ...state, cursor: null, contentHash: null };
+      }
       const dirtyAtStart = state.dirty;
       let resets = 0;
       // The next page is fetched while this one is written: provider latency and database time overlap.
@@ -240,6 +281,9 @@ export async function syncCalendar(params: SyncCalendarParams): Promise<SyncOutc
             lastAttemptAt: at,
             ...(complete ? { lastSuccessAt: at, lastError: null, consecutiveFailures: 0 } : {}),
             ...(complete && result.kind === "snapshot" ? truncationOf(result, at) : {}),
+            ...(complete
+              ? { syncedUntil: coveredUntil(state, listedWhole(result, state, listing), params.window, at) }
+              : {}),
             updatedAt: at,
           };
           if (!(await saveWithLease(tx, { ...key, owner, now: at, ttlMs, patch: pagePatch })))

@@ -4,6 +4,7 @@ import { type BookingEventSink, noBookingEffects } from "../../src/scheduling/bo
 import { createBookingService } from "../../src/scheduling/booking-service.ts";
 import type { AvailabilityChange, SlotsCache } from "../../src/scheduling/slots-cache.ts";
 import { generateKeySpec, type KeyRing, parseKeyRing } from "../../src/secrets/key-ring.ts";
+import type { ServerDeps } from "../../src/server/app.ts";
 import type { RateLimitStore } from "../../src/server/rate-limit-store.ts";
 import type { BookingRouteDeps } from "../../src/server/routes/booking-context.ts";
 import type { ConnectionRouteDeps } from "../../src/server/routes/connections.ts";
@@ -23,6 +24,7 @@ export async function buildBookingTestApp(
     logger?: Logger;
     trustProxy?: boolean | string[];
     rateLimitStore?: RateLimitStore;
+    horizonChanged?: ServerDeps["horizonChanged"];
   } = {},
 ): Promise<{ app: FastifyInstance; booking: BookingRouteDeps }> {
   const now = options.now ?? (() => new Date("2030-02-28T12:00:00Z"));
@@ -50,6 +52,7 @@ export async function buildBookingTestApp(
     booking,
     keyRing,
     ...(options.connections ? { connections: options.connections } : {}),
+    ...(options.horizonChanged ? { horizonChanged: options.horizonChanged } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });

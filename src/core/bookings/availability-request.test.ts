@@ -82,6 +82,26 @@ describe("calendar freshness (fail closed)", () => {
     ]);
   });
 
+  it("offers nothing past the end of the calendars' last listing (a horizon lengthened since), and explain says why", () => {
+    // Synced a minute ago (fresh) over a window that ended at 10:30 today: the horizon has grown past it since.
+    const fresh = host([now.getTime() - 60_000]);
+    const listed = { ...fresh, calendarsSyncedUntilMs: Date.parse("2030-03-04T10:30:00Z") };
+    expect(hours(listed)).toEqual(["09:00"]);
+    const why = explainInstant(request(listed), "2030-03-04T11:00:00Z");
+    expect(why.bookable ? [] : why.reasons).toEqual([
+      expect.objectContaining({
+        code: "calendar_unavailable",
+        message: expect.stringMatching(/beyond 2030-03-04T10:30:00.*last sync ended/),
+      }),
+    ]);
+    // Once a sync has listed the longer window, the time is offered again.
+    expect(hours({ ...fresh, calendarsSyncedUntilMs: Date.parse("2030-06-01T00:00:00Z") })).toEqual([
+      "09:00",
+      "10:00",
+      "11:00",
+    ]);
+  });
+
   it("reports the oldest sync of a host's calendars", () => {
     expect(calendarsAsOfMs(host())).toBeUndefined();
     expect(calendarsAsOfMs(host([5, 3, 9]))).toBe(3);

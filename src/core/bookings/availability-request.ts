@@ -33,6 +33,11 @@ export interface HostAvailabilityData {
   calendarsSyncedAtMs?: Array<number | null>;
   /** The earliest instant from which a blocking calendar's last listing was cut short (epoch ms), if any. */
   calendarsIncompleteFromMs?: number | null;
+  /**
+   * The nearest end of a blocking calendar's last full listing (epoch ms; null when none is known): the synced
+   * window follows the longest horizon, so a horizon lengthened since leaves time past it never listed.
+   */
+  calendarsSyncedUntilMs?: number | null;
 }
 
 /**
@@ -109,13 +114,20 @@ function freshnessTimes(params: {
     }
     if (asOf === null) return [];
   }
-  const coveredUntil = asOf + params.policy.windowDays * 86_400_000;
+  const listedUntil = params.host.calendarsSyncedUntilMs ?? null;
+  const coveredUntil = Math.min(
+    asOf + params.policy.windowDays * 86_400_000,
+    listedUntil ?? Number.POSITIVE_INFINITY,
+  );
   if (coveredUntil >= toMs) return [];
   return [
     {
       start: Math.max(fromMs, coveredUntil),
       end: toMs,
-      reason: `beyond ${new Date(coveredUntil).toISOString()}, how far ahead the host's calendars are synced`,
+      reason:
+        listedUntil !== null && coveredUntil === listedUntil
+          ? `beyond ${new Date(coveredUntil).toISOString()}, where a connected calendar's last sync ended (a longer horizon since): the host is not offered there until it syncs`
+          : `beyond ${new Date(coveredUntil).toISOString()}, how far ahead the host's calendars are synced`,
     },
   ];
 }

@@ -21,7 +21,7 @@ import {
   listEventTypes,
   updateEventType,
 } from "../../store/event-types-repository.ts";
-import type { HostId } from "../../store/ids.ts";
+import type { HostId, TenantId } from "../../store/ids.ts";
 import { requireTenant } from "../auth.ts";
 import { AppError, notFound } from "../errors.ts";
 import { idParam, standardErrors } from "../schemas.ts";
@@ -193,7 +193,10 @@ function mapConflicts(error: unknown): never {
 const params = z.object({ eventTypeId: idParam("event type id") });
 
 /** Event types: what can be booked, with whom, for how long and under which rules. */
-export function eventTypeRoutes(db: Database): FastifyPluginAsyncZod {
+export function eventTypeRoutes(
+  db: Database,
+  horizonChanged?: (tenantId: TenantId) => Promise<void>,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       "/event-types",
@@ -209,6 +212,7 @@ export function eventTypeRoutes(db: Database): FastifyPluginAsyncZod {
         const row = await insertEventType(db, requireTenant(request), toInput(request.body)).catch(
           mapConflicts,
         );
+        await horizonChanged?.(requireTenant(request));
         return reply.status(201).send(present(row));
       },
     );
@@ -258,6 +262,8 @@ export function eventTypeRoutes(db: Database): FastifyPluginAsyncZod {
           toInput(request.body),
         ).catch(mapConflicts);
         if (!row) throw notFound("event type");
+        // A longer horizon widens the synced window: the calendars are synced over it (until then it fails closed).
+        await horizonChanged?.(requireTenant(request));
         return present(row);
       },
     );
