@@ -348,6 +348,38 @@ describe.runIf(radicaleAvailable).each(backends)("CalDAV (Radicale) on %s", (bac
     expect(cancelled.status).toBe("cancelled");
   }, 90_000);
 
+  it("agenda import: blocks without details while off, details while on, none once switched off", async () => {
+    const range = `from=${day}T00:00:00.000Z&to=${plusDays(day, 1)}T00:00:00.000Z&limit=500`;
+    const agenda = async () => {
+      const answer = await svc.api("GET", `/v1/hosts/${hostId}/calendar-events?${range}`);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      // biome-ignore lint/suspicious/noExplicitAny: the answer's shape is what is checked
+      return answer.body.data as any[];
+    };
+    const off = await agenda();
+    expect(off.length).toBeGreaterThan(0);
+    expect(off.every((event) => event.details === null)).toBe(true);
+    const patched = await svc.api("PATCH", `/v1/hosts/${hostId}/connections/${connectionId}`, {
+      import: true,
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const on = await waitFor("the imported details", async () => {
+      await svc.api("POST", `/v1/hosts/${hostId}/connections/${connectionId}/sync`);
+      const listed = await agenda();
+      return listed.some((event) => event.details?.title === "Focus") ? listed : undefined;
+    });
+    // The transparent event stays as a free row for the agenda.
+    expect(on.find((event) => event.details?.title === "Focus")?.details).toMatchObject({
+      showAs: "free",
+      ours: null,
+    });
+    const switchedOff = await svc.api("PATCH", `/v1/hosts/${hostId}/connections/${connectionId}`, {
+      import: false,
+    });
+    expect(switchedOff.status).toBe(200);
+    expect((await agenda()).every((event) => event.details === null)).toBe(true);
+  }, 60_000);
+
   it("moves to needs_reauth with one webhook when the password is revoked, and a reconnect restores it", async () => {
     const connection = () => svc.api("GET", `/v1/hosts/${hostId}/connections/${connectionId}`);
     const reauthHooks = async () =>

@@ -4,6 +4,7 @@ import { occurrencesToBusy } from "../core/ical/occurrences-to-busy.ts";
 import { parseCalendars } from "../core/ical/parse-calendar.ts";
 import type { SourceBusyInterval, SourceResult } from "../core/sync/calendar-source.ts";
 import { isManagedWriteKey } from "../core/sync/managed-write-marker.ts";
+import { icalEventDetails } from "./ical-details.ts";
 
 /**
  * iCalendar text's occurrences over a window as busy intervals: our engine expands recurrence (overrides, EXDATEs,
@@ -28,6 +29,8 @@ export function icsToBusy(params: {
   /** Budgets of the expansion (see expandOccurrences); a cut says from when busy time is unknown. */
   maxOccurrences?: number;
   maxSeriesSteps?: number;
+  /** Fill each interval's details (the connection's import switch); free events then stay as free rows. */
+  details?: boolean;
 }): SourceResult<{ intervals: SourceBusyInterval[]; truncated: boolean; incompleteFromMs: number | null }> {
   const parsed = parseCalendars(params.text);
   if (!parsed.ok) {
@@ -42,6 +45,7 @@ export function icsToBusy(params: {
     to: params.window.to.toISOString(),
     ...(params.maxOccurrences === undefined ? {} : { maxOccurrences: params.maxOccurrences }),
     ...(params.maxSeriesSteps === undefined ? {} : { maxSeriesSteps: params.maxSeriesSteps }),
+    ...(params.details === true ? { agenda: true } : {}),
   });
   if (!expanded.ok) return { ok: false, error: { kind: "invalid_data", message: expanded.error.message } };
   const intervals: SourceBusyInterval[] = [];
@@ -49,13 +53,20 @@ export function icsToBusy(params: {
   for (const expandedOccurrence of expanded.value.occurrences) {
     // Our own copies (a booking's, a managed event's) stay when transparent, as free: dropping one would read as its
     // deletion in the host's calendar (two-way sync). Only object resources (CalDAV) are ours to write.
-    const own =
-      resource !== undefined &&
+    const ours = bookingMarker.test(expandedOccurrence.uid)
+      ? "booking"
+      : isManagedWriteKey(expandedOccurrence.uid)
+        ? "managed_event"
+        : null;
+    // With details, every free event stays too (as the Graph and Google mappers keep them for the agenda); the
+    // free status keeps it out of availability.
+    const free =
       expandedOccurrence.transparency === "TRANSPARENT" &&
       expandedOccurrence.status !== "CANCELLED" &&
-      (bookingMarker.test(expandedOccurrence.uid) || isManagedWriteKey(expandedOccurrence.uid));
-    const occurrence = own ? { ...expandedOccurrence, transparency: null } : expandedOccurrence;
-    const status = own ? "free" : occurrence.status === "TENTATIVE" ? "tentative" : "busy";
+      ((resource !== undefined && ours !== null) || params.details === true);
+    const occurrence = free ? { ...expandedOccurrence, transparency: null } : expandedOccurrence;
+    const status = free ? "free" : occurrence.status === "TENTATIVE" ? "tentative" : "busy";
+    const details = params.details === true ? { details: icalEventDetails(expandedOccurrence, ours) } : {};
     for (const busy of occurrencesToBusy({ occurrences: [occurrence], hostTimeZone: params.hostTimeZone })) {
       if (!resource) {
         intervals.push({
@@ -65,10 +76,11 @@ export function icsToBusy(params: {
           sourceRef: occurrence.recurrenceId
             ? `${occurrence.uid}#${occurrence.recurrenceId}`
             : occurrence.uid,
+          ...details,
         });
         continue;
       }
-      intervals.push({ ...resourceInterval(occurrence, busy, resource), status });
+      intervals.push({ ...resourceInterval(occurrence, busy, resource), status, ...details });
     }
   }
   const { truncated, cutAt } = expanded.value;

@@ -103,6 +103,8 @@ export function expandOccurrences(params: {
   maxRecurrenceSteps?: number;
   /** The most steps one series may spend (default: all of them), so that one absurd rule can't starve the rest. */
   maxSeriesSteps?: number;
+  /** Keep each occurrence's `agenda` (location, organizer, ...): only the agenda import reads it. */
+  agenda?: boolean;
 }): Result<ExpandedOccurrences, IcalExpandError> {
   const from = parseRangeBound(params.from);
   const to = parseRangeBound(params.to);
@@ -161,9 +163,16 @@ export function expandOccurrences(params: {
   const firstDropped = occurrences[maxOccurrences];
   if (firstDropped) cutFrom(firstDropped.key);
   return ok({
-    occurrences: occurrences.slice(0, maxOccurrences).map((entry) => entry.occurrence),
+    occurrences: occurrences
+      .slice(0, maxOccurrences)
+      .map((entry) => (params.agenda === true ? entry.occurrence : withoutAgenda(entry.occurrence))),
     truncated,
     cutAt,
     problems,
   });
+}
+
+function withoutAgenda(occurrence: Occurrence): Occurrence {
+  const { agenda: _agenda, ...rest } = occurrence;
+  return rest;
 }

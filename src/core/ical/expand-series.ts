@@ -65,6 +65,7 @@ function occurrenceOf(params: {
     sequence: source.sequence,
   };
   if (start.kind === "utc" && zone) occurrence.timeZone = zone;
+  occurrence.agenda = source.agenda;
   return { key: start.seconds, occurrence };
 }
 

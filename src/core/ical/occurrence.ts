@@ -1,3 +1,5 @@
+import type { EventAgenda } from "./event-agenda.ts";
+
 /**
  * One expanded occurrence, in the output forms of `calbridge ics expand`: UTC `YYYY-MM-DDTHH:MM:SSZ` for times
  * with a zone, local `YYYY-MM-DDTHH:MM:SS` for floating times, `YYYY-MM-DD` (end exclusive) for all-day ones.
@@ -17,4 +19,6 @@ export interface Occurrence {
   sequence: number;
   /** The zone the times were resolved in (IANA id or VTIMEZONE TZID); absent for floating and all-day. */
   timeZone?: string;
+  /** What the VEVENT says besides its times: only when expandOccurrences is asked (`agenda`), for agenda import. */
+  agenda?: EventAgenda;
 }

@@ -1,5 +1,6 @@
 import type { Temporal } from "temporal-polyfill";
 import { type IcalProperty, paramValue, unescapeText } from "./content-line.ts";
+import { type EventAgenda, readEventAgenda } from "./event-agenda.ts";
 import { type EventTime, toEventTime } from "./event-time.ts";
 import type { IcalProblem } from "./ical-problem.ts";
 import { readDuration, readTime, readTimeList } from "./ical-time.ts";
@@ -29,6 +30,7 @@ export interface EventData {
   status: string | null;
   transparency: string | null;
   sequence: number;
+  agenda: EventAgenda;
 }
 
 function warn(problems: IcalProblem[], line: number, message: string): void {
@@ -134,5 +136,6 @@ export function readEvent(params: {
     status: upperOf(firstProperty(component, "STATUS")),
     transparency: upperOf(firstProperty(component, "TRANSP")),
     sequence,
+    agenda: readEventAgenda(component),
   };
 }

@@ -76,6 +76,7 @@ export function createCalDavCalendarSource(options: {
       fromMs: params.window.from.getTime(),
       toMs: params.window.to.getTime(),
       hostTimeZone: params.hostTimeZone,
+      ...(params.details === true ? { details: true } : {}),
     });
 
   async function snapshot(params: PullParams, calendarUrl: string): Promise<SourceResult<PullResult>> {

@@ -25,6 +25,8 @@ export interface CalendarObjectsJob {
   hostTimeZone: string;
   maxOccurrences?: number;
   maxSeriesSteps?: number;
+  /** Fill the intervals' details for the agenda (the connection's import switch). */
+  details?: boolean;
 }
 
 export function mapCalendarObjects(job: CalendarObjectsJob): SourceResult<MappedCalendarObjects> {
@@ -40,6 +42,7 @@ export function mapCalendarObjects(job: CalendarObjectsJob): SourceResult<Mapped
       resource: { href: object.href, ...(object.etag ? { etag: object.etag } : {}) },
       ...(job.maxOccurrences === undefined ? {} : { maxOccurrences: job.maxOccurrences }),
       ...(job.maxSeriesSteps === undefined ? {} : { maxSeriesSteps: job.maxSeriesSteps }),
+      ...(job.details === true ? { details: true } : {}),
     });
     if (!busy.ok) {
       const name = decodeURIComponent(new URL(object.href).pathname.split("/").pop() ?? "").slice(0, 120);
