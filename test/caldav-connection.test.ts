@@ -353,8 +353,10 @@ describe.runIf(radicaleAvailable).each(backends)("CalDAV (Radicale) on %s", (bac
     const agenda = async () => {
       const answer = await svc.api("GET", `/v1/hosts/${hostId}/calendar-events?${range}`);
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      // biome-ignore lint/suspicious/noExplicitAny: the answer's shape is what is checked
-      return answer.body.data as any[];
+      return answer.body.data as Array<{
+        start: string;
+        details: { title: string | null; showAs: string; ours: string | null } | null;
+      }>;
     };
     const off = await agenda();
     expect(off.length).toBeGreaterThan(0);
